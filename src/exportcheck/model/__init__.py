@@ -1,0 +1,1 @@
+"""Pydantic models: rules, parties, manifest lines, findings, reports. No I/O here."""

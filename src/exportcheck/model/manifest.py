@@ -1,0 +1,96 @@
+"""Manifest lines and catalog entries, as the engine sees them (already parsed)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# A value as it came from the input file (CSV gives strings; JSON/YAML may give numbers).
+Scalar = str | int | float | bool | None
+
+# Manifest columns with a meaning; every other column is carried through untouched.
+KNOWN_FIELDS: tuple[str, ...] = (
+    "line_id",
+    "part_number",
+    "eccn",
+    "description",
+    "vendor",
+    "category",
+    "destination",
+    "quantity",
+    "unit_value",
+    "currency",
+    "consignee",
+    "end_user",
+    "ship_date",
+    "end_use",
+)
+
+
+class LineProblem(BaseModel):
+    """Something wrong with one field of one line: the line becomes ``review``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str
+    value: Scalar = None
+    message: str
+
+
+class Item(BaseModel):
+    """What is shipped: identifiers and technical parameters (from the line and/or catalog)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    part_number: str | None = None
+    eccn: str | None = None
+    vendor: str | None = None
+    category: str | None = None
+    description: str | None = None
+    params: dict[str, float] = Field(default_factory=dict)
+
+
+class CatalogEntry(Item):
+    """A product-master row keyed by part number."""
+
+    part_number: str
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    entries: dict[str, CatalogEntry] = Field(
+        default_factory=dict, description="keyed by casefolded, stripped part number"
+    )
+
+    @staticmethod
+    def key(part_number: str) -> str:
+        return " ".join(part_number.split()).casefold()
+
+    def get(self, part_number: str | None) -> CatalogEntry | None:
+        if not part_number:
+            return None
+        return self.entries.get(self.key(part_number))
+
+
+class ManifestLine(BaseModel):
+    """One input row, parsed. Unparseable values are left out and recorded in ``problems``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    index: int = Field(description="1-based data row number")
+    source_line: int | None = Field(default=None, description="physical line in the file")
+    line_id: str
+    fields: dict[str, Scalar] = Field(
+        default_factory=dict, description="every input column (normalised header) → raw value"
+    )
+    item: Item = Field(default_factory=Item)
+    destination: str | None = Field(default=None, description="ISO alpha-2")
+    ship_date: date | None = None
+    end_use: str | None = None
+    consignee: str | None = None
+    end_user: str | None = None
+    quantity: float | None = None
+    unit_value: float | None = None
+    problems: tuple[LineProblem, ...] = ()

@@ -1,0 +1,107 @@
+"""Findings and reports: what the engine returns and every output format renders."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from exportcheck.model.manifest import Scalar
+from exportcheck.model.status import Status
+
+
+class Because(BaseModel):
+    """One reason a condition matched (or could not be decided)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str
+    value: Scalar = None
+    test: str = Field(description="the condition, in words, e.g. 'tpp >= 4800' or 'in D:5'")
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule_id: str
+    rule_version: str | None = Field(default=None, description="effective date of the version")
+    status: Status
+    kind: str = Field(
+        default="rule",
+        description="rule | rule-undetermined | unclassified | input | party",
+    )
+    title: str | None = None
+    message: str
+    citation: str | None = None
+    source_url: str | None = None
+    confidence: str | None = None
+    review_policy: str | None = None
+    because: tuple[Because, ...] = ()
+
+
+class ResolvedItem(BaseModel):
+    """The item as judged: line values over catalog values, and where the ECCN came from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    part_number: str | None = None
+    eccn: str | None = None
+    eccn_source: str | None = Field(default=None, description="line | catalog | None")
+    vendor: str | None = None
+    category: str | None = None
+    params: dict[str, float] = Field(default_factory=dict)
+    in_catalog: bool = False
+
+
+class LineResult(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    line_id: str
+    status: Status
+    date: str
+    destination: str | None = None
+    findings: tuple[Finding, ...] = ()
+    fields: dict[str, Scalar] = Field(default_factory=dict)
+    item: ResolvedItem = Field(default_factory=ResolvedItem)
+    source_line: int | None = None
+
+
+class Source(BaseModel):
+    """A file that went into a report, with its content hash (for reproducibility)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(description="rules | lists | manifest | catalog | licenses | waivers")
+    id: str | None = None
+    version: str | None = None
+    path: str
+    sha256: str
+
+
+class Summary(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lines: int
+    by_status: dict[str, int]
+    worst: Status
+
+
+class Report(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    exportcheck: str = Field(description="tool version")
+    as_of: str
+    rules_sha256: str = Field(description="one hash over the content of all rule and list sources")
+    sources: tuple[Source, ...] = ()
+    summary: Summary
+    lines: tuple[LineResult, ...] = ()
+
+
+def summarize(lines: "tuple[LineResult, ...] | list[LineResult]") -> Summary:
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line.status.value] = counts.get(line.status.value, 0) + 1
+    ordered = {s.value: counts[s.value] for s in Status if s.value in counts}
+    worst = Status.ALLOWED
+    for line in lines:
+        if line.status.severity > worst.severity:
+            worst = line.status
+    return Summary(lines=len(lines), by_status=ordered, worst=worst)

@@ -1,0 +1,347 @@
+"""Rule sets: versioned rules, conditions, dated country groups.
+
+These models validate rule YAML (``extra="forbid"`` everywhere) and are what the engine uses;
+``exportcheck rules schema`` emits their JSON Schema.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from exportcheck.model.countries import normalize_country
+from exportcheck.model.eccn import is_glob, normalize_eccn
+from exportcheck.model.params import PARAMS
+from exportcheck.model.status import Status
+
+_STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Confidence(str, Enum):
+    """How sure we are of a fact (REFERENCE.md marks)."""
+
+    CHECKED = "checked"  # seen in the Federal Register text or a law-firm summary of it
+    SECONDARY = "secondary"  # checked, but from a secondary source
+    NEWS = "news"  # seen only in news or company filings
+    UNCONFIRMED = "unconfirmed"  # recalled, not yet confirmed
+
+
+def _as_list(value: Any) -> Any:
+    if isinstance(value, str | int | float):
+        return [str(value)]
+    return value
+
+
+def _country(value: str) -> str:
+    code = normalize_country(str(value))
+    if code is None:
+        raise ValueError(f"unknown country '{value}' (use ISO 3166 alpha-2, e.g. CN)")
+    return code
+
+
+CountryCode = Annotated[str, Field(description="ISO 3166-1 alpha-2 (alpha-3 or name accepted)")]
+
+
+class ParamTest(BaseModel):
+    """A numeric test on a technical parameter, e.g. ``{param: tpp, op: ">=", value: 4800}``."""
+
+    model_config = _STRICT
+
+    param: str = Field(description="parameter name: " + ", ".join(PARAMS))
+    op: Literal[">=", ">", "<=", "<", "==", "!="]
+    value: float
+
+    @field_validator("param")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in PARAMS:
+            raise ValueError(f"unknown parameter '{v}'; known: {', '.join(PARAMS)}")
+        return v
+
+    def describe(self) -> str:
+        return f"{self.param} {self.op} {_num(self.value)}"
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if value != int(value) else f"{int(value):,}"
+
+
+class DestinationCondition(BaseModel):
+    """Destinations by country and/or country group, with exclusions."""
+
+    model_config = _STRICT
+
+    anywhere: bool = Field(default=False, description="every destination (minus exclusions)")
+    countries: list[CountryCode] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list, description="country group ids, e.g. 'D:5'")
+    except_countries: list[CountryCode] = Field(default_factory=list)
+    except_groups: list[str] = Field(default_factory=list)
+
+    @field_validator("countries", "except_countries", mode="before")
+    @classmethod
+    def _codes(cls, v: Any) -> Any:
+        v = _as_list(v)
+        if isinstance(v, list):
+            return [_country(x) for x in v]
+        return v
+
+    @field_validator("groups", "except_groups", mode="before")
+    @classmethod
+    def _groups(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @model_validator(mode="after")
+    def _something(self) -> DestinationCondition:
+        if not (self.anywhere or self.countries or self.groups):
+            raise ValueError("a destination condition needs countries, groups or anywhere: true")
+        return self
+
+
+class Condition(BaseModel):
+    """What a rule version applies to. Keys given together must all hold; combine with
+    ``all`` / ``any`` / ``not``. Text patterns are case-insensitive globs (``H20*``);
+    ECCN patterns cover the paragraphs below them (``3A090`` covers ``3A090.a``)."""
+
+    model_config = _STRICT
+
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    not_: Condition | None = Field(default=None, alias="not")
+    eccn: list[str] | None = Field(default=None, description="ECCN patterns: 3A090, 4A090*, EAR99")
+    part_number: list[str] | None = None
+    vendor: list[str] | None = None
+    category: list[str] | None = None
+    params: list[ParamTest] | None = None
+    destination: DestinationCondition | None = None
+    end_use: list[str] | None = None
+
+    @field_validator("eccn", "part_number", "vendor", "category", "end_use", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @field_validator("eccn")
+    @classmethod
+    def _eccns(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return v
+        out = []
+        for p in v:
+            if is_glob(p):
+                out.append(p)
+                continue
+            n = normalize_eccn(p)
+            if n is None:
+                raise ValueError(f"'{p}' is not an ECCN pattern (e.g. 3A090, 3A090.a, 4A090*, EAR99)")
+            out.append(n)
+        return out
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Condition:
+        keys = [k for k, v in self.__dict__.items() if v is not None]
+        if not keys:
+            raise ValueError("empty condition")
+        for name in ("all", "any"):
+            val = getattr(self, name)
+            if val is not None and not val:
+                raise ValueError(f"'{name}' needs at least one condition")
+        return self
+
+
+class RuleVersion(BaseModel):
+    """One dated version of a rule. In force from ``effective`` until the next version, its
+    ``until`` date (exclusive), or a later version that marks the rule ``rescinded``."""
+
+    model_config = _STRICT
+
+    effective: date
+    until: date | None = Field(
+        default=None, description="first date on which this version is no longer in force"
+    )
+    rescinded: bool = Field(default=False, description="the rule is not in force from `effective`")
+    compliance_from: date | None = Field(
+        default=None,
+        description="in force, but compliance is required only from this date (findings before "
+        "it are informational)",
+    )
+    citation: str = Field(min_length=1, description="Federal Register citation or other source")
+    source_url: str | None = None
+    confidence: Confidence = Confidence.CHECKED
+    status: Status | None = Field(default=None, description="outcome when the version matches")
+    review_policy: str | None = Field(default=None, description="licence review policy text")
+    summary: str | None = Field(default=None, description="what this version does, in words")
+    when: Condition | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RuleVersion:
+        if self.rescinded:
+            if self.when is not None or self.status is not None:
+                raise ValueError("a rescinding version has no 'when' or 'status'")
+            if self.until is not None:
+                raise ValueError("a rescinding version has no 'until'")
+        else:
+            if self.when is None:
+                raise ValueError("'when' is required (what the version applies to)")
+            if self.status is None:
+                raise ValueError("'status' is required (the outcome when it applies)")
+            if self.status in (Status.ALLOWED, Status.LICENSED):
+                raise ValueError("status must be review, license_required or prohibited")
+        if self.until is not None and self.until <= self.effective:
+            raise ValueError(f"'until' {self.until} is not after 'effective' {self.effective}")
+        if self.compliance_from is not None and self.compliance_from < self.effective:
+            raise ValueError("'compliance_from' is before 'effective'")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.effective.isoformat()
+
+
+class Rule(BaseModel):
+    model_config = _STRICT
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description="stable id, lower-case")
+    title: str
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    versions: list[RuleVersion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _timeline(self) -> Rule:
+        prev: RuleVersion | None = None
+        for i, v in enumerate(self.versions):
+            if prev is not None:
+                if v.effective <= prev.effective:
+                    raise ValueError(
+                        f"versions[{i}] effective {v.effective} is not after versions[{i - 1}] "
+                        f"effective {prev.effective} (versions must be in date order, no two on "
+                        "one date)"
+                    )
+                if prev.until is not None and prev.until > v.effective:
+                    raise ValueError(
+                        f"versions[{i - 1}] runs until {prev.until}, overlapping versions[{i}] "
+                        f"effective {v.effective}"
+                    )
+            elif v.rescinded:
+                raise ValueError("the first version cannot rescind the rule")
+            prev = v
+        return self
+
+
+class GroupMember(BaseModel):
+    model_config = _STRICT
+
+    country: CountryCode
+    from_: date | None = Field(default=None, alias="from", description="member from this date")
+    until: date | None = Field(default=None, description="no longer a member from this date")
+    citation: str | None = None
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _code(cls, v: Any) -> str:
+        return _country(str(v))
+
+    @model_validator(mode="after")
+    def _dates(self) -> GroupMember:
+        if self.from_ and self.until and self.until <= self.from_:
+            raise ValueError(f"'until' {self.until} is not after 'from' {self.from_}")
+        return self
+
+    def on(self, d: date) -> bool:
+        return (self.from_ is None or self.from_ <= d) and (self.until is None or d < self.until)
+
+
+class CountryGroup(BaseModel):
+    """A country group (e.g. EAR Supplement 1 to Part 740, D:5) with dated membership."""
+
+    model_config = _STRICT
+
+    id: str = Field(min_length=1)
+    title: str
+    citation: str
+    source_url: str | None = None
+    confidence: Confidence = Confidence.CHECKED
+    note: str | None = None
+    members: list[GroupMember]
+
+    @field_validator("members", mode="before")
+    @classmethod
+    def _compact(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [{"country": m} if isinstance(m, str) else m for m in v]
+        return v
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> CountryGroup:
+        spans: dict[str, list[GroupMember]] = {}
+        for m in self.members:
+            for other in spans.get(m.country, []):
+                a0, a1 = m.from_ or date.min, m.until or date.max
+                b0, b1 = other.from_ or date.min, other.until or date.max
+                if a0 < b1 and b0 < a1:
+                    raise ValueError(f"{m.country} is listed twice for overlapping dates")
+            spans.setdefault(m.country, []).append(m)
+        return self
+
+    def members_on(self, d: date) -> frozenset[str]:
+        return frozenset(m.country for m in self.members if m.on(d))
+
+
+class CountryTreatment(BaseModel):
+    """A destination treated as another for the rules (Hong Kong as China)."""
+
+    model_config = _STRICT
+
+    country: CountryCode
+    treated_as: CountryCode
+    from_: date | None = Field(default=None, alias="from")
+    until: date | None = None
+    citation: str
+    source_url: str | None = None
+    confidence: Confidence = Confidence.CHECKED
+    note: str | None = None
+
+    @field_validator("country", "treated_as", mode="before")
+    @classmethod
+    def _code(cls, v: Any) -> str:
+        return _country(str(v))
+
+    def on(self, d: date) -> bool:
+        return (self.from_ is None or self.from_ <= d) and (self.until is None or d < self.until)
+
+
+class RuleSetFile(BaseModel):
+    """One rule-set YAML file. A rule set may be split over several files sharing its id."""
+
+    model_config = _STRICT
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    title: str
+    authority: str
+    version: str = Field(description="content version of the rule set, e.g. 2026.11.1")
+    description: str | None = None
+    disclaimer: str | None = None
+    rules: list[Rule] = Field(default_factory=list)
+    country_groups: list[CountryGroup] = Field(default_factory=list)
+    country_treatments: list[CountryTreatment] = Field(default_factory=list)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, v: Any) -> Any:
+        if isinstance(v, int | float):
+            raise ValueError("quote the version (e.g. \"2026.1\") so YAML keeps it as text")
+        return v
+
+
+class RuleSet(BaseModel):
+    """Rules, groups and treatments merged from one or more files, cross-checked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    files: tuple[RuleSetFile, ...] = ()
+    rules: dict[str, Rule] = Field(default_factory=dict)
+    groups: dict[str, CountryGroup] = Field(default_factory=dict)
+    treatments: tuple[CountryTreatment, ...] = ()

@@ -1,0 +1,1 @@
+"""Adapters that read files (rules, lists, manifests, catalogs) into models."""

@@ -1,0 +1,209 @@
+"""Strict, safe YAML loading with error locations.
+
+PyYAML's safe loader still has traps for data files like ours:
+
+* duplicate keys silently keep the last value (a rule could lose its destinations unnoticed);
+* YAML 1.1 booleans turn country codes into booleans (``NO`` → False, the "Norway problem");
+* unquoted timestamps become ``date`` objects and ``1.10`` becomes ``1.1``;
+* anchors and aliases can expand exponentially ("billion laughs").
+
+This loader resolves only ``true``/``false``, ``null``/``~``, integers and plain decimal floats;
+everything else stays a string (pydantic parses ISO dates from strings). Duplicate keys, alias
+expansion beyond a budget and oversized files are refused with the file, line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from exportcheck.errors import InputError
+
+MAX_YAML_BYTES = 64 * 1024 * 1024
+MAX_EXPANDED_NODES = 2_000_000
+
+try:  # the C parser is much faster and behaves the same for our purposes
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - libyaml not available
+    _BaseLoader = yaml.SafeLoader
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader with a YAML-1.2-like core schema and duplicate-key detection."""
+
+
+# Replace the implicit resolvers: keep null, bool (true/false only), int, float.
+_StrictLoader.yaml_implicit_resolvers = {}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
+
+
+def _construct_timestamp_as_str(loader: yaml.SafeLoader, node: Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)
+
+
+class YamlDocument:
+    """A loaded YAML document and its node tree, to locate errors by path."""
+
+    def __init__(self, data: Any, root: Node | None, file: str) -> None:
+        self.data = data
+        self.root = root
+        self.file = file
+
+    def locate(self, loc: Sequence[int | str]) -> tuple[int | None, int | None]:
+        """1-based (line, column) of the node at ``loc`` (or its nearest existing parent)."""
+        node = self.root
+        if node is None:
+            return None, None
+        best = node
+        for part in loc:
+            nxt: Node | None = None
+            if isinstance(node, MappingNode):
+                for k, v in node.value:
+                    if isinstance(k, ScalarNode) and k.value == str(part):
+                        nxt = v
+                        break
+            elif isinstance(node, SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    nxt = node.value[part]
+            if nxt is None:
+                break
+            node = best = nxt
+        return best.start_mark.line + 1, best.start_mark.column + 1
+
+    def error(self, message: str, loc: Sequence[int | str] = (), field: str | None = None) -> InputError:
+        line, col = self.locate(loc)
+        return InputError(message, file=self.file, line=line, column=col, field=field)
+
+
+def _check_duplicates_and_size(root: Node, file: str) -> None:
+    """Refuse duplicate mapping keys and alias expansion bombs."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes and not done:
+            continue
+        if isinstance(node, ScalarNode):
+            sizes[key] = 1
+            continue
+        children: list[Node]
+        if isinstance(node, MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, SequenceNode):
+            children = list(node.value)
+        else:  # pragma: no cover
+            children = []
+        if not done:
+            if isinstance(node, MappingNode):
+                seen: dict[str, Node] = {}
+                for k, _ in node.value:
+                    if isinstance(k, ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                        if k.value in seen:
+                            first = seen[k.value].start_mark.line + 1
+                            raise InputError(
+                                f"duplicate key '{k.value}' (first defined on line {first})",
+                                file=file,
+                                line=k.start_mark.line + 1,
+                                column=k.start_mark.column + 1,
+                                field=str(k.value),
+                            )
+                        seen[k.value] = k
+            sizes[key] = -1  # in progress (guards against recursive aliases)
+            stack.append((node, True))
+            for child in children:
+                if id(child) not in sizes:
+                    stack.append((child, False))
+                elif sizes[id(child)] == -1:
+                    raise InputError(
+                        "recursive YAML alias",
+                        file=file,
+                        line=child.start_mark.line + 1,
+                        column=child.start_mark.column + 1,
+                    )
+        else:
+            total = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if total > MAX_EXPANDED_NODES:
+                raise InputError(
+                    f"YAML anchors/aliases expand to more than {MAX_EXPANDED_NODES:,} nodes; "
+                    "refusing to load (possible alias bomb)",
+                    file=file,
+                    line=node.start_mark.line + 1,
+                    column=node.start_mark.column + 1,
+                )
+            sizes[key] = total
+
+
+def loads(text: str, file: str = "<string>") -> YamlDocument:
+    """Parse YAML text strictly. Raises :class:`InputError` with file, line and column."""
+    try:
+        loader = _StrictLoader(text)
+        try:
+            root = loader.get_single_node()
+            if root is None:
+                return YamlDocument(None, None, file)
+            _check_duplicates_and_size(root, file)
+            data = loader.construct_document(root)
+        finally:
+            loader.dispose()
+    except InputError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(
+            f"invalid YAML: {problem}",
+            file=file,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {exc}", file=file) from None
+    except RecursionError:
+        raise InputError("YAML nesting too deep", file=file) from None
+    return YamlDocument(data, root, file)
+
+
+def load_path(path: Path, max_bytes: int = MAX_YAML_BYTES, display: str | None = None) -> YamlDocument:
+    """Read and strictly parse a YAML file (UTF-8, optional BOM)."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
+    if size > max_bytes:
+        raise InputError(
+            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit for YAML", file=name
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("file is not valid UTF-8", file=name, line=line) from None
+    return loads(text, name)

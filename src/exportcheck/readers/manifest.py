@@ -1,0 +1,626 @@
+"""Read shipment manifests (CSV, JSON, JSON Lines, YAML) into :class:`ManifestLine` objects.
+
+The reader is a generator: CSV and JSON Lines are read one physical line at a time and never held
+whole; a JSON or YAML document is parsed whole (neither has a streaming parser in our stack) but
+its lines are still produced one by one. Nothing is read until the first line is pulled; the
+header (CSV) or the required keys (JSON, JSONL, YAML) are checked then.
+
+Two kinds of trouble, as the contract says:
+
+* the file cannot be read at all, or lacks a required column → :class:`InputError` (exit 2);
+* one row has a bad value (unknown country, bad date, bad number, wrong field count, invalid
+  JSON) → a :class:`LineProblem` on that line, which the engine reports as ``review``. Such a
+  line is never dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from exportcheck.errors import InputError
+from exportcheck.model.countries import normalize_country
+from exportcheck.model.eccn import normalize_eccn
+from exportcheck.model.manifest import Item, LineProblem, ManifestLine, Scalar
+from exportcheck.model.params import PARAMS
+from exportcheck.readers.yamlsafe import load_path
+
+FORMATS: tuple[str, ...] = ("csv", "json", "jsonl", "yaml")
+MAX_JSON_BYTES = 256 * 1024 * 1024
+SNIFF_BYTES = 64 * 1024
+CSV_DELIMITERS: tuple[str, ...] = (",", ";", "\t")
+
+_BOM = b"\xef\xbb\xbf"
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+_NUMBER = re.compile(
+    r"^[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+)
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_FLAGS = {"yes": 1.0, "true": 1.0, "1": 1.0, "no": 0.0, "false": 0.0, "0": 0.0}
+_YAML_ITEM = re.compile(r"^(?:---|-\s|-$)")
+_YAML_KEY = re.compile(r"^[A-Za-z_][\w .-]*:(?:\s|$)")
+_SINGLE_VALUED = frozenset(
+    (
+        "line_id",
+        "destination",
+        "part_number",
+        "eccn",
+        "ship_date",
+        "quantity",
+        "unit_value",
+        *PARAMS,
+    )
+)
+_TEXT_FIELDS = ("description", "vendor", "category", "currency", "consignee", "end_user", "end_use")
+
+
+# --- small parsers shared with the catalog reader -------------------------------------------
+
+
+def normalize_header(name: str) -> str:
+    """``Part Number``, ``part-number`` and ``PART_NUMBER`` all become ``part_number``."""
+    return re.sub(r"[\s_-]+", "_", name.strip().casefold()).strip("_")
+
+
+def parse_number(value: Scalar) -> float:
+    """A non-negative finite number from a cell; ``1,234.5`` is accepted. Raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {'true' if value else 'false'}")
+    if isinstance(value, int | float):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ValueError(f"number too large: {value}") from None
+    elif isinstance(value, str):
+        text = value.strip()
+        if not _NUMBER.match(text):
+            raise ValueError(f"not a number: '{value}'")
+        number = float(text.replace(",", ""))
+    else:
+        raise ValueError("expected a number")
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: '{value}'")
+    if number < 0:
+        raise ValueError(f"must not be negative: '{value}'")
+    return number + 0.0  # turns -0.0 into 0.0
+
+
+def parse_flag(value: Scalar) -> float:
+    """yes/no/true/false/1/0 (any case) → 1.0/0.0. Raises ValueError."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float) and value in (0, 1):
+        return float(value)
+    if isinstance(value, str) and value.strip().casefold() in _FLAGS:
+        return _FLAGS[value.strip().casefold()]
+    raise ValueError(f"expected yes/no/true/false/1/0, got '{value}'")
+
+
+def parse_param(name: str, value: Scalar) -> float:
+    return parse_flag(value) if name == "datacenter" else parse_number(value)
+
+
+def is_blank(value: Scalar) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Scalar) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    integral = isinstance(value, float) and value.is_integer() and abs(value) < 1e16
+    text = (str(int(value)) if integral else str(value)).strip()
+    return text or None
+
+
+# --- format detection ----------------------------------------------------------------------
+
+
+def detect_format(path: Path) -> str:
+    """``csv``, ``json``, ``jsonl`` or ``yaml``: by extension, else by the first bytes."""
+    fmt = _EXTENSIONS.get(path.suffix.lower())
+    if fmt is not None:
+        return fmt
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", file=str(path)) from None
+    return sniff_format(head)
+
+
+def sniff_format(head: bytes) -> str:
+    """Guess the format of a manifest from its first bytes."""
+    text = head.removeprefix(_BOM).decode("utf-8", errors="replace")
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        return "json"
+    if stripped.startswith("{"):
+        lines = [ln for ln in stripped.splitlines() if ln.strip()]
+        try:
+            first = json.loads(lines[0])
+        except ValueError:
+            return "json"  # a pretty-printed object spans lines
+        if len(lines) > 1 and lines[1].lstrip().startswith("{"):
+            return "jsonl"
+        if isinstance(first, dict) and isinstance(first.get("lines"), list):
+            return "json"
+        return "jsonl"
+    for line in stripped.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if _YAML_ITEM.match(line):
+            return "yaml"
+        if _YAML_KEY.match(line) and not any(d in line for d in CSV_DELIMITERS):
+            return "yaml"
+        break
+    return "csv"
+
+
+# --- building one line from a row ------------------------------------------------------------
+
+
+def build_line(
+    index: int,
+    source_line: int | None,
+    fields: dict[str, Scalar],
+    problems: Sequence[LineProblem] = (),
+) -> ManifestLine:
+    """Parse one row (normalised keys → raw values) into a :class:`ManifestLine`."""
+    found: list[LineProblem] = list(problems)
+
+    def problem(field: str, value: Scalar, message: str) -> None:
+        found.append(LineProblem(field=field, value=value, message=message))
+
+    line_id = _text(fields.get("line_id")) or str(index)
+
+    destination: str | None = None
+    raw_dest = fields.get("destination")
+    dest_text = _text(raw_dest)
+    if dest_text is None:
+        problem("destination", raw_dest, "missing destination country")
+    else:
+        destination = normalize_country(dest_text)
+        if destination is None:
+            problem(
+                "destination",
+                raw_dest,
+                f"unknown country '{dest_text}' (use ISO alpha-2, alpha-3 or the English name)",
+            )
+
+    part_number = _text(fields.get("part_number"))
+    raw_eccn = fields.get("eccn")
+    eccn_text = _text(raw_eccn)
+    eccn: str | None = None
+    if eccn_text is not None:
+        eccn = normalize_eccn(eccn_text)
+        if eccn is None:
+            problem("eccn", raw_eccn, f"not a valid ECCN: '{eccn_text}' (e.g. 3A090.a or EAR99)")
+    if part_number is None and eccn_text is None:
+        problem("part_number", None, "the line has neither a part_number nor an eccn")
+
+    ship_date: date | None = None
+    raw_date = fields.get("ship_date")
+    date_text = _text(raw_date)
+    if date_text is not None:
+        try:
+            if not _DATE.match(date_text):
+                raise ValueError
+            ship_date = date.fromisoformat(date_text)
+        except ValueError:
+            problem("ship_date", raw_date, f"not a date in YYYY-MM-DD form: '{date_text}'")
+
+    numbers: dict[str, float] = {}
+    for name in ("quantity", "unit_value", *PARAMS):
+        raw = fields.get(name)
+        if is_blank(raw):
+            continue
+        try:
+            numbers[name] = parse_param(name, raw)
+        except ValueError as exc:
+            problem(name, raw, str(exc))
+
+    texts = {name: _text(fields.get(name)) for name in _TEXT_FIELDS}
+    item = Item(
+        part_number=part_number,
+        eccn=eccn,
+        vendor=texts["vendor"],
+        category=texts["category"],
+        description=texts["description"],
+        params={name: v for name, v in numbers.items() if name in PARAMS},
+    )
+    return ManifestLine(
+        index=index,
+        source_line=source_line,
+        line_id=line_id,
+        fields=fields,
+        item=item,
+        destination=destination,
+        ship_date=ship_date,
+        end_use=texts["end_use"],
+        consignee=texts["consignee"],
+        end_user=texts["end_user"],
+        quantity=numbers.get("quantity"),
+        unit_value=numbers.get("unit_value"),
+        problems=tuple(found),
+    )
+
+
+def _unparsed_line(index: int, source_line: int | None, field: str, message: str) -> ManifestLine:
+    """A line whose row could not be parsed at all: only the problem, no fields."""
+    return ManifestLine(
+        index=index,
+        source_line=source_line,
+        line_id=str(index),
+        problems=(LineProblem(field=field, message=message),),
+    )
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _decoded_lines(fh: BinaryIO, name: str) -> Iterator[str]:
+    """Physical lines (with their endings) decoded from UTF-8, BOM removed; names a bad line."""
+    for number, raw in enumerate(fh, start=1):
+        if number == 1:
+            raw = raw.removeprefix(_BOM)
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
+                "save the file as UTF-8",
+                file=name,
+                line=number,
+                column=exc.start + 1,
+            ) from None
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The most frequent of ``,`` ``;`` and tab outside quotes in a header line; ``,`` on ties."""
+    counts = dict.fromkeys(CSV_DELIMITERS, 0)
+    quoted = False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = ","
+    for delim in CSV_DELIMITERS:
+        if counts[delim] > counts[best]:
+            best = delim
+    return best
+
+
+def _header(cells: list[str], name: str, line: int) -> list[str]:
+    """Normalised, unique column names; refuses duplicates after normalisation."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for col, cell in enumerate(cells, start=1):
+        key = normalize_header(cell) or f"column_{col}"
+        if key in seen:
+            first = seen[key]
+            raise InputError(
+                f"duplicate column '{key}': '{cells[first - 1].strip()}' (column {first}) and "
+                f"'{cell.strip()}' (column {col}) are the same after normalising names",
+                file=name,
+                line=line,
+                column=col,
+                field=key,
+            )
+        seen[key] = col
+        names.append(key)
+    return names
+
+
+def _require_columns(columns: Iterable[str], name: str, line: int | None, where: str) -> None:
+    present = set(columns)
+    if "destination" not in present:
+        raise InputError(
+            f"missing required column 'destination' {where}",
+            file=name,
+            line=line,
+            field="destination",
+        )
+    if "part_number" not in present and "eccn" not in present:
+        raise InputError(
+            f"missing required column: needs 'part_number' or 'eccn' {where}",
+            file=name,
+            line=line,
+            field="part_number",
+        )
+
+
+def _iter_csv(path: Path, name: str) -> Iterator[ManifestLine]:
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
+    with fh:
+        lines = _decoded_lines(fh, name)
+        # The header starts on the first non-blank physical line; blank lines before it are
+        # skipped. The delimiter is sniffed from that line.
+        header_line = ""
+        header_number = 0
+        for text in lines:
+            header_number += 1
+            if text.strip():
+                header_line = text
+                break
+        if not header_line:
+            raise InputError("file is empty: expected a header row", file=name)
+        delimiter = sniff_delimiter(header_line)
+
+        def physical() -> Iterator[str]:
+            yield header_line
+            yield from lines
+
+        reader = csv.reader(physical(), delimiter=delimiter, strict=False)
+        offset = header_number - 1  # physical lines skipped before the header
+        try:
+            columns = _header(next(reader), name, header_number)
+            _require_columns(columns, name, header_number, "in the header row")
+            index = 0
+            while True:
+                start = reader.line_num + 1 + offset
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                if all(not cell.strip() for cell in row):
+                    continue  # blank line (or a row of empty cells)
+                index += 1
+                problems: list[LineProblem] = []
+                if len(row) != len(columns):
+                    problems.append(
+                        LineProblem(
+                            field="columns",
+                            value=len(row),
+                            message=f"row has {len(row)} fields, header has {len(columns)}",
+                        )
+                    )
+                fields: dict[str, Scalar] = dict(zip(columns, row, strict=False))
+                yield build_line(index, start, fields, problems)
+        except csv.Error as exc:
+            raise InputError(
+                f"cannot parse CSV: {exc}", file=name, line=reader.line_num + offset
+            ) from None
+
+
+# --- JSON, JSON Lines, YAML ----------------------------------------------------------------------
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as its key/value pairs, in order, duplicates kept (json object_pairs_hook)."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a valid JSON number")
+
+
+def _finite_float(text: str) -> float | str:
+    """Numbers too large for a float (``1e999``) stay text rather than becoming infinity."""
+    number = float(text)
+    return number if math.isfinite(number) else text
+
+
+def _json_loads(text: str) -> Any:
+    return json.loads(
+        text, object_pairs_hook=_Pairs, parse_constant=_reject_constant, parse_float=_finite_float
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON objects as dicts again (for carrying a nested value through as text)."""
+    if isinstance(value, _Pairs):
+        return {k: _plain(v) for k, v in value}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _is_object(value: Any) -> bool:
+    return isinstance(value, _Pairs | dict)
+
+
+def _pairs(obj: Any) -> list[tuple[str, Any]]:
+    if isinstance(obj, _Pairs):
+        return list(obj)
+    assert isinstance(obj, dict)
+    return [(str(k), v) for k, v in obj.items()]
+
+
+def _object_keys(obj: Any) -> set[str]:
+    return {normalize_header(k) for k, _ in _pairs(obj)}
+
+
+def _object_line(index: int, source_line: int | None, obj: Any) -> ManifestLine:
+    """A line from one JSON/YAML object: keys normalised, nested values carried as JSON text."""
+    fields: dict[str, Scalar] = {}
+    problems: list[LineProblem] = []
+    originals: dict[str, str] = {}
+    for col, (key, value) in enumerate(_pairs(obj), start=1):
+        norm = normalize_header(key) or f"column_{col}"
+        if isinstance(value, _Pairs | dict | list):
+            value = json.dumps(_plain(value), ensure_ascii=False, default=str)
+            if norm in _SINGLE_VALUED:
+                problems.append(LineProblem(field=norm, message="expected a single value"))
+        elif isinstance(value, float) and not math.isfinite(value):
+            value = str(value)
+        elif not isinstance(value, str | int | float | bool | None):
+            value = str(value)  # YAML with explicit tags: !!binary, !!set, ...
+        if norm in fields:
+            problems.append(
+                LineProblem(
+                    field=norm,
+                    value=value,
+                    message=f"duplicate key: '{originals[norm]}' and '{key}' are the same after "
+                    "normalising names; the first is used",
+                )
+            )
+            continue
+        originals[norm] = key
+        fields[norm] = value
+    return build_line(index, source_line, fields, problems)
+
+
+def _rows(data: Any, name: str, kind: str) -> list[Any]:
+    if isinstance(data, list):
+        return data
+    if _is_object(data):
+        for key, value in _pairs(data):
+            if key == "lines" and isinstance(value, list):
+                return value
+    raise InputError(
+        f'a {kind} manifest must be a list of objects or {{"lines": [...]}}', file=name
+    )
+
+
+def _iter_documents(rows: list[Any], name: str, kind: str) -> Iterator[ManifestLine]:
+    objects = [row for row in rows if _is_object(row)]
+    if objects:
+        keys: set[str] = set()
+        for obj in objects:
+            keys |= _object_keys(obj)
+        _require_columns(keys, name, None, "in any line")
+    for index, row in enumerate(rows, start=1):
+        if _is_object(row):
+            yield _object_line(index, None, row)
+        else:
+            got = "null" if row is None else type(row).__name__
+            yield _unparsed_line(index, None, "line", f"expected a {kind} object, got {got}")
+
+
+def _iter_json(path: Path, name: str) -> Iterator[ManifestLine]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise InputError(
+                f"file is {size:,} bytes, over the {MAX_JSON_BYTES:,}-byte limit for JSON; "
+                "use JSON Lines or CSV for large manifests",
+                file=name,
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
+    try:
+        text = raw.removeprefix(_BOM).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("not valid UTF-8", file=name, line=line) from None
+    try:
+        data = _json_loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"invalid JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"invalid JSON: {exc}", file=name) from None
+    yield from _iter_documents(_rows(data, name, "JSON"), name, "JSON")
+
+
+def _iter_yaml(path: Path, name: str) -> Iterator[ManifestLine]:
+    doc = load_path(path, display=name)
+    yield from _iter_documents(_rows(doc.data, name, "YAML"), name, "YAML")
+
+
+def _parse_jsonl(text: str) -> tuple[Any, str | None]:
+    try:
+        return _json_loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+    except (ValueError, RecursionError) as exc:
+        return None, f"invalid JSON: {exc}"
+
+
+def _jsonl_check_columns(path: Path, name: str) -> None:
+    """Scan until some line has each required key; usually the first line settles it."""
+    need_dest, need_id, any_object = True, True, False
+    with path.open("rb") as fh:
+        for text in _decoded_lines(fh, name):
+            if not text.strip():
+                continue
+            obj, _ = _parse_jsonl(text)
+            if not _is_object(obj):
+                continue
+            any_object = True
+            keys = _object_keys(obj)
+            need_dest = need_dest and "destination" not in keys
+            need_id = need_id and not ({"part_number", "eccn"} & keys)
+            if not need_dest and not need_id:
+                return
+    if any_object:
+        present = [] if need_dest else ["destination"]
+        if not need_id:
+            present.append("part_number")
+        _require_columns(present, name, None, "in any line")
+
+
+def _iter_jsonl(path: Path, name: str) -> Iterator[ManifestLine]:
+    try:
+        _jsonl_check_columns(path, name)
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
+    with fh:
+        index = 0
+        for number, text in enumerate(_decoded_lines(fh, name), start=1):
+            if not text.strip():
+                continue
+            index += 1
+            obj, error = _parse_jsonl(text)
+            if error is not None:
+                yield _unparsed_line(index, number, "line", error)
+            elif not _is_object(obj):
+                got = "null" if obj is None else type(obj).__name__
+                yield _unparsed_line(index, number, "line", f"expected a JSON object, got {got}")
+            else:
+                yield _object_line(index, number, obj)
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def iter_manifest(
+    path: Path, display: str | None = None, *, fmt: str | None = None
+) -> Iterator[ManifestLine]:
+    """Manifest lines in input order, one at a time.
+
+    ``display`` is the file name used in error messages (default: the path as given); ``fmt``
+    forces a format (``csv``, ``json``, ``jsonl``, ``yaml``) instead of detecting it.
+    Raises :class:`InputError` (when the first line is pulled) for an unreadable file, a bad
+    header or a missing required column.
+    """
+    name = display or str(path)
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown manifest format '{fmt}' (expected one of: {', '.join(FORMATS)})")
+    if not path.is_file():
+        what = "is a directory, not a file" if path.is_dir() else "no such file"
+        raise InputError(what, file=name)
+    kind = fmt or detect_format(path)
+    if kind == "csv":
+        yield from _iter_csv(path, name)
+    elif kind == "json":
+        yield from _iter_json(path, name)
+    elif kind == "jsonl":
+        yield from _iter_jsonl(path, name)
+    else:
+        yield from _iter_yaml(path, name)

@@ -1,0 +1,45 @@
+"""Helpers shared by the text formats: which findings decided a line, and cell text."""
+
+from __future__ import annotations
+
+from exportcheck.model.manifest import Scalar
+from exportcheck.model.report import Finding, LineResult
+from exportcheck.model.status import Status
+
+STATUS_ORDER: tuple[Status, ...] = tuple(Status)
+
+
+def deciding(line: LineResult) -> list[Finding]:
+    """The findings that set the line's status (its most severe ones), in report order."""
+    return [f for f in line.findings if f.status == line.status]
+
+
+def top_finding(line: LineResult) -> Finding | None:
+    """The most severe finding (the first of equals), or None."""
+    best: Finding | None = None
+    for f in line.findings:
+        if best is None or f.status.severity > best.status.severity:
+            best = f
+    return best
+
+
+def scalar_text(value: Scalar) -> str:
+    """A raw input value as text: '' for missing, true/false for booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def joined(values: list[str | None], sep: str = "; ") -> str:
+    """Values of several deciding findings, position by position; '' when all are empty."""
+    if not any(values):
+        return ""
+    return sep.join(v or "" for v in values)
+
+
+def part_of(line: LineResult) -> str:
+    if line.item.part_number:
+        return line.item.part_number
+    return scalar_text(line.fields.get("part_number"))

@@ -209,10 +209,11 @@ class Rule(BaseModel):
     tags: list[str] = Field(default_factory=list)
     versions: list[RuleVersion] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _timeline(self) -> Rule:
+    @field_validator("versions")
+    @classmethod
+    def _timeline(cls, versions: list[RuleVersion]) -> list[RuleVersion]:
         prev: RuleVersion | None = None
-        for i, v in enumerate(self.versions):
+        for i, v in enumerate(versions):
             if prev is not None:
                 if v.effective <= prev.effective:
                     raise ValueError(
@@ -228,7 +229,7 @@ class Rule(BaseModel):
             elif v.rescinded:
                 raise ValueError("the first version cannot rescind the rule")
             prev = v
-        return self
+        return versions
 
 
 class GroupMember(BaseModel):

@@ -1,0 +1,1 @@
+"""Pure logic: rules in force, evaluation, classification, matching, diffs. No I/O."""

@@ -1,0 +1,218 @@
+"""Judge manifest lines against the rules in force on their date. Pure: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from exportcheck.engine.conditions import Facts, Tri, evaluate
+from exportcheck.engine.inforce import rules_in_force
+from exportcheck.model.manifest import Catalog, ManifestLine
+from exportcheck.model.report import Finding, LineResult, ResolvedItem
+from exportcheck.model.rules import Rule, RuleSet, RuleVersion
+from exportcheck.model.status import Status, worst
+
+UNCLASSIFIED_ID = "exportcheck.unclassified"
+INPUT_ID = "exportcheck.input"
+
+
+def resolve_item(line: ManifestLine, catalog: Catalog | None) -> ResolvedItem:
+    """The line's item with empty values filled from the catalog entry for its part number."""
+    item = line.item
+    entry = catalog.get(item.part_number) if catalog is not None else None
+    if entry is None:
+        return ResolvedItem(
+            part_number=item.part_number,
+            eccn=item.eccn,
+            eccn_source="line" if item.eccn else None,
+            vendor=item.vendor,
+            category=item.category,
+            params=dict(sorted(item.params.items())),
+            in_catalog=False,
+        )
+    params = {**entry.params, **item.params}
+    eccn = item.eccn or entry.eccn
+    return ResolvedItem(
+        part_number=item.part_number,
+        eccn=eccn,
+        eccn_source=("line" if item.eccn else "catalog") if eccn else None,
+        vendor=item.vendor or entry.vendor,
+        category=item.category or entry.category,
+        params=dict(sorted(params.items())),
+        in_catalog=True,
+    )
+
+
+def _because_text(finding_because: Iterable[object]) -> str:
+    parts = []
+    for b in finding_because:
+        value = getattr(b, "value", None)
+        fieldname = getattr(b, "field", "")
+        test = getattr(b, "test", "")
+        shown = "(none)" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+        parts.append(f"{fieldname} {shown}: {test}")
+    return "; ".join(parts)
+
+
+def _rule_finding(
+    rule: Rule, version: RuleVersion, status: Status, kind: str, message: str, because: tuple[object, ...]
+) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        rule_version=version.label,
+        status=status,
+        kind=kind,
+        title=rule.title,
+        message=message,
+        citation=version.citation,
+        source_url=version.source_url,
+        confidence=version.confidence.value,
+        review_policy=version.review_policy,
+        because=because,  # type: ignore[arg-type]
+    )
+
+
+def findings_for(
+    facts: Facts, ruleset: RuleSet, in_force: list[tuple[Rule, RuleVersion]], unclassified: bool
+) -> tuple[list[Finding], list[str]]:
+    """Findings from every rule version in force that matches (or may match) ``facts``.
+
+    Returns the findings and, for an unclassified item, the ids of rules that would apply
+    depending on its ECCN (folded into the single 'unclassified' finding by the caller).
+    """
+    findings: list[Finding] = []
+    depends_on_eccn: list[str] = []
+    for rule, version in in_force:
+        assert version.when is not None and version.status is not None  # validated
+        outcome = evaluate(version.when, facts, ruleset)
+        if outcome.value is Tri.FALSE:
+            continue
+        why = _because_text(outcome.because)
+        if outcome.value is Tri.TRUE:
+            if version.compliance_from is not None and facts.on < version.compliance_from:
+                findings.append(
+                    _rule_finding(
+                        rule,
+                        version,
+                        Status.ALLOWED,
+                        "rule-pending",
+                        f"{rule.title}: in force from {version.effective} but compliance is "
+                        f"required only from {version.compliance_from}; then "
+                        f"{version.status.value} ({version.citation}). Because {why}.",
+                        outcome.because,
+                    )
+                )
+                continue
+            policy = (
+                f" Review policy: {version.review_policy.rstrip('.')}." if version.review_policy else ""
+            )
+            findings.append(
+                _rule_finding(
+                    rule,
+                    version,
+                    version.status,
+                    "rule",
+                    f"{rule.title}: {version.status.value} ({version.citation}). Because {why}.{policy}",
+                    outcome.because,
+                )
+            )
+            continue
+        # UNKNOWN: the rule may apply; a person must look.
+        if unclassified and outcome.missing <= {"eccn"}:
+            depends_on_eccn.append(rule.id)
+            continue
+        missing = ", ".join(sorted(outcome.missing))
+        findings.append(
+            _rule_finding(
+                rule,
+                version,
+                Status.REVIEW,
+                "rule-undetermined",
+                f"{rule.title} ({version.citation}) may apply ({version.status.value}); cannot "
+                f"decide without {missing}. Known: {why}.",
+                outcome.because,
+            )
+        )
+    return findings, depends_on_eccn
+
+
+def _sort_key(f: Finding) -> tuple[int, str, str, str]:
+    return (-f.status.severity, f.rule_id, f.rule_version or "", f.message)
+
+
+def judge_line(
+    line: ManifestLine,
+    ruleset: RuleSet,
+    as_of: date,
+    catalog: Catalog | None = None,
+    in_force: list[tuple[Rule, RuleVersion]] | None = None,
+) -> LineResult:
+    """Judge one line. Its date is its own ``ship_date`` when given, else ``as_of``."""
+    on = line.ship_date or as_of
+    item = resolve_item(line, catalog)
+    findings: list[Finding] = [
+        Finding(
+            rule_id=INPUT_ID,
+            status=Status.REVIEW,
+            kind="input",
+            title="Input problem",
+            message=f"{p.field}: {p.message}",
+        )
+        for p in line.problems
+    ]
+    facts = Facts(
+        on=on,
+        eccn=item.eccn,
+        part_number=item.part_number,
+        vendor=item.vendor,
+        category=item.category,
+        destination=line.destination,
+        end_use=line.end_use,
+        params=item.params,
+    )
+    unclassified = item.eccn is None
+    if in_force is None:
+        in_force = rules_in_force(ruleset, on)
+    rule_findings, depends = findings_for(facts, ruleset, in_force, unclassified)
+    findings.extend(rule_findings)
+    if unclassified:
+        if item.part_number is None:
+            why = "the line has no ECCN and no part number"
+        elif item.in_catalog:
+            why = f"neither the line nor the catalog entry for '{item.part_number}' gives an ECCN"
+        else:
+            why = f"the line has no ECCN and part '{item.part_number}' is not in the catalog"
+        could = f" Rules that may apply once classified: {', '.join(depends)}." if depends else ""
+        findings.append(
+            Finding(
+                rule_id=UNCLASSIFIED_ID,
+                status=Status.REVIEW,
+                kind="unclassified",
+                title="Unclassified item",
+                message=f"Unclassified: {why}; classify the item (ECCN or EAR99).{could}",
+            )
+        )
+    findings.sort(key=_sort_key)
+    return LineResult(
+        line_id=line.line_id,
+        status=worst([f.status for f in findings]),
+        date=on.isoformat(),
+        destination=line.destination,
+        findings=tuple(findings),
+        fields=line.fields,
+        item=item,
+        source_line=line.source_line,
+    )
+
+
+def judge_lines(
+    lines: Iterable[ManifestLine], ruleset: RuleSet, as_of: date, catalog: Catalog | None = None
+) -> Iterator[LineResult]:
+    """Judge lines in input order (streaming); rules in force are computed once per date."""
+    cache: dict[date, list[tuple[Rule, RuleVersion]]] = {}
+    for line in lines:
+        on = line.ship_date or as_of
+        in_force = cache.get(on)
+        if in_force is None:
+            in_force = cache[on] = rules_in_force(ruleset, on)
+        yield judge_line(line, ruleset, as_of, catalog, in_force)

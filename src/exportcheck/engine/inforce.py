@@ -1,0 +1,63 @@
+"""What was in force on a date: rule versions, country-group membership, treatments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from exportcheck.model.rules import CountryTreatment, Rule, RuleSet, RuleVersion
+
+
+def version_in_force(rule: Rule, on: date) -> RuleVersion | None:
+    """The version of ``rule`` in force on ``on``, or None.
+
+    That is the latest version with ``effective <= on``, unless it ended (``until <= on``) or
+    is a rescinding version. Versions are validated to be in date order without overlap.
+    """
+    current: RuleVersion | None = None
+    for version in rule.versions:
+        if version.effective > on:
+            break
+        current = version
+    if current is None or current.rescinded:
+        return None
+    if current.until is not None and current.until <= on:
+        return None
+    return current
+
+
+def rules_in_force(ruleset: RuleSet, on: date) -> list[tuple[Rule, RuleVersion]]:
+    """Every rule with a version in force on ``on``, sorted by rule id."""
+    out = []
+    for rule in ruleset.rules.values():
+        version = version_in_force(rule, on)
+        if version is not None:
+            out.append((rule, version))
+    out.sort(key=lambda rv: rv[0].id)
+    return out
+
+
+def group_members(ruleset: RuleSet, group_id: str, on: date) -> frozenset[str]:
+    group = ruleset.groups.get(group_id)
+    return group.members_on(on) if group else frozenset()
+
+
+def groups_of(ruleset: RuleSet, country: str, on: date) -> list[str]:
+    """Ids of the country groups ``country`` belongs to on ``on``."""
+    return [gid for gid, g in ruleset.groups.items() if country in g.members_on(on)]
+
+
+def treatments_on(ruleset: RuleSet, country: str, on: date) -> list[CountryTreatment]:
+    """Destinations ``country`` is treated as on ``on`` (Hong Kong → China)."""
+    return [t for t in ruleset.treatments if t.country == country and t.on(on)]
+
+
+def change_dates(rule: Rule) -> list[date]:
+    """Every date on which what is in force for ``rule`` may change."""
+    dates: set[date] = set()
+    for v in rule.versions:
+        dates.add(v.effective)
+        if v.until is not None:
+            dates.add(v.until)
+        if v.compliance_from is not None:
+            dates.add(v.compliance_from)
+    return sorted(dates)

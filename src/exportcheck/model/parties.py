@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,15 +20,12 @@ from exportcheck.model.rules import Confidence
 from exportcheck.model.status import Status
 
 
-class PartyType(str, Enum):
+class PartyType(StrEnum):
     ENTITY = "entity"
     INDIVIDUAL = "individual"
     VESSEL = "vessel"
     AIRCRAFT = "aircraft"
     UNKNOWN = "unknown"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: Default status of a hit (score >= hit threshold) by list code (DESIGN.md, "Statuses").
@@ -122,9 +119,7 @@ class ListEntry(BaseModel):
     @model_validator(mode="after")
     def _check_dates(self) -> ListEntry:
         if self.start_date and self.end_date and self.end_date <= self.start_date:
-            raise ValueError(
-                f"end_date {self.end_date} must be after start_date {self.start_date}"
-            )
+            raise ValueError(f"end_date {self.end_date} must be after start_date {self.start_date}")
         return self
 
     @property

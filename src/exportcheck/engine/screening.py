@@ -46,6 +46,7 @@ How names are compared
    digits must be equal. A token equal to two adjacent tokens of the other side joined
    ("Aerocaribbean" / "Aero-Caribbean") matches both. If only generic tokens match, the score is
    capped below the review threshold: shared generic words never make a hit on their own.
+   An unmatched generic word counts half in the totals ("Huawei Device" vs "Huawei").
    An entry's score is the best over its primary name and all aliases.
 5. **Country** (the destination or the party's address) is only a signal: when it equals a
    country of the entry, ``country_bonus`` points are added (explained in the match); a
@@ -81,6 +82,7 @@ from exportcheck.model.parties import (
     MatchExplanation,
     ScreeningMatch,
     ScreenResult,
+    match_sort_key,
 )
 from exportcheck.model.status import Status
 
@@ -103,6 +105,8 @@ TOKEN_SIMILARITY = 0.8
 GENERIC_FACTOR = 0.3
 #: score = DICE_SHARE * weighted Dice + (1 - DICE_SHARE) * mean of the two coverages
 DICE_SHARE = 0.5
+#: an unmatched generic word counts only this much less in the totals
+UNMATCHED_GENERIC_DISCOUNT = 0.5
 
 
 class ScreeningConfig(BaseModel):
@@ -438,6 +442,7 @@ class _Name:
     tokens: tuple[str, ...]
     legal: tuple[str, ...]
     weight: float  # sum of token weights
+    generic: float  # sum of the weights of generic tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,7 +520,8 @@ class ScreeningIndex:
         joined: dict[str, list[int]] = {}
         for idx, (i, display, form) in enumerate(names):
             total = sum(weights[t] for t in form.tokens)
-            built.append(_Name(i, display, form.tokens, form.legal_forms, total))
+            generic = sum(weights[t] for t in form.tokens if t in GENERIC_WORDS)
+            built.append(_Name(i, display, form.tokens, form.legal_forms, total, generic))
             for t in set(form.tokens):
                 postings.setdefault(t, []).append(idx)
             for a, b in zip(form.tokens, form.tokens[1:], strict=False):
@@ -637,14 +643,20 @@ class ScreeningIndex:
                     mq += s * (q_weights[i] + q_weights[i + 1])
                     mc += s * w[c]
                     break
-        score = _combine(mq, mc, sum(q_weights), name.weight)
-        if (
-            matched
-            and all(
-                q_tokens[i] in GENERIC_WORDS or c_tokens[j] in GENERIC_WORDS for i, j, _ in matched
-            )
-            and any(t not in GENERIC_WORDS for t in c_tokens)
-        ):
+        distinctive = any(
+            q_tokens[i] not in GENERIC_WORDS and c_tokens[j] not in GENERIC_WORDS
+            for i, j, _ in matched
+        )
+        # Beside a distinctive match, an unmatched generic word ("Device", a city) counts half.
+        discount = UNMATCHED_GENERIC_DISCOUNT if distinctive else 0.0
+        wq = sum(q_weights) - discount * sum(
+            q_weights[i] for i, t in enumerate(q_tokens) if i not in used_q and t in GENERIC_WORDS
+        )
+        wc = name.weight - discount * sum(
+            w[t] for j, t in enumerate(c_tokens) if j not in used_c and t in GENERIC_WORDS
+        )
+        score = _combine(mq, mc, wq, wc)
+        if matched and not distinctive and any(t not in GENERIC_WORDS for t in c_tokens):
             # Shared generic words alone never reach review.
             score = min(score, self.config.review_threshold - self.config.country_bonus - 1.0)
         return max(0.0, min(100.0, score)), matched, used_q, used_c
@@ -654,6 +666,9 @@ class ScreeningIndex:
         q_similar = [self._similar(t) for t in q_tokens]
         q_weights = [self._query_weight(t, s) for t, s in zip(q_tokens, q_similar, strict=True)]
         wq_total = sum(q_weights)
+        wq_min = wq_total - UNMATCHED_GENERIC_DISCOUNT * sum(
+            w for t, w in zip(q_tokens, q_weights, strict=True) if t in GENERIC_WORDS
+        )
         floor = self.config.review_threshold - self.config.country_bonus
 
         # Candidate search: rare tokens first; common ones only if the query has nothing rarer.
@@ -681,7 +696,8 @@ class ScreeningIndex:
         results: dict[int, _Scored] = {}
         for n, mq in bound.items():
             name = self._names[n]
-            upper = _combine(min(mq + skipped, wq_total), name.weight, wq_total, name.weight)
+            wc_min = name.weight - UNMATCHED_GENERIC_DISCOUNT * name.generic
+            upper = _combine(min(mq + skipped, wq_min), wc_min, wq_min, wc_min)
             if upper < floor:
                 continue
             score, matched, used_q, used_c = self._score_name(q_tokens, q_weights, q_similar, name)
@@ -789,12 +805,6 @@ class ScreeningIndex:
     ) -> list[ScreenResult]:
         """Screen several names (same country signal and date), in input order."""
         return [self.screen(n, country=country, on=on) for n in names]
-
-
-def match_sort_key(m: ScreeningMatch) -> tuple[float, int, int, str, str, str]:
-    """Best first: score, then severity, then same-country signal, then a stable tie-break."""
-    same = 0 if m.explanation.country_signal == "same" else 1
-    return (-m.score, -m.status.severity, same, m.list_code, m.entry_id, m.matched_name)
 
 
 def screen_parties(

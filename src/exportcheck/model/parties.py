@@ -249,3 +249,9 @@ class ScreenResult(BaseModel):
     date: date
     status: Status
     matches: tuple[ScreeningMatch, ...] = ()
+
+
+def match_sort_key(m: ScreeningMatch) -> tuple[float, int, int, str, str, str]:
+    """Best first: score, then severity, then same-country signal, then a stable tie-break."""
+    same = 0 if m.explanation.country_signal == "same" else 1
+    return (-m.score, -m.status.severity, same, m.list_code, m.entry_id, m.matched_name)

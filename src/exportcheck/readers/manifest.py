@@ -483,7 +483,7 @@ def _object_line(index: int, source_line: int | None, obj: Any) -> ManifestLine:
 
 
 def _rows(data: Any, name: str, kind: str) -> list[Any]:
-    if isinstance(data, list):
+    if isinstance(data, list) and not isinstance(data, _Pairs):
         return data
     if _is_object(data):
         for key, value in _pairs(data):

@@ -4,11 +4,12 @@ PyYAML's safe loader still has traps for data files like ours:
 
 * duplicate keys silently keep the last value (a rule could lose its destinations unnoticed);
 * YAML 1.1 booleans turn country codes into booleans (``NO`` → False, the "Norway problem");
-* unquoted timestamps become ``date`` objects and ``1.10`` becomes ``1.1``;
+* unquoted timestamps become ``date`` objects, and the ECCN ``3E991`` becomes the float
+  3×10^991 (= inf);
 * anchors and aliases can expand exponentially ("billion laughs").
 
-This loader resolves only ``true``/``false``, ``null``/``~``, integers and plain decimal floats;
-everything else stays a string (pydantic parses ISO dates from strings). Duplicate keys, alias
+This loader resolves only ``true``/``false``, ``null``/``~``, integers and decimal floats
+(which need a decimal point); everything else stays a string (pydantic parses ISO dates from strings). Duplicate keys, alias
 expansion beyond a budget and oversized files are refused with the file, line and column.
 """
 
@@ -48,9 +49,10 @@ _StrictLoader.add_implicit_resolver(
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
 )
+# Floats need a decimal point: ``3E991`` and ``5E002`` are ECCNs, not 3×10^991 (= inf).
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"),
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
     list("-+0123456789."),
 )
 _StrictLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])

@@ -1,0 +1,123 @@
+"""Shared CLI plumbing: one place that maps errors to exit code 2 and writes output."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import typer
+
+from exportcheck.errors import InputError
+from exportcheck.model.status import Status, parse_fail_on
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_OK = 0
+EXIT_FLAGGED = 1
+EXIT_ERROR = 2
+
+DEBUG_ENV = "EXPORTCHECK_DEBUG"
+
+
+# Set by the root callback for the current invocation (``--debug``).
+STATE: dict[str, bool] = {"debug": False}
+
+
+def debug_enabled() -> bool:
+    return STATE["debug"] or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def _is_cli_control(exc: BaseException) -> bool:
+    """Typer/click exceptions (exit, usage errors) that the framework itself must handle."""
+    return type(exc).__module__.split(".")[0] in ("typer", "click")
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"exportcheck: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a command: InputError → its message on stderr, exit 2; any other exception → a
+    one-line message, exit 2 (traceback only with --debug). Never exits 0 on an error."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            if debug_enabled():
+                traceback.print_exc()
+            raise fail(exc.render()) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted") from None
+        except Exception as exc:
+            if _is_cli_control(exc):
+                raise
+            if debug_enabled():
+                traceback.print_exc()
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            name = type(exc).__name__
+            raise fail(
+                f"internal error: {name}{': ' + detail if detail else ''} "
+                "(run with --debug for the traceback; please report it)"
+            ) from None
+
+    return wrapper
+
+
+def fail_on_option(value: str) -> Status | None:
+    try:
+        return parse_fail_on(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def gate(worst: Status, fail_on: Status | None) -> int:
+    """Exit code for the contract's gate."""
+    if fail_on is not None and worst.severity >= fail_on.severity:
+        return EXIT_FLAGGED
+    return EXIT_OK
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write to ``output`` or stdout (machine formats are never mixed with log text)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write output: {exc.strerror}", file=str(output)) from None
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
+    except (AttributeError, ValueError):
+        return False
+
+
+def terminal_width(default: int = 120) -> int:
+    try:
+        cols = os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, AttributeError, ValueError):
+        env = os.environ.get("COLUMNS", "")
+        cols = int(env) if env.isdigit() else default
+    return max(80, cols)
+
+
+def split_csv_option(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for v in values or []:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+

@@ -234,6 +234,8 @@ def _entry(data: dict[str, Any], file: str, line: int) -> ListEntry:
 # --------------------------------------------------------------------------------------------
 
 _CSL_REQUIRED = ("source", "name")
+# ISN names end with "; and any successor, sub-unit, or subsidiary thereof": not part of a name.
+_SUCCESSOR_CLAUSE = re.compile(r"[;,]?\s*and any successors?\b.*$", re.IGNORECASE)
 
 
 def read_csl_csv(text: str, file: str) -> list[ListEntry]:
@@ -263,6 +265,7 @@ def read_csl_csv(text: str, file: str) -> list[ListEntry]:
 
         source = col("source")
         name = " ".join(col("name").split())
+        name = _SUCCESSOR_CLAUSE.sub("", name).strip()
         if not source:
             raise InputError("empty source", file=file, line=line, field="source")
         if not name:

@@ -10,6 +10,6 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0+unknown"
 
-from exportcheck.api import check, load_rules  # noqa: E402  (after __version__)
+from exportcheck.api import check, load_rules
 
 __all__ = ["__version__", "check", "load_rules"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 class InputError(Exception):
-    """Bad input that stops a run: names the file, the line (and column or field) and the problem."""
+    """Bad input that stops a run: names the file, line (and column or field) and problem."""
 
     def __init__(
         self,

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from exportcheck.engine.conditions import Facts, Tri, evaluate
-from exportcheck.model.rules import Condition, RuleSet
 from exportcheck.model.eccn import eccn_matches, normalize_eccn
+from exportcheck.model.rules import Condition, RuleSet
 
 ON = date(2025, 6, 1)
 
@@ -35,7 +35,13 @@ def test_eccn_patterns(eccn: str, pattern: str, expected: bool | None) -> None:
 
 @pytest.mark.parametrize(
     "raw, canon",
-    [("3a090.A", "3A090.a"), (" ear99 ", "EAR99"), ("3A090", "3A090"), ("3X090", None), ("foo", None)],
+    [
+        ("3a090.A", "3A090.a"),
+        (" ear99 ", "EAR99"),
+        ("3A090", "3A090"),
+        ("3X090", None),
+        ("foo", None),
+    ],
 )
 def test_normalize_eccn(raw: str, canon: str | None) -> None:
     assert normalize_eccn(raw) == canon
@@ -70,20 +76,29 @@ def test_destination_groups_exclusions_and_treatment(shipped_rules: RuleSet) -> 
     assert hk.value is Tri.TRUE
     assert "treated as CN" in hk.because[0].test
     # Hong Kong is treated as China only from 2020-12-23.
-    assert evaluate(c, Facts(on=date(2020, 1, 1), destination="HK"), shipped_rules).value is Tri.FALSE
+    assert (
+        evaluate(c, Facts(on=date(2020, 1, 1), destination="HK"), shipped_rules).value is Tri.FALSE
+    )
 
 
 def test_group_membership_is_dated(shipped_rules: RuleSet) -> None:
     c = cond({"destination": {"groups": ["D:5"]}})
-    assert evaluate(c, Facts(on=date(2026, 2, 2), destination="KH"), shipped_rules).value is Tri.TRUE
-    assert evaluate(c, Facts(on=date(2026, 2, 3), destination="KH"), shipped_rules).value is Tri.FALSE
+    assert (
+        evaluate(c, Facts(on=date(2026, 2, 2), destination="KH"), shipped_rules).value is Tri.TRUE
+    )
+    assert (
+        evaluate(c, Facts(on=date(2026, 2, 3), destination="KH"), shipped_rules).value is Tri.FALSE
+    )
 
 
 def test_text_globs_are_case_insensitive(shipped_rules: RuleSet) -> None:
     c = cond({"part_number": ["H20", "H20 *"], "vendor": ["nvidia*"]})
     facts = Facts(on=ON, part_number="h20 96gb", vendor="NVIDIA Corporation")
     assert evaluate(c, facts, shipped_rules).value is Tri.TRUE
-    assert evaluate(c, Facts(on=ON, part_number="H200", vendor="Nvidia"), shipped_rules).value is Tri.FALSE
+    assert (
+        evaluate(c, Facts(on=ON, part_number="H200", vendor="Nvidia"), shipped_rules).value
+        is Tri.FALSE
+    )
 
 
 def test_explanations_name_field_value_and_threshold(shipped_rules: RuleSet) -> None:

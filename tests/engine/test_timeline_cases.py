@@ -41,15 +41,15 @@ def _rule_refs(cell: str) -> list[tuple[str, str | None]]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
 def test_case(case: dict[str, str], shipped_rules: RuleSet) -> None:
-    params = {
-        k: float(case[k]) for k in ("tpp", "memory_bandwidth_gbps") if case[k].strip()
-    }
+    params = {k: float(case[k]) for k in ("tpp", "memory_bandwidth_gbps") if case[k].strip()}
     destination = normalize_country(case["destination"])
     assert destination is not None, case["destination"]
     line = ManifestLine(
         index=1,
         line_id=case["case"],
-        item=Item(part_number=case["part_number"] or None, eccn=case["eccn"] or None, params=params),
+        item=Item(
+            part_number=case["part_number"] or None, eccn=case["eccn"] or None, params=params
+        ),
         destination=destination,
     )
     result = judge_line(line, shipped_rules, date.fromisoformat(case["date"]))

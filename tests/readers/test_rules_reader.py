@@ -102,9 +102,14 @@ def test_malformed_yaml(tmp_path: Path) -> None:
 
 
 def test_overlapping_versions_are_an_error(tmp_path: Path) -> None:
-    text = HEADER + GROUPS + RULE + RULE.split("    versions:\n")[1].replace(
-        "2024-01-01", "2023-06-01"
-    ).replace("      - effective", "      - effective", 1)
+    text = (
+        HEADER
+        + GROUPS
+        + RULE
+        + RULE.split("    versions:\n")[1]
+        .replace("2024-01-01", "2023-06-01")
+        .replace("      - effective", "      - effective", 1)
+    )
     err = error_for(tmp_path, text)
     assert "not after" in err.message or "duplicate" in err.message
 
@@ -129,7 +134,7 @@ def test_unquoted_version_number_is_refused(tmp_path: Path) -> None:
 def test_duplicate_rule_across_files(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", HEADER + GROUPS + RULE)
     write(tmp_path, "b.yaml", HEADER.replace("test-rules", "other") + RULE)
-    with pytest.raises(InputError, match="duplicate rule id 'r.one'"):
+    with pytest.raises(InputError, match=r"duplicate rule id 'r\.one'"):
         load_rules([tmp_path])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +19,7 @@ from exportcheck.cli.common import (
 )
 
 
-class CheckFormat(str, Enum):
+class CheckFormat(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
@@ -43,11 +43,15 @@ def check_command(
     manifest: Annotated[Path, typer.Argument(help="Manifest file: .csv, .json, .jsonl or .yaml")],
     date: Annotated[
         str | None,
-        typer.Option("--date", help="As-of date YYYY-MM-DD (default today); a line's ship_date wins."),
+        typer.Option(
+            "--date", help="As-of date YYYY-MM-DD (default today); a line's ship_date wins."
+        ),
     ] = None,
     rules: Annotated[
         list[Path] | None,
-        typer.Option("--rules", help="Rule file or directory (repeatable); default: shipped rules."),
+        typer.Option(
+            "--rules", help="Rule file or directory (repeatable); default: shipped rules."
+        ),
     ] = None,
     catalog: Annotated[
         Path | None,

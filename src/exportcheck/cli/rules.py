@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date as Date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +18,7 @@ from exportcheck.formats import rules as fmt_rules
 from exportcheck.model.rules import RuleSetFile
 
 
-class ListFormat(str, Enum):
+class ListFormat(StrEnum):
     table = "table"
     json = "json"
 
@@ -72,7 +72,9 @@ def show_command(
         write_output(fmt_rules.timeline_json(rule, today), None)
     else:
         write_output(
-            fmt_rules.timeline_table(rule, today, color=stdout_is_terminal(), width=terminal_width()),
+            fmt_rules.timeline_table(
+                rule, today, color=stdout_is_terminal(), width=terminal_width()
+            ),
             None,
         )
 

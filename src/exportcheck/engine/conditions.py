@@ -66,7 +66,11 @@ def _fmt(value: float) -> str:
 def _text_test(name: str, value: str | None, patterns: list[str]) -> Outcome:
     shown = ", ".join(patterns)
     if value is None or not value.strip():
-        return Outcome(Tri.UNKNOWN, (Because(field=name, value=None, test=f"missing; rule needs {shown}"),), frozenset({name}))
+        return Outcome(
+            Tri.UNKNOWN,
+            (Because(field=name, value=None, test=f"missing; rule needs {shown}"),),
+            frozenset({name}),
+        )
     v = value.strip().casefold()
     for p in patterns:
         if fnmatch.fnmatchcase(v, p.strip().casefold()):
@@ -114,7 +118,9 @@ def _param_test(params: dict[str, float], test: ParamTest) -> Outcome:
         )
     ok = _OPS[test.op](value, test.value)
     words = f"{test.op} {_fmt(test.value)}" if ok else f"not {test.op} {_fmt(test.value)}"
-    return Outcome(Tri.TRUE if ok else Tri.FALSE, (Because(field=test.param, value=value, test=words),))
+    return Outcome(
+        Tri.TRUE if ok else Tri.FALSE, (Because(field=test.param, value=value, test=words),)
+    )
 
 
 def _destination_test(ruleset: RuleSet, facts: Facts, cond: DestinationCondition) -> Outcome:
@@ -141,18 +147,31 @@ def _destination_test(ruleset: RuleSet, facts: Facts, cond: DestinationCondition
     for code, via in candidates:
         why = excluded(code)
         if why:
-            return Outcome(Tri.FALSE, (Because(field="destination", value=dest, test=f"{via}{why}"),))
+            return Outcome(
+                Tri.FALSE, (Because(field="destination", value=dest, test=f"{via}{why}"),)
+            )
     for code, via in candidates:
         if code in cond.countries:
-            return Outcome(Tri.TRUE, (Because(field="destination", value=dest, test=f"{via}listed as {code}"),))
+            return Outcome(
+                Tri.TRUE, (Because(field="destination", value=dest, test=f"{via}listed as {code}"),)
+            )
         for gid in cond.groups:
             if code in group_members(ruleset, gid, facts.on):
                 return Outcome(
                     Tri.TRUE,
-                    (Because(field="destination", value=dest, test=f"{via}{code} in Country Group {gid}"),),
+                    (
+                        Because(
+                            field="destination",
+                            value=dest,
+                            test=f"{via}{code} in Country Group {gid}",
+                        ),
+                    ),
                 )
     if cond.anywhere:
-        return Outcome(Tri.TRUE, (Because(field="destination", value=dest, test="any destination not excluded"),))
+        return Outcome(
+            Tri.TRUE,
+            (Because(field="destination", value=dest, test="any destination not excluded"),),
+        )
     scope = ", ".join([*cond.countries, *cond.groups])
     return Outcome(Tri.FALSE, (Because(field="destination", value=dest, test=f"not in {scope}"),))
 

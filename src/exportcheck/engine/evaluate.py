@@ -8,7 +8,7 @@ from datetime import date
 from exportcheck.engine.conditions import Facts, Tri, evaluate
 from exportcheck.engine.inforce import rules_in_force
 from exportcheck.model.manifest import Catalog, ManifestLine
-from exportcheck.model.report import Finding, LineResult, ResolvedItem
+from exportcheck.model.report import Because, Finding, LineResult, ResolvedItem
 from exportcheck.model.rules import Rule, RuleSet, RuleVersion
 from exportcheck.model.status import Status, worst
 
@@ -43,19 +43,26 @@ def resolve_item(line: ManifestLine, catalog: Catalog | None) -> ResolvedItem:
     )
 
 
-def _because_text(finding_because: Iterable[object]) -> str:
+def _because_text(because: Iterable[Because]) -> str:
     parts = []
-    for b in finding_because:
-        value = getattr(b, "value", None)
-        fieldname = getattr(b, "field", "")
-        test = getattr(b, "test", "")
-        shown = "(none)" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
-        parts.append(f"{fieldname} {shown}: {test}")
+    for b in because:
+        if b.value is None:
+            shown = "(none)"
+        elif isinstance(b.value, float):
+            shown = f"{b.value:g}"
+        else:
+            shown = str(b.value)
+        parts.append(f"{b.field} {shown}: {b.test}")
     return "; ".join(parts)
 
 
 def _rule_finding(
-    rule: Rule, version: RuleVersion, status: Status, kind: str, message: str, because: tuple[object, ...]
+    rule: Rule,
+    version: RuleVersion,
+    status: Status,
+    kind: str,
+    message: str,
+    because: tuple[Because, ...],
 ) -> Finding:
     return Finding(
         rule_id=rule.id,
@@ -68,7 +75,7 @@ def _rule_finding(
         source_url=version.source_url,
         confidence=version.confidence.value,
         review_policy=version.review_policy,
-        because=because,  # type: ignore[arg-type]
+        because=because,
     )
 
 
@@ -104,7 +111,9 @@ def findings_for(
                 )
                 continue
             policy = (
-                f" Review policy: {version.review_policy.rstrip('.')}." if version.review_policy else ""
+                f" Review policy: {version.review_policy.rstrip('.')}."
+                if version.review_policy
+                else ""
             )
             findings.append(
                 _rule_finding(
@@ -112,7 +121,8 @@ def findings_for(
                     version,
                     version.status,
                     "rule",
-                    f"{rule.title}: {version.status.value} ({version.citation}). Because {why}.{policy}",
+                    f"{rule.title}: {version.status.value} ({version.citation}). "
+                    f"Because {why}.{policy}",
                     outcome.because,
                 )
             )

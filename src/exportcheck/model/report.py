@@ -95,7 +95,7 @@ class Report(BaseModel):
     lines: tuple[LineResult, ...] = ()
 
 
-def summarize(lines: "tuple[LineResult, ...] | list[LineResult]") -> Summary:
+def summarize(lines: tuple[LineResult, ...] | list[LineResult]) -> Summary:
     counts: dict[str, int] = {}
     for line in lines:
         counts[line.status.value] = counts.get(line.status.value, 0) + 1

@@ -7,7 +7,7 @@ These models validate rule YAML (``extra="forbid"`` everywhere) and are what the
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,7 +20,7 @@ from exportcheck.model.status import Status
 _STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class Confidence(str, Enum):
+class Confidence(StrEnum):
     """How sure we are of a fact (REFERENCE.md marks)."""
 
     CHECKED = "checked"  # seen in the Federal Register text or a law-firm summary of it
@@ -135,7 +135,9 @@ class Condition(BaseModel):
                 continue
             n = normalize_eccn(p)
             if n is None:
-                raise ValueError(f"'{p}' is not an ECCN pattern (e.g. 3A090, 3A090.a, 4A090*, EAR99)")
+                raise ValueError(
+                    f"'{p}' is not an ECCN pattern (e.g. 3A090, 3A090.a, 4A090*, EAR99)"
+                )
             out.append(n)
         return out
 
@@ -333,7 +335,7 @@ class RuleSetFile(BaseModel):
     @classmethod
     def _version_text(cls, v: Any) -> Any:
         if isinstance(v, int | float):
-            raise ValueError("quote the version (e.g. \"2026.1\") so YAML keeps it as text")
+            raise ValueError('quote the version (e.g. "2026.1") so YAML keeps it as text')
         return v
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     ALLOWED = "allowed"
     LICENSED = "licensed"
     REVIEW = "review"
@@ -16,14 +16,13 @@ class Status(str, Enum):
     def severity(self) -> int:
         return _ORDER[self]
 
-    def __str__(self) -> str:
-        return self.value
-
 
 _ORDER = {s: i for i, s in enumerate(Status)}
 
 
-def worst(statuses: "list[Status] | tuple[Status, ...]", default: Status = Status.ALLOWED) -> Status:
+def worst(
+    statuses: list[Status] | tuple[Status, ...], default: Status = Status.ALLOWED
+) -> Status:
     """The most severe status, or ``default`` when there is none."""
     best = default
     for s in statuses:

@@ -36,7 +36,9 @@ def iter_yaml_files(paths: Iterable[Path], skip_dirs: tuple[str, ...] = ()) -> I
             raise InputError("no such file or directory", file=str(path))
 
 
-def validation_error(doc: YamlDocument, exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> InputError:
+def validation_error(
+    doc: YamlDocument, exc: ValidationError, prefix: tuple[str | int, ...] = ()
+) -> InputError:
     """Turn a pydantic error into an InputError at the YAML line of the offending field."""
     errors = exc.errors(include_url=False)
     first = errors[0]
@@ -63,7 +65,9 @@ def validation_error(doc: YamlDocument, exc: ValidationError, prefix: tuple[str 
 
 def parse_rule_file(doc: YamlDocument) -> RuleSetFile:
     if not isinstance(doc.data, dict):
-        raise doc.error("a rule-set file must be a mapping with id, title, authority, version, rules")
+        raise doc.error(
+            "a rule-set file must be a mapping with id, title, authority, version, rules"
+        )
     try:
         return RuleSetFile.model_validate(doc.data)
     except ValidationError as exc:
@@ -162,7 +166,9 @@ def load_rules(paths: Sequence[Path]) -> tuple[RuleSet, list[Source]]:
         rsf = parse_rule_file(doc)
         files.append((rsf, doc))
         sources.append(
-            Source(kind="rules", id=rsf.id, version=rsf.version, path=name, sha256=sha256_bytes(raw))
+            Source(
+                kind="rules", id=rsf.id, version=rsf.version, path=name, sha256=sha256_bytes(raw)
+            )
         )
     if not files:
         shown = ", ".join(str(p) for p in paths)

@@ -9,8 +9,9 @@ PyYAML's safe loader still has traps for data files like ours:
 * anchors and aliases can expand exponentially ("billion laughs").
 
 This loader resolves only ``true``/``false``, ``null``/``~``, integers and decimal floats
-(which need a decimal point); everything else stays a string (pydantic parses ISO dates from strings). Duplicate keys, alias
-expansion beyond a budget and oversized files are refused with the file, line and column.
+(which need a decimal point); everything else stays a string (pydantic parses ISO dates from
+strings). Duplicate keys, alias expansion beyond a budget and oversized files are refused with
+the file, line and column.
 """
 
 from __future__ import annotations
@@ -86,15 +87,20 @@ class YamlDocument:
                     if isinstance(k, ScalarNode) and k.value == str(part):
                         nxt = v
                         break
-            elif isinstance(node, SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    nxt = node.value[part]
+            elif (
+                isinstance(node, SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                nxt = node.value[part]
             if nxt is None:
                 break
             node = best = nxt
         return best.start_mark.line + 1, best.start_mark.column + 1
 
-    def error(self, message: str, loc: Sequence[int | str] = (), field: str | None = None) -> InputError:
+    def error(
+        self, message: str, loc: Sequence[int | str] = (), field: str | None = None
+    ) -> InputError:
         line, col = self.locate(loc)
         return InputError(message, file=self.file, line=line, column=col, field=field)
 
@@ -188,7 +194,9 @@ def loads(text: str, file: str = "<string>") -> YamlDocument:
     return YamlDocument(data, root, file)
 
 
-def load_path(path: Path, max_bytes: int = MAX_YAML_BYTES, display: str | None = None) -> YamlDocument:
+def load_path(
+    path: Path, max_bytes: int = MAX_YAML_BYTES, display: str | None = None
+) -> YamlDocument:
     """Read and strictly parse a YAML file (UTF-8, optional BOM)."""
     name = display or str(path)
     try:

@@ -46,7 +46,11 @@ How names are compared
    digits must be equal. A token equal to two adjacent tokens of the other side joined
    ("Aerocaribbean" / "Aero-Caribbean") matches both. If only generic tokens match, the score is
    capped below the review threshold: shared generic words never make a hit on their own.
-   An unmatched generic word counts half in the totals ("Huawei Device" vs "Huawei").
+   When one name contains the other around a distinctive match, the extra generic words count
+   half ("Huawei Device" vs "Huawei"); when both names have words the other lacks ("Atlas
+   Consulting" vs "Atlas Shipping") they count with their plain rarity weight, as conflicting
+   evidence. A one-word listed name found inside a longer query scores below the hit threshold
+   (review at most).
    An entry's score is the best over its primary name and all aliases.
 5. **Country** (the destination or the party's address) is only a signal: when it equals a
    country of the entry, ``country_bonus`` points are added (explained in the match); a
@@ -235,7 +239,10 @@ def _phrases(items: Iterable[str]) -> list[tuple[str, ...]]:
 
 _LEGAL_ANYWHERE_P = _phrases(_LEGAL_ANYWHERE)
 _LEGAL_ALL_P = _phrases([*_LEGAL_ANYWHERE, *_LEGAL_EDGE])
-_LEGAL_ANY_MAXLEN = max(len(p) for p in _LEGAL_ANYWHERE_P)
+_LEGAL_ALL_BY_LEN: dict[int, frozenset[tuple[str, ...]]] = {
+    n: frozenset(p for p in _LEGAL_ALL_P if len(p) == n)
+    for n in sorted({len(p) for p in _LEGAL_ALL_P}, reverse=True)
+}
 
 #: Words so common in company names (or place names) that they never identify a party alone.
 GENERIC_WORDS = frozenset(
@@ -312,13 +319,12 @@ def _split_legal(tokens: list[str]) -> NormalizedName:
         changed = True
         while changed and toks:
             changed = False
-            for p in _LEGAL_ALL_P:
-                n = len(p)
+            for n, phrases in _LEGAL_ALL_BY_LEN.items():  # longest first
                 if n >= len(toks):  # never strip the whole name
                     continue
                 part = tuple(toks[:n]) if from_start else tuple(toks[-n:])
-                if part == p:
-                    legal.extend(p)
+                if part in phrases:
+                    legal.extend(part)
                     toks = toks[n:] if from_start else toks[:-n]
                     changed = True
                     break
@@ -400,8 +406,18 @@ def _name_texts(name: str) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------------------
 
 
+_HAS_DIGIT = re.compile(r"\d").search
+
+
 def _fuzzy_ok(token: str) -> bool:
-    return len(token) >= 4 and not any(c.isdigit() for c in token)
+    return len(token) >= 4 and _HAS_DIGIT(token) is None
+
+
+def _compound_sim(whole: str, first: str, second: str) -> float:
+    """Similarity of ``whole`` to ``first + second`` (cheap length/initial checks first)."""
+    if whole[0] != first[0] or abs(len(whole) - len(first) - len(second)) > 2:
+        return 0.0
+    return _token_sim(whole, first + second)
 
 
 def _deletes(token: str) -> set[str]:
@@ -619,7 +635,7 @@ class ScreeningIndex:
             for j in range(len(c_tokens) - 1):
                 if j in used_c or j + 1 in used_c:
                     continue
-                s = _token_sim(q, c_tokens[j] + c_tokens[j + 1])
+                s = _compound_sim(q, c_tokens[j], c_tokens[j + 1])
                 if s > 0:
                     used_q.add(i)
                     used_c.update((j, j + 1))
@@ -634,7 +650,7 @@ class ScreeningIndex:
             for i in range(len(q_tokens) - 1):
                 if i in used_q or i + 1 in used_q:
                     continue
-                s = _token_sim(c, q_tokens[i] + q_tokens[i + 1])
+                s = _compound_sim(c, q_tokens[i], q_tokens[i + 1])
                 if s > 0:
                     used_c.add(j)
                     used_q.update((i, i + 1))
@@ -647,8 +663,17 @@ class ScreeningIndex:
             q_tokens[i] not in GENERIC_WORDS and c_tokens[j] not in GENERIC_WORDS
             for i, j, _ in matched
         )
-        # Beside a distinctive match, an unmatched generic word ("Device", a city) counts half.
-        discount = UNMATCHED_GENERIC_DISCOUNT if distinctive else 0.0
+        # When one name contains the other around a distinctive match, an extra generic word
+        # ("Huawei Device" / "Huawei") counts half; when both sides have words the other lacks
+        # ("Atlas Consulting" / "Atlas Shipping"), those words tell the names apart and count
+        # with their plain rarity weight (not reduced as generic).
+        one_sided = len(used_q) == len(q_tokens) or len(used_c) == len(c_tokens)
+        if not distinctive:
+            discount = 0.0
+        elif one_sided:
+            discount = UNMATCHED_GENERIC_DISCOUNT
+        else:
+            discount = 1.0 - 1.0 / GENERIC_FACTOR  # negative: restores the full weight
         wq = sum(q_weights) - discount * sum(
             q_weights[i] for i, t in enumerate(q_tokens) if i not in used_q and t in GENERIC_WORDS
         )
@@ -659,6 +684,9 @@ class ScreeningIndex:
         if matched and not distinctive and any(t not in GENERIC_WORDS for t in c_tokens):
             # Shared generic words alone never reach review.
             score = min(score, self.config.review_threshold - self.config.country_bonus - 1.0)
+        elif len(c_tokens) == 1 and len(used_q) < len(q_tokens):
+            # A one-word listed name (a vessel, an acronym) inside a longer query: review at most.
+            score = min(score, self.config.hit_threshold - self.config.country_bonus - 0.1)
         return max(0.0, min(100.0, score)), matched, used_q, used_c
 
     def _screen_form(self, form: NormalizedName) -> list[_Scored]:

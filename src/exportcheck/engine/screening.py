@@ -21,8 +21,8 @@ How names are compared
    (``ß`` → ``ss``), Cyrillic transliterated, ``&`` → ``and``, apostrophes dropped, other
    punctuation splits words, dotted abbreviations joined (``S.A.R.L.`` → ``sarl``), a few
    abbreviations and name spellings unified (``Intl`` → ``international``, ``Mohamed`` →
-   ``muhammad``). German umlauts give two variants (``Müller`` → ``muller`` and ``mueller``), so
-   both spellings match exactly.
+   ``muhammad``), plurals folded (``technologies`` → ``technology``). German umlauts give two
+   variants (``Müller`` → ``muller`` and ``mueller``), so both spellings match exactly.
 2. **Legal forms** (Co., Ltd., Corp., Inc., LLC, OOO, JSC/OAO/AO/PAO/ZAO, GmbH, AG, S.A., SARL,
    K.K., B.V., PLC, Pte, Pvt, 有限公司, 股份有限公司, 公司 ...) are taken out of the name before
    scoring: they neither make nor break a match, and the explanation lists them. Short
@@ -185,6 +185,7 @@ _ABBREVIATIONS = {
     "svc": "services",
     "bros": "brothers",
     "centre": "center",
+    "sys": "systems",
 }
 # Common spelling variants of given names (a full transliteration model is out of scope).
 _NAME_VARIANTS_GROUPS = {
@@ -213,7 +214,7 @@ _NAME_VARIANTS_GROUPS = {
 _ABBREVIATIONS.update(
     {v: canon for canon, variants in _NAME_VARIANTS_GROUPS.items() for v in variants.split()}
 )
-_STOPWORDS = frozenset({"the", "and", "of", "for", "und", "et", "y"})
+_STOPWORDS = frozenset({"the", "and", "of", "for", "und", "et", "y", "ve"})
 
 # Legal-form phrases (normalised tokens). "anywhere" forms are dropped wherever they occur;
 # "edge" forms (short, ambiguous words) only at the start or end of a name.
@@ -221,7 +222,8 @@ _LEGAL_ANYWHERE = [
     "open joint stock company", "closed joint stock company", "public joint stock company",
     "private joint stock company", "joint stock company", "limited liability company",
     "limited liability partnership", "public limited company", "private limited company",
-    "limited company", "joint stock", "private limited", "sdn bhd",
+    "limited company", "joint stock", "private limited", "sdn bhd", "san tic ltd sti",
+    "san ve tic ltd sti", "san tic ltd st", "san tic", "companies", "sti",
     "co", "company", "ltd", "limited", "corp", "corporation", "inc", "incorporated", "llc",
     "ooo", "oao", "zao", "pao", "jsc", "ojsc", "cjsc", "pjsc", "gmbh", "sarl", "plc", "pte",
     "pvt", "llp", "ltda", "srl", "spa", "bhd", "fze", "fzco", "fzc", "fzllc", "tov", "cia",
@@ -278,6 +280,20 @@ GENERIC_WORDS = frozenset(
 )
 
 
+def _stem(token: str) -> str:
+    """Light plural folding so "Technologies"/"Technology" and "Systems"/"System" are equal."""
+    if len(token) < 5:
+        return token
+    if token.endswith("ies"):
+        return token[:-3] + "y"
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+GENERIC_WORDS = frozenset({_stem(w) for w in GENERIC_WORDS} | GENERIC_WORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class NormalizedName:
     """A name as the matcher sees it."""
@@ -306,7 +322,7 @@ def _basic_tokens(text: str) -> list[str]:
         if len(pieces) > 1 and all(len(p) <= 2 for p in pieces):
             pieces = ["".join(pieces)]
         for p in pieces:
-            p = _ABBREVIATIONS.get(p, p)
+            p = _stem(_ABBREVIATIONS.get(p, p))
             if p not in _STOPWORDS:
                 tokens.append(p)
     return tokens
@@ -314,6 +330,8 @@ def _basic_tokens(text: str) -> list[str]:
 
 def _split_legal(tokens: list[str]) -> NormalizedName:
     legal: list[str] = []
+    head: list[str] = []
+    tail: list[str] = []
 
     def take_edge(toks: list[str], from_start: bool) -> list[str]:
         changed = True
@@ -324,8 +342,12 @@ def _split_legal(tokens: list[str]) -> NormalizedName:
                     continue
                 part = tuple(toks[:n]) if from_start else tuple(toks[-n:])
                 if part in phrases:
-                    legal.extend(part)
-                    toks = toks[n:] if from_start else toks[:-n]
+                    if from_start:
+                        head.extend(part)
+                        toks = toks[n:]
+                    else:
+                        tail[:0] = part
+                        toks = toks[:-n]
                     changed = True
                     break
         return toks
@@ -347,7 +369,7 @@ def _split_legal(tokens: list[str]) -> NormalizedName:
             i += 1
     if not out:
         out = core
-    return NormalizedName(tuple(out), tuple(legal))
+    return NormalizedName(tuple(out), tuple(head + legal + tail))
 
 
 def normalize_name(text: str) -> NormalizedName:

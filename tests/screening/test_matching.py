@@ -1,0 +1,196 @@
+"""Matching behaviour on small hand-made lists, and the labelled corpus."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from _screening_data import CORPUS_DATE, read_corpus
+
+from exportcheck.engine.screening import ScreeningConfig, ScreeningIndex, screen_parties
+from exportcheck.model.parties import ListEntry, PartyType
+from exportcheck.model.status import Status
+
+DAY = date(2025, 1, 1)
+
+
+def entry(name: str, code: str = "EL", eid: str | None = None, **kw: object) -> ListEntry:
+    source = {
+        "EL": "Entity List (EL) - Bureau of Industry and Security",
+        "SDN": "Specially Designated Nationals (SDN) - Treasury Department",
+        "DPL": "Denied Persons List (DPL) - Bureau of Industry and Security",
+        "UVL": "Unverified List (UVL) - Bureau of Industry and Security",
+        "MEU": "Military End User (MEU) List - Bureau of Industry and Security",
+        "SSI": "Sectoral Sanctions Identifications List (SSI) - Treasury Department",
+    }[code]
+    return ListEntry.model_validate(
+        {"source": source, "list_code": code, "entry_id": eid or name, "name": name, **kw}
+    )
+
+
+FILLER = [
+    entry(n, eid=f"f{i}")
+    for i, n in enumerate(
+        [
+            "Beijing Advanced Technology Co., Ltd.",
+            "Shanghai International Trading Co.",
+            "Shenzhen Electronics Industry Co., Ltd.",
+            "China Technology Development Group",
+            "Global Trading International Ltd",
+            "Tianjin Information Industry Co.",
+            "Moscow Engineering Industry JSC",
+        ]
+    )
+]
+
+
+@pytest.fixture()
+def index() -> ScreeningIndex:
+    entries = [
+        *FILLER,
+        entry("Huawei Technologies Co., Ltd.", aliases=["Huawei"], country="CN"),
+        entry("Shanghai Biren Intelligent Technology Co., Ltd.", country="CN"),
+        entry("Müller Maschinenbau GmbH", country="DE", eid="mueller"),
+        entry("KHUSYAYNOVA, Elena Alekseevna", "SDN", type=PartyType.INDIVIDUAL),
+        entry("Acme Widgets", "DPL", start_date="2020-01-01", end_date="2024-01-01"),
+        entry("Atlas Sanatgaran", "UVL"),
+        entry("ABC", "SSI"),
+        entry("Zeta Components", "EL", status=Status.PROHIBITED),
+    ]
+    return ScreeningIndex.build(entries)
+
+
+def top(index: ScreeningIndex, name: str, **kw: object) -> tuple[str, float, Status] | None:
+    r = index.screen(name, on=kw.pop("on", DAY), **kw)  # type: ignore[arg-type]
+    if not r.matches:
+        return None
+    m = r.matches[0]
+    return m.entry_id, m.score, m.status
+
+
+def test_exact_and_legal_forms(index: ScreeningIndex) -> None:
+    for q in [
+        "Huawei Technologies Co., Ltd.",
+        "HUAWEI TECHNOLOGIES COMPANY LIMITED",
+        "Huawei Technologies Corp",
+        "Huawei Technologies",
+    ]:
+        hit = top(index, q)
+        assert hit is not None and hit[0] == "Huawei Technologies Co., Ltd.", q
+        assert hit[1] == 100.0 and hit[2] is Status.LICENSE_REQUIRED, q
+
+
+def test_word_order_does_not_matter(index: ScreeningIndex) -> None:
+    a = index.screen("Elena Alekseevna Khusyaynova", on=DAY)
+    b = index.screen("KHUSYAYNOVA, Elena Alekseevna", on=DAY)
+    assert a.matches[0].score == b.matches[0].score == 100.0
+    assert a.status is Status.PROHIBITED
+
+
+def test_german_umlaut_spellings_match_exactly(index: ScreeningIndex) -> None:
+    for q in ["Mueller Maschinenbau", "Muller Maschinenbau GmbH", "MÜLLER MASCHINENBAU"]:
+        hit = top(index, q)
+        assert hit is not None and hit[0] == "mueller" and hit[1] == 100.0, q
+
+
+def test_generic_words_alone_never_flag(index: ScreeningIndex) -> None:
+    for q in [
+        "Shanghai Intelligent Technology Co., Ltd.",
+        "Beijing Technology Co",
+        "International Trading Company",
+        "Technologies Co. Ltd.",
+    ]:
+        r = index.screen(q, on=DAY)
+        assert all(
+            m.entry_id
+            not in (
+                "Huawei Technologies Co., Ltd.",
+                "Shanghai Biren Intelligent Technology Co., Ltd.",
+            )
+            for m in r.matches
+        ), (q, r.matches)
+
+
+def test_short_names_need_exact_tokens(index: ScreeningIndex) -> None:
+    assert top(index, "ABC") is not None
+    assert top(index, "ABD") is None
+    assert top(index, "AB") is None
+
+
+def test_fuzzy_below_hit_is_review(index: ScreeningIndex) -> None:
+    r = index.screen("Huawai Technologie", on=DAY)
+    assert r.matches and r.matches[0].entry_id == "Huawei Technologies Co., Ltd."
+    assert 80 <= r.matches[0].score < 100
+    cfg = ScreeningConfig(hit_threshold=99.5, review_threshold=70)
+    r2 = index.with_config(cfg).screen("Huawai Technologie", on=DAY)
+    assert r2.status is Status.REVIEW
+
+
+def test_status_by_list_and_entry_override(index: ScreeningIndex) -> None:
+    assert index.screen("Atlas Sanatgaran", on=DAY).status is Status.REVIEW  # UVL
+    assert index.screen("Zeta Components", on=DAY).status is Status.PROHIBITED  # own status
+    assert index.screen("Acme Widgets", on=date(2021, 1, 1)).status is Status.PROHIBITED  # DPL
+    assert index.screen("Unrelated Bakery", on=DAY).status is Status.ALLOWED
+
+
+def test_country_is_a_signal_not_a_filter(index: ScreeningIndex) -> None:
+    same = index.screen("Huawai Technologie", country="CN", on=DAY).matches[0]
+    other = index.screen("Huawai Technologie", country="US", on=DAY).matches[0]
+    none = index.screen("Huawai Technologie", on=DAY).matches[0]
+    assert same.explanation.country_signal == "same"
+    assert other.explanation.country_signal == "different"
+    assert same.score > other.score == none.score  # different country never hides the match
+
+
+def test_explanation(index: ScreeningIndex) -> None:
+    m = index.screen("Huawei Technologies Limited", on=DAY).matches[0]
+    assert ("huawei", "huawei") in m.explanation.matched_tokens
+    assert "limited" in m.explanation.legal_forms_ignored
+
+
+def test_matches_sorted_and_deterministic(index: ScreeningIndex) -> None:
+    r1 = index.screen("Huawei Biren Technologies", on=DAY)
+    r2 = ScreeningIndex.build(index.entries).screen("Huawei Biren Technologies", on=DAY)
+    assert r1 == r2
+    scores = [m.score for m in r1.matches]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_screen_parties_dedupes(index: ScreeningIndex) -> None:
+    out = screen_parties(
+        index, [("Huawei", "CN"), ("Huawei", "CN"), ("", None), ("Atlas Sanatgaran", None)], on=DAY
+    )
+    assert set(out) == {("Huawei", "CN"), ("Atlas Sanatgaran", None)}
+    assert out[("Huawei", "CN")].status is Status.LICENSE_REQUIRED
+
+
+def test_config_rejects_review_above_hit() -> None:
+    with pytest.raises(ValueError):
+        ScreeningConfig(hit_threshold=80, review_threshold=90)
+
+
+def test_corpus_recall_and_false_flags(full_index: ScreeningIndex) -> None:
+    pairs = read_corpus()
+    assert len(pairs) >= 150
+    keys: dict[tuple[str, str], set[str]] = {}
+    for e in full_index.entries:
+        keys.setdefault((e.list_code, e.name), set()).add(e.entry_id)
+    tp = fn = fp = tn = 0
+    misses: list[str] = []
+    for p in pairs:
+        ids = keys.get((p.list_code, p.listed_name))
+        assert ids, f"corpus line {p.line}: no {p.list_code} entry named {p.listed_name!r}"
+        r = full_index.screen(p.query, on=CORPUS_DATE)
+        found = any(m.list_code == p.list_code and m.entry_id in ids for m in r.matches)
+        if p.expected:
+            tp += found
+            fn += not found
+        else:
+            fp += found
+            tn += not found
+        if found != p.expected:
+            misses.append(f"line {p.line}: {p.query!r} vs {p.listed_name!r} ({p.note})")
+    recall = tp / (tp + fn)
+    false_flag_rate = fp / (fp + tn)
+    assert recall >= 0.97, f"recall {recall:.3f}; misses: {misses}"
+    assert false_flag_rate <= 0.03, f"false-flag rate {false_flag_rate:.3f}; misses: {misses}"

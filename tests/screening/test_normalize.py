@@ -1,0 +1,81 @@
+"""Name normalisation: the forms the matcher compares."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exportcheck.engine.screening import name_variants, normalize_name
+
+
+def toks(text: str) -> tuple[str, ...]:
+    return normalize_name(text).tokens
+
+
+def test_case_punctuation_and_legal_forms() -> None:
+    assert toks("Huawei Technologies Co., Ltd.") == ("huawei", "technology")
+    assert toks("HUAWEI TECHNOLOGIES COMPANY LIMITED") == ("huawei", "technology")
+    assert normalize_name("Huawei Technologies Co., Ltd.").legal_forms == ("co", "ltd")
+
+
+def test_legal_forms_in_front_and_cyrillic() -> None:
+    assert toks("OOO Sakhatrans") == ("sakhatran",)
+    assert toks("ООО Сахатранс") == ("sakhatran",)
+    assert toks("Sakhatrans Limited Liability Company") == ("sakhatran",)
+    assert toks("PJSC Gazprom") == toks("Gazprom PAO") == ("gazprom",)
+
+
+def test_dotted_abbreviations_are_joined() -> None:
+    assert toks("S.M.I.C.") == ("smic",)
+    assert normalize_name("Acme S.A.R.L.").legal_forms == ("sarl",)
+    assert toks("Gulf Gate Sea Cargo L.L.C.") == toks("Gulf Gate Sea Cargo LLC")
+
+
+def test_short_edge_forms_only_at_the_edges() -> None:
+    assert toks("Kohas AG") == ("koha",)  # plural folding applies to all tokens alike
+    assert toks("AG Meridian Holdings AG") == ("meridian", "holding")
+    assert toks("Meridian AG Holdings") == ("meridian", "ag", "holding")
+    assert toks("SA") == ("sa",)  # never strips a whole name
+
+
+def test_ampersand_and_stopwords() -> None:
+    assert toks("Sinobright Import & Export Co.") == toks("Sinobright Import and Export Company")
+
+
+def test_diacritics_and_special_letters() -> None:
+    assert toks("José de Jesús Sánchez") == toks("Jose de Jesus Sanchez")
+    assert toks("Adem Yılmaz") == ("adem", "yilmaz")
+    assert toks("Søren Łukasz") == ("soren", "lukasz")
+
+
+def test_german_variants() -> None:
+    forms = {f.tokens for f in name_variants("Müller Straße GmbH")}
+    assert forms == {("muller", "strasse"), ("mueller", "strasse")}
+    assert len(name_variants("Mueller")) == 1
+
+
+def test_cjk_legal_forms() -> None:
+    n = normalize_name("华为技术有限公司")
+    assert n.tokens == ("华为技术",)
+    assert n.legal_forms == ("co", "ltd")
+
+
+def test_name_variants_and_abbreviations() -> None:
+    assert toks("Mohamed Ali") == toks("Muhammad Ali") == toks("MOHAMMED, Ali")
+    assert toks("Semiconductor Manufacturing Intl Corp") == (
+        "semiconductor",
+        "manufacturing",
+        "international",
+    )
+
+
+def test_empty_and_punctuation_only() -> None:
+    assert toks("") == ()
+    assert name_variants("  ...  ") == []
+
+
+@given(st.text(max_size=60))
+def test_normalisation_is_idempotent(text: str) -> None:
+    n = normalize_name(text)
+    assert all(t and t == t.casefold() and " " not in t for t in n.tokens)
+    assert normalize_name(" ".join(n.tokens)).tokens == n.tokens

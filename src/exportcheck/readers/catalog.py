@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from exportcheck.readers.manifest import (
     sniff_delimiter,
 )
 from exportcheck.readers.shipped import display_path
-from exportcheck.readers.yamlsafe import YamlDocument, loads
+from exportcheck.readers.yamlsafe import YamlDocument, decode_text, loads, read_capped
 
 MAX_CATALOG_BYTES = 64 * 1024 * 1024
 TEXT_KEYS: tuple[str, ...] = ("part_number", "eccn", "vendor", "category", "description")
@@ -192,7 +193,9 @@ def _yaml_entries(doc: YamlDocument) -> Iterator[tuple[CatalogEntry, tuple[str |
 
 def _csv_entries(text: str, name: str) -> Iterator[tuple[CatalogEntry, int]]:
     where = _Where(name)
-    lines = text.splitlines(keepends=True)
+    # Only CR, LF and CRLF end a line (str.splitlines would also split on U+2028, NEL, form
+    # feed... inside a value). The csv module itself takes care of quoted newlines.
+    lines = list(io.StringIO(text, newline=""))
     start = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if start is None:
         raise InputError("catalog file is empty: expected a header row", file=name)
@@ -253,21 +256,8 @@ def _csv_entries(text: str, name: str) -> Iterator[tuple[CatalogEntry, int]]:
 def load_catalog(path: Path) -> tuple[Catalog, Source]:
     """Load and validate a catalog file; returns it with its :class:`Source` (content hash)."""
     name = display_path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_CATALOG_BYTES:
-            raise InputError(
-                f"file is {size:,} bytes, over the {MAX_CATALOG_BYTES:,}-byte limit for a catalog",
-                file=name,
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("not valid UTF-8", file=name, line=line) from None
+    raw = read_capped(path, MAX_CATALOG_BYTES, name, "a catalog")
+    text, _ = decode_text(raw, name)
 
     entries: dict[str, CatalogEntry] = {}
     first_seen: dict[str, str] = {}

@@ -11,32 +11,56 @@ Two kinds of trouble, as the contract says:
 * one row has a bad value (unknown country, bad date, bad number, wrong field count, invalid
   JSON) → a :class:`LineProblem` on that line, which the engine reports as ``review``. Such a
   line is never dropped.
+
+Encodings: CSV may be UTF-8 (with or without BOM), UTF-16/UTF-32 with a BOM, or Windows-1252
+(cp1252). cp1252 is used only when the first line with non-ASCII bytes is not valid UTF-8, and
+then a notice says so (:attr:`ReadStats.notices`); a file that mixes the two is refused. JSON,
+JSON Lines and YAML must be UTF-8 (or UTF-16/32 with a BOM). A reader never prints: pass a
+:class:`ReadStats` to :func:`iter_manifest` to learn how many records were read, how many blank
+lines were skipped, the encoding and any notices.
+
+Limits (each refusal names the file and line): a CSV field may be up to ``MAX_FIELD_CHARS``
+characters (a longer one makes that line ``review``; the parser then continues), a physical
+line up to ``MAX_LINE_BYTES``; a JSON document up to ``MAX_JSON_BYTES``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
+import itertools
 import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from exportcheck.errors import InputError
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.eccn import normalize_eccn
 from exportcheck.model.manifest import Item, LineProblem, ManifestLine, Scalar
 from exportcheck.model.params import PARAMS
-from exportcheck.readers.yamlsafe import load_path
+from exportcheck.readers.yamlsafe import (
+    MAX_YAML_BYTES,
+    NUL_HINT,
+    decode_text,
+    detect_bom,
+    loads,
+    read_capped,
+)
 
 FORMATS: tuple[str, ...] = ("csv", "json", "jsonl", "yaml")
 MAX_JSON_BYTES = 256 * 1024 * 1024
 SNIFF_BYTES = 64 * 1024
 CSV_DELIMITERS: tuple[str, ...] = (",", ";", "\t")
+MAX_FIELD_CHARS = 1024 * 1024  # one CSV field; longer → that line is `review`
+MAX_LINE_BYTES = 16 * 1024 * 1024  # one physical line; longer → InputError
+_CUT_SHOWN = 80  # characters of an over-long field kept in the report
 
-_BOM = b"\xef\xbb\xbf"
 _EXTENSIONS = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -67,6 +91,25 @@ _SINGLE_VALUED = frozenset(
     )
 )
 _TEXT_FIELDS = ("description", "vendor", "category", "currency", "consignee", "end_user", "end_use")
+
+
+@dataclass
+class ReadStats:
+    """What a manifest reader saw; :func:`iter_manifest` fills it as lines are pulled.
+
+    ``records`` counts the data records the parser produced: each becomes exactly one
+    :class:`ManifestLine`, so once the generator is exhausted ``records`` equals the number of
+    lines yielded. Blank lines (and CSV rows of empty cells) are not records; they are counted
+    in ``blank_skipped``. ``encoding`` is the codec used (``utf-8``, ``utf-8-sig`` for UTF-8 with
+    a BOM, ``utf-16-le``, ``utf-16-be``, ``utf-32-le``, ``utf-32-be`` or ``cp1252``).
+    ``notices`` are messages for the user (e.g. a cp1252 fallback) that are not errors.
+    """
+
+    records: int = 0
+    blank_skipped: int = 0
+    encoding: str = ""
+    format: str = ""
+    notices: list[str] = field(default_factory=list)
 
 
 # --- small parsers shared with the catalog reader -------------------------------------------
@@ -147,7 +190,10 @@ def detect_format(path: Path) -> str:
 
 def sniff_format(head: bytes) -> str:
     """Guess the format of a manifest from its first bytes."""
-    text = head.removeprefix(_BOM).decode("utf-8", errors="replace")
+    encoding, skip = detect_bom(head)
+    codec = "utf-8" if encoding in (None, "utf-8-sig") else encoding
+    assert codec is not None
+    text = head[skip:].decode(codec, errors="replace")
     stripped = text.lstrip()
     if stripped.startswith("["):
         return "json"
@@ -275,21 +321,141 @@ def _unparsed_line(index: int, source_line: int | None, field: str, message: str
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def _decoded_lines(fh: BinaryIO, name: str) -> Iterator[str]:
-    """Physical lines (with their endings) decoded from UTF-8, BOM removed; names a bad line."""
-    for number, raw in enumerate(fh, start=1):
-        if number == 1:
-            raw = raw.removeprefix(_BOM)
+class TextLines:
+    """The physical lines of a text file, decoded, with their endings (``\\r\\n``, ``\\n`` or a
+    lone ``\\r``). ``number`` is the 1-based number of the last line produced.
+
+    Encoding: a BOM decides (UTF-8, UTF-16, UTF-32). Without one, ASCII lines are read as they
+    are; the first line with other bytes decides between UTF-8 and, if ``allow_cp1252`` and the
+    line is not valid UTF-8, Windows-1252 (with a notice in ``stats``). A later line that does not
+    fit the decided encoding, a NUL character on line 1 or a line over ``MAX_LINE_BYTES`` is an
+    :class:`InputError` naming the line.
+    """
+
+    def __init__(
+        self, path: Path, name: str, stats: ReadStats, *, allow_cp1252: bool = False
+    ) -> None:
+        self.path = path
+        self.name = name
+        self.stats = stats
+        self.allow_cp1252 = allow_cp1252
+        self.number = 0
+        self.last = ""
+        self.eof = False  # the end of the file has been reached
+        self._decided: str | None = None  # "utf-8" or "cp1252" once a non-ASCII line was seen
+        self._decided_on = 0
+
+    def __iter__(self) -> Iterator[str]:
         try:
-            yield raw.decode("utf-8")
+            fh = self.path.open("rb")
+        except OSError as exc:
+            raise InputError(f"cannot read file: {exc.strerror}", file=self.name) from None
+        with fh:
+            encoding, skip = detect_bom(fh.read(4))
+            fh.seek(skip)
+            self.stats.encoding = encoding or "utf-8"
+            wide = encoding not in (None, "utf-8-sig")
+            # latin-1 maps bytes 1:1, so this only splits lines (universal newlines, endings
+            # kept); each line is then decoded from its original bytes.
+            stream = io.TextIOWrapper(
+                fh,
+                encoding=encoding if wide else "latin-1",
+                newline="",
+            )
+            try:
+                while True:
+                    try:
+                        line = stream.readline(MAX_LINE_BYTES + 1)
+                    except UnicodeDecodeError as exc:
+                        raise InputError(
+                            f"not valid {str(encoding).upper()} ({exc.reason}) at or after this "
+                            "line",
+                            file=self.name,
+                            line=self.number + 1,
+                            hint="save the file as UTF-8",
+                        ) from None
+                    if not line:
+                        self.eof = True
+                        return
+                    number = self.number + 1
+                    if len(line) > MAX_LINE_BYTES:
+                        raise InputError(
+                            f"line is longer than {MAX_LINE_BYTES:,} characters; not a manifest?",
+                            file=self.name,
+                            line=number,
+                            hint="split the file, or check that it is the file you meant",
+                        )
+                    text = line if wide else self._decode(line.encode("latin-1"), number)
+                    # A NUL in the first line: UTF-16 without a BOM, or a binary file. (Later
+                    # NULs are carried as data: the csv module and our outputs handle them.)
+                    nul = text.find("\x00") if number == 1 else -1
+                    if nul >= 0:
+                        raise InputError(
+                            "contains a NUL character",
+                            file=self.name,
+                            line=number,
+                            column=nul + 1,
+                            hint=NUL_HINT,
+                        )
+                    self.number = number
+                    self.last = text
+                    yield text
+            finally:
+                stream.detach()
+
+    def _bad(self, raw: bytes, exc: UnicodeDecodeError, number: int, message: str) -> InputError:
+        return InputError(
+            f"{message} (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})",
+            file=self.name,
+            line=number,
+            column=exc.start + 1,
+            hint="save the file as UTF-8",
+        )
+
+    def _decode(self, raw: bytes, number: int) -> str:
+        if raw.isascii():
+            return raw.decode("ascii")
+        if self._decided == "cp1252":
+            with contextlib.suppress(UnicodeDecodeError):
+                raw.decode("utf-8")
+                raise InputError(
+                    f"this line is UTF-8 but line {self._decided_on} was not, so the file was "
+                    "being read as Windows-1252 (cp1252): it mixes encodings",
+                    file=self.name,
+                    line=number,
+                    hint="save the whole file as UTF-8",
+                )
+            try:
+                return raw.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                raise self._bad(raw, exc, number, "not valid Windows-1252 (cp1252)") from None
+        try:
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(
-                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
-                "save the file as UTF-8",
-                file=name,
-                line=number,
-                column=exc.start + 1,
-            ) from None
+            if self._decided == "utf-8":
+                raise self._bad(
+                    raw,
+                    exc,
+                    number,
+                    f"not valid UTF-8, although line {self._decided_on} was (mixed encodings?)",
+                ) from None
+            if not self.allow_cp1252:
+                raise self._bad(raw, exc, number, "not valid UTF-8") from None
+            try:
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError:
+                raise self._bad(raw, exc, number, "neither UTF-8 nor Windows-1252") from None
+            self._decided, self._decided_on = "cp1252", number
+            self.stats.encoding = "cp1252"
+            self.stats.notices.append(
+                f"{self.name}: line {number} is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at "
+                f"column {exc.start + 1}), so the file was read as Windows-1252 (cp1252); check "
+                "accented names in the report, or save the file as UTF-8"
+            )
+            return text
+        if self._decided is None:
+            self._decided, self._decided_on = "utf-8", number
+        return text
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -347,60 +513,149 @@ def _require_columns(columns: Iterable[str], name: str, line: int | None, where:
         )
 
 
-def _iter_csv(path: Path, name: str) -> Iterator[ManifestLine]:
+def _cut(value: str) -> str:
+    return f"{value[:_CUT_SHOWN]}… [cut: {len(value):,} characters]"
+
+
+def _long_field_line(
+    index: int, start: int, text: str, delimiter: str, columns: list[str]
+) -> ManifestLine | None:
+    """A ``review`` line for a one-line record with a field over ``MAX_FIELD_CHARS``: long values
+    are cut and named, the others kept. None if the record does not end on its own line (an open
+    quote), since then the parser cannot tell where the next record starts."""
+    old = csv.field_size_limit(MAX_LINE_BYTES + 1)
     try:
-        fh = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
-    with fh:
-        lines = _decoded_lines(fh, name)
-        # The header starts on the first non-blank physical line; blank lines before it are
-        # skipped. The delimiter is sniffed from that line.
-        header_line = ""
-        header_number = 0
-        for text in lines:
-            header_number += 1
-            if text.strip():
-                header_line = text
-                break
-        if not header_line:
-            raise InputError("file is empty: expected a header row", file=name)
-        delimiter = sniff_delimiter(header_line)
+        rows = list(csv.reader([text], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    finally:
+        csv.field_size_limit(old)
+    if len(rows) != 1:
+        return None
+    row = rows[0]
+    problems: list[LineProblem] = []
+    fields: dict[str, Scalar] = {}
+    for col, cell in enumerate(row):
+        name = columns[col] if col < len(columns) else f"field {col + 1}"
+        if len(cell) > MAX_FIELD_CHARS:
+            problems.append(
+                LineProblem(
+                    field=name,
+                    message=f"value is {len(cell):,} characters, over the "
+                    f"{MAX_FIELD_CHARS:,}-character limit for one field (cut in the report)",
+                )
+            )
+            cell = _cut(cell)
+        if col < len(columns):
+            fields[name] = cell
+    if len(row) != len(columns):
+        problems.append(
+            LineProblem(
+                field="columns",
+                value=len(row),
+                message=f"row has {len(row)} fields, header has {len(columns)}",
+            )
+        )
+    if not problems:  # pragma: no cover - the parser stopped on a long field, so one exists
+        problems.append(
+            LineProblem(field="line", message=f"a field is over {MAX_FIELD_CHARS:,} characters")
+        )
+    return build_line(index, start, fields, problems)
 
-        def physical() -> Iterator[str]:
-            yield header_line
-            yield from lines
 
-        reader = csv.reader(physical(), delimiter=delimiter, strict=False)
-        offset = header_number - 1  # physical lines skipped before the header
+def _iter_csv(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]:
+    csv.field_size_limit(MAX_FIELD_CHARS)  # deliberate: the default (128 KiB) is arbitrary
+    src = TextLines(path, name, stats, allow_cp1252=True)
+    lines = iter(src)
+    # The header starts on the first non-blank physical line; blank lines before it are
+    # skipped. The delimiter is sniffed from that line.
+    header_line = ""
+    for text in lines:
+        if text.strip():
+            header_line = text
+            break
+    if not header_line:
+        raise InputError("file is empty: expected a header row", file=name)
+    header_number = src.number
+    delimiter = sniff_delimiter(header_line)
+    reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter, strict=False)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise InputError(
+            f"cannot parse the CSV header: {exc}",
+            file=name,
+            line=header_number,
+            hint="is a closing quote missing?",
+        ) from None
+    if src.eof and src.number > header_number:
+        raise InputError(
+            "the header row has a quote that is never closed: the whole file would be one row",
+            file=name,
+            line=header_number,
+            hint="add the closing quote",
+        )
+    columns = _header(header, name, header_number)
+    _require_columns(columns, name, header_number, "in the header row")
+    index = 0
+    while True:
+        start = src.number + 1  # the reader never reads ahead of the record it returns
         try:
-            columns = _header(next(reader), name, header_number)
-            _require_columns(columns, name, header_number, "in the header row")
-            index = 0
-            while True:
-                start = reader.line_num + 1 + offset
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    return
-                if all(not cell.strip() for cell in row):
-                    continue  # blank line (or a row of empty cells)
-                index += 1
-                problems: list[LineProblem] = []
-                if len(row) != len(columns):
-                    problems.append(
-                        LineProblem(
-                            field="columns",
-                            value=len(row),
-                            message=f"row has {len(row)} fields, header has {len(columns)}",
-                        )
-                    )
-                fields: dict[str, Scalar] = dict(zip(columns, row, strict=False))
-                yield build_line(index, start, fields, problems)
+            row = next(reader)
+        except StopIteration:
+            return
         except csv.Error as exc:
-            raise InputError(
-                f"cannot parse CSV: {exc}", file=name, line=reader.line_num + offset
-            ) from None
+            end = src.number
+            if "field larger than field limit" not in str(exc):
+                raise InputError(f"cannot parse CSV: {exc}", file=name, line=end) from None
+            long_line = (
+                _long_field_line(index + 1, start, src.last, delimiter, columns)
+                if end == start
+                else None
+            )
+            if long_line is None:
+                raise InputError(
+                    f"a quoted field starting on or after line {start} runs past the "
+                    f"{MAX_FIELD_CHARS:,}-character limit for one field (reading stopped at "
+                    f"line {end})",
+                    file=name,
+                    line=start,
+                    hint="is a closing quote missing?",
+                ) from None
+            index += 1
+            stats.records += 1
+            yield long_line
+            continue
+        problems: list[LineProblem] = []
+        if src.eof:
+            # The csv module returns a record after the end of the file only when a quoted
+            # field is still open: every later line would silently become part of one value.
+            if src.number > start:
+                raise InputError(
+                    f"a quoted field on this line is never closed: lines {start + 1} to "
+                    f"{src.number} would be read as part of its value",
+                    file=name,
+                    line=start,
+                    hint="add the closing quote",
+                )
+            problems.append(
+                LineProblem(field="line", message="a quoted field is never closed (missing quote)")
+            )
+        elif all(not cell.strip() for cell in row):
+            stats.blank_skipped += 1
+            continue  # blank line (or a row of empty cells)
+        index += 1
+        stats.records += 1
+        if len(row) != len(columns):
+            problems.append(
+                LineProblem(
+                    field="columns",
+                    value=len(row),
+                    message=f"row has {len(row)} fields, header has {len(columns)}",
+                )
+            )
+        fields: dict[str, Scalar] = dict(zip(columns, row, strict=False))
+        yield build_line(index, start, fields, problems)
 
 
 # --- JSON, JSON Lines, YAML ----------------------------------------------------------------------
@@ -420,10 +675,30 @@ def _finite_float(text: str) -> float | str:
     return number if math.isfinite(number) else text
 
 
+def _safe_int(text: str) -> int | str:
+    """Integers longer than Python converts (4,300 digits) stay text instead of failing."""
+    return text if len(text) > 4000 else int(text)
+
+
 def _json_loads(text: str) -> Any:
     return json.loads(
-        text, object_pairs_hook=_Pairs, parse_constant=_reject_constant, parse_float=_finite_float
+        text,
+        object_pairs_hook=_Pairs,
+        parse_constant=_reject_constant,
+        parse_float=_finite_float,
+        parse_int=_safe_int,
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean_text(text: str) -> tuple[str, bool]:
+    """Lone surrogates (from a JSON ``\\ud800`` escape) cannot be written as UTF-8: replace
+    them with U+FFFD and say so."""
+    if _SURROGATE.search(text) is None:
+        return text, False
+    return _SURROGATE.sub("\ufffd", text), True
 
 
 def _plain(value: Any) -> Any:
@@ -457,7 +732,8 @@ def _object_line(index: int, source_line: int | None, obj: Any) -> ManifestLine:
     fields: dict[str, Scalar] = {}
     problems: list[LineProblem] = []
     originals: dict[str, str] = {}
-    for col, (key, value) in enumerate(_pairs(obj), start=1):
+    for col, (raw_key, value) in enumerate(_pairs(obj), start=1):
+        key, bad_key = _clean_text(str(raw_key))
         norm = normalize_header(key) or f"column_{col}"
         if isinstance(value, _Pairs | dict | list):
             value = json.dumps(_plain(value), ensure_ascii=False, default=str)
@@ -467,6 +743,17 @@ def _object_line(index: int, source_line: int | None, obj: Any) -> ManifestLine:
             value = str(value)
         elif not isinstance(value, str | int | float | bool | None):
             value = str(value)  # YAML with explicit tags: !!binary, !!set, ...
+        bad_value = False
+        if isinstance(value, str):
+            value, bad_value = _clean_text(value)
+        if bad_key or bad_value:
+            problems.append(
+                LineProblem(
+                    field=norm,
+                    message="invalid Unicode (a lone surrogate escape such as \\ud800) in the "
+                    f"{'name' if bad_key else 'value'}; replaced with U+FFFD",
+                )
+            )
         if norm in fields:
             problems.append(
                 LineProblem(
@@ -486,15 +773,24 @@ def _rows(data: Any, name: str, kind: str) -> list[Any]:
     if isinstance(data, list) and not isinstance(data, _Pairs):
         return data
     if _is_object(data):
-        for key, value in _pairs(data):
-            if key == "lines" and isinstance(value, list):
-                return value
+        found = [value for key, value in _pairs(data) if key == "lines"]
+        if len(found) > 1:
+            raise InputError(
+                f"the key 'lines' appears {len(found)} times; lines would be lost",
+                file=name,
+                field="lines",
+                hint="merge them into one list",
+            )
+        if found and isinstance(found[0], list):
+            return found[0]
     raise InputError(
         f'a {kind} manifest must be a list of objects or {{"lines": [...]}}', file=name
     )
 
 
-def _iter_documents(rows: list[Any], name: str, kind: str) -> Iterator[ManifestLine]:
+def _iter_documents(
+    rows: list[Any], name: str, kind: str, stats: ReadStats
+) -> Iterator[ManifestLine]:
     objects = [row for row in rows if _is_object(row)]
     if objects:
         keys: set[str] = set()
@@ -502,6 +798,7 @@ def _iter_documents(rows: list[Any], name: str, kind: str) -> Iterator[ManifestL
             keys |= _object_keys(obj)
         _require_columns(keys, name, None, "in any line")
     for index, row in enumerate(rows, start=1):
+        stats.records += 1
         if _is_object(row):
             yield _object_line(index, None, row)
         else:
@@ -509,37 +806,26 @@ def _iter_documents(rows: list[Any], name: str, kind: str) -> Iterator[ManifestL
             yield _unparsed_line(index, None, "line", f"expected a {kind} object, got {got}")
 
 
-def _iter_json(path: Path, name: str) -> Iterator[ManifestLine]:
-    try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise InputError(
-                f"file is {size:,} bytes, over the {MAX_JSON_BYTES:,}-byte limit for JSON; "
-                "use JSON Lines or CSV for large manifests",
-                file=name,
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
-    try:
-        text = raw.removeprefix(_BOM).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("not valid UTF-8", file=name, line=line) from None
+def _iter_json(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]:
+    raw = read_capped(path, MAX_JSON_BYTES, name, "JSON; use JSON Lines or CSV for large manifests")
+    text, stats.encoding = decode_text(raw, name)
     try:
         data = _json_loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno
         ) from None
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", file=name) from None
+    except ValueError as exc:
         raise InputError(f"invalid JSON: {exc}", file=name) from None
-    yield from _iter_documents(_rows(data, name, "JSON"), name, "JSON")
+    yield from _iter_documents(_rows(data, name, "JSON"), name, "JSON", stats)
 
 
-def _iter_yaml(path: Path, name: str) -> Iterator[ManifestLine]:
-    doc = load_path(path, display=name)
-    yield from _iter_documents(_rows(doc.data, name, "YAML"), name, "YAML")
+def _iter_yaml(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]:
+    text, stats.encoding = decode_text(read_capped(path, MAX_YAML_BYTES, name, "YAML"), name)
+    doc = loads(text, name)
+    yield from _iter_documents(_rows(doc.data, name, "YAML"), name, "YAML", stats)
 
 
 def _parse_jsonl(text: str) -> tuple[Any, str | None]:
@@ -547,26 +833,27 @@ def _parse_jsonl(text: str) -> tuple[Any, str | None]:
         return _json_loads(text), None
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        return None, "invalid JSON: nested too deeply"
+    except ValueError as exc:
         return None, f"invalid JSON: {exc}"
 
 
 def _jsonl_check_columns(path: Path, name: str) -> None:
     """Scan until some line has each required key; usually the first line settles it."""
     need_dest, need_id, any_object = True, True, False
-    with path.open("rb") as fh:
-        for text in _decoded_lines(fh, name):
-            if not text.strip():
-                continue
-            obj, _ = _parse_jsonl(text)
-            if not _is_object(obj):
-                continue
-            any_object = True
-            keys = _object_keys(obj)
-            need_dest = need_dest and "destination" not in keys
-            need_id = need_id and not ({"part_number", "eccn"} & keys)
-            if not need_dest and not need_id:
-                return
+    for text in TextLines(path, name, ReadStats()):
+        if not text.strip():
+            continue
+        obj, _ = _parse_jsonl(text)
+        if not _is_object(obj):
+            continue
+        any_object = True
+        keys = _object_keys(obj)
+        need_dest = need_dest and "destination" not in keys
+        need_id = need_id and not ({"part_number", "eccn"} & keys)
+        if not need_dest and not need_id:
+            return
     if any_object:
         present = [] if need_dest else ["destination"]
         if not need_id:
@@ -574,41 +861,52 @@ def _jsonl_check_columns(path: Path, name: str) -> None:
         _require_columns(present, name, None, "in any line")
 
 
-def _iter_jsonl(path: Path, name: str) -> Iterator[ManifestLine]:
-    try:
-        _jsonl_check_columns(path, name)
-        fh = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
-    with fh:
-        index = 0
-        for number, text in enumerate(_decoded_lines(fh, name), start=1):
-            if not text.strip():
-                continue
-            index += 1
-            obj, error = _parse_jsonl(text)
-            if error is not None:
-                yield _unparsed_line(index, number, "line", error)
-            elif not _is_object(obj):
-                got = "null" if obj is None else type(obj).__name__
-                yield _unparsed_line(index, number, "line", f"expected a JSON object, got {got}")
-            else:
-                yield _object_line(index, number, obj)
+def _iter_jsonl(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]:
+    _jsonl_check_columns(path, name)
+    src = TextLines(path, name, stats)
+    index = 0
+    for text in src:
+        if not text.strip():
+            stats.blank_skipped += 1
+            continue
+        index += 1
+        stats.records += 1
+        number = src.number
+        obj, error = _parse_jsonl(text)
+        if error is not None:
+            yield _unparsed_line(index, number, "line", error)
+        elif not _is_object(obj):
+            got = "null" if obj is None else type(obj).__name__
+            yield _unparsed_line(index, number, "line", f"expected a JSON object, got {got}")
+        else:
+            yield _object_line(index, number, obj)
 
 
 # --- entry point -------------------------------------------------------------------------------
 
 
 def iter_manifest(
-    path: Path, display: str | None = None, *, fmt: str | None = None
+    path: Path,
+    display: str | None = None,
+    *,
+    fmt: str | None = None,
+    stats: ReadStats | None = None,
 ) -> Iterator[ManifestLine]:
     """Manifest lines in input order, one at a time.
 
     ``display`` is the file name used in error messages (default: the path as given); ``fmt``
     forces a format (``csv``, ``json``, ``jsonl``, ``yaml``) instead of detecting it.
     Raises :class:`InputError` (when the first line is pulled) for an unreadable file, a bad
-    header or a missing required column.
+    header or a missing required column, and later for a file that turns out unreadable further
+    down (bad encoding, an unclosed quote running past the field limit).
+
+    ``stats``, if given, is reset and then filled as lines are pulled (see :class:`ReadStats`).
     """
+    if stats is None:
+        stats = ReadStats()
+    stats.records = stats.blank_skipped = 0
+    stats.encoding = ""
+    stats.notices.clear()
     name = display or str(path)
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown manifest format '{fmt}' (expected one of: {', '.join(FORMATS)})")
@@ -616,11 +914,12 @@ def iter_manifest(
         what = "is a directory, not a file" if path.is_dir() else "no such file"
         raise InputError(what, file=name)
     kind = fmt or detect_format(path)
+    stats.format = kind
     if kind == "csv":
-        yield from _iter_csv(path, name)
+        yield from _iter_csv(path, name, stats)
     elif kind == "json":
-        yield from _iter_json(path, name)
+        yield from _iter_json(path, name, stats)
     elif kind == "jsonl":
-        yield from _iter_jsonl(path, name)
+        yield from _iter_jsonl(path, name, stats)
     else:
-        yield from _iter_yaml(path, name)
+        yield from _iter_yaml(path, name, stats)

@@ -16,12 +16,15 @@ the file, line and column.
 
 from __future__ import annotations
 
+import codecs
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from exportcheck.errors import InputError
@@ -47,8 +50,10 @@ _StrictLoader.add_implicit_resolver(
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
+# Integers without leading zeros: ``0123`` (a part number) stays text rather than becoming the
+# octal 83, and ``09`` is not an error.
 _StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
 )
 # Floats need a decimal point: ``3E991`` and ``5E002`` are ECCNs, not 3×10^991 (= inf).
 _StrictLoader.add_implicit_resolver(
@@ -64,6 +69,55 @@ def _construct_timestamp_as_str(loader: yaml.SafeLoader, node: Node) -> str:
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)
+
+_DECIMAL = re.compile(r"^[-+]?[0-9]+$")
+_MAX_INT_DIGITS = 4000
+_PLAIN_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+
+
+def _construct_int(loader: yaml.SafeLoader, node: Node) -> int | str:
+    """Decimal integers (``0x1F`` style forms only with an explicit ``!!int`` tag). A number with
+    more digits than Python converts (4,300) stays text instead of raising ValueError."""
+    value = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    text = value.replace("_", "").strip()
+    if _DECIMAL.match(text):
+        return value if len(text) > _MAX_INT_DIGITS else int(text, 10)
+    try:
+        return int(text, 0)  # explicit !!int 0x1F, 0o17, 0b101
+    except ValueError:
+        raise ConstructorError(None, None, f"not an integer: '{value}'", node.start_mark) from None
+
+
+def _construct_float(loader: yaml.SafeLoader, node: Node) -> float | str:
+    """Finite floats only. A plain number too large for a float (``1.0e999``) stays text, like
+    the JSON reader does; an explicit ``!!float .inf`` or ``.nan`` is refused."""
+    value = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    text = value.replace("_", "").strip()
+    if text.lower().lstrip("+-") in (".inf", ".nan"):
+        raise ConstructorError(
+            None,
+            None,
+            f"'{value}' is not a finite number (.inf and .nan are not allowed)",
+            node.start_mark,
+        )
+    try:
+        number = float(text)
+    except ValueError:
+        raise ConstructorError(None, None, f"not a number: '{value}'", node.start_mark) from None
+    if math.isfinite(number):
+        return number
+    if _PLAIN_FLOAT.match(text):
+        return value
+    raise ConstructorError(
+        None,
+        None,
+        f"'{value}' is not a finite number (.inf and .nan are not allowed)",
+        node.start_mark,
+    )
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 class YamlDocument:
@@ -166,6 +220,10 @@ def _check_duplicates_and_size(root: Node, file: str) -> None:
 
 def loads(text: str, file: str = "<string>") -> YamlDocument:
     """Parse YAML text strictly. Raises :class:`InputError` with file, line and column."""
+    if len(text) > MAX_YAML_BYTES:
+        raise InputError(
+            f"YAML text is {len(text):,} characters, over the {MAX_YAML_BYTES:,} limit", file=file
+        )
     try:
         loader = _StrictLoader(text)
         try:
@@ -191,29 +249,101 @@ def loads(text: str, file: str = "<string>") -> YamlDocument:
         raise InputError(f"invalid YAML: {exc}", file=file) from None
     except RecursionError:
         raise InputError("YAML nesting too deep", file=file) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a constructor gave up on a value
+        raise InputError(f"invalid YAML value: {exc}", file=file) from None
     return YamlDocument(data, root, file)
 
 
-def load_path(
-    path: Path, max_bytes: int = MAX_YAML_BYTES, display: str | None = None
-) -> YamlDocument:
-    """Read and strictly parse a YAML file (UTF-8, optional BOM)."""
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def detect_bom(head: bytes) -> tuple[str | None, int]:
+    """(encoding, BOM length) from a byte-order mark at the start of ``head``; (None, 0) if none.
+    ``utf-8-sig`` names UTF-8 with a BOM; the others are the codecs to use after the BOM."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding, len(bom)
+    return None, 0
+
+
+NUL_HINT = "it looks like UTF-16 without a byte-order mark, or not a text file; save it as UTF-8"
+
+
+def decode_text(raw: bytes, file: str) -> tuple[str, str]:
+    """Decode a whole text file: UTF-8 (with or without BOM), or UTF-16/UTF-32 with a BOM.
+
+    Returns ``(text, encoding)``. Anything else (cp1252, UTF-16 without a BOM, binary) is refused
+    with the line and column of the first bad byte and what to do.
+    """
+    encoding, skip = detect_bom(raw)
+    codec = "utf-8" if encoding in (None, "utf-8-sig") else encoding
+    assert codec is not None
+    body = raw[skip:]
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError as exc:
+        prefix = body[: exc.start]
+        if codec == "utf-8":
+            line = prefix.count(b"\n") + 1
+            column = exc.start - (prefix.rfind(b"\n") + 1) + 1
+            raise InputError(
+                f"not valid UTF-8 (byte 0x{body[exc.start]:02x})",
+                file=file,
+                line=line,
+                column=column,
+                hint="save the file as UTF-8",
+            ) from None
+        line = prefix.decode(codec, errors="replace").count("\n") + 1
+        raise InputError(
+            f"not valid {codec.upper()}: {exc.reason}",
+            file=file,
+            line=line,
+            hint="save the file as UTF-8",
+        ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise InputError(
+            "contains a NUL character", file=file, line=line, column=column, hint=NUL_HINT
+        )
+    return text, encoding or "utf-8"
+
+
+def read_capped(path: Path, max_bytes: int, display: str | None = None, what: str = "") -> bytes:
+    """The bytes of ``path``, refusing a file over ``max_bytes`` before reading it."""
     name = display or str(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
     if size > max_bytes:
+        limit = f" for {what}" if what else ""
         raise InputError(
-            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit for YAML", file=name
+            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit{limit}", file=name
         )
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(max_bytes + 1)  # the file may have grown since stat()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("file is not valid UTF-8", file=name, line=line) from None
+    if len(raw) > max_bytes:
+        raise InputError(
+            f"file is over the {max_bytes:,}-byte limit{' for ' + what if what else ''}", file=name
+        )
+    return raw
+
+
+def load_path(
+    path: Path, max_bytes: int = MAX_YAML_BYTES, display: str | None = None
+) -> YamlDocument:
+    """Read and strictly parse a YAML file (UTF-8 with or without BOM, UTF-16/32 with BOM)."""
+    name = display or str(path)
+    text, _ = decode_text(read_capped(path, max_bytes, name, "YAML"), name)
     return loads(text, name)

@@ -64,11 +64,11 @@ _StrictLoader.add_implicit_resolver(
 _StrictLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
 
 
-def _construct_timestamp_as_str(loader: yaml.SafeLoader, node: Node) -> str:
+def _construct_as_str(loader: yaml.SafeLoader, node: Node) -> str:
     return str(loader.construct_scalar(node))  # type: ignore[arg-type]
 
 
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_as_str)
 
 _DECIMAL = re.compile(r"^[-+]?[0-9]+$")
 _MAX_INT_DIGITS = 4000
@@ -116,6 +116,8 @@ def _construct_float(loader: yaml.SafeLoader, node: Node) -> float | str:
     )
 
 
+# ``<<`` as a value (not a merge key) is just text.
+_StrictLoader.add_constructor("tag:yaml.org,2002:merge", _construct_as_str)
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 

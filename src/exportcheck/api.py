@@ -14,6 +14,8 @@ from datetime import date as Date
 from pathlib import Path
 
 from exportcheck.engine.evaluate import judge_lines
+from exportcheck.engine.parties import DEFAULT_PARTY_COLUMNS, PartyScreening
+from exportcheck.engine.screening import ScreeningConfig, ScreeningIndex
 from exportcheck.errors import InputError
 from exportcheck.model.manifest import Catalog, ManifestLine
 from exportcheck.model.report import LineResult, Report, Source, summarize
@@ -49,6 +51,32 @@ def load_rules(paths: Sequence[PathLike] | None = None) -> tuple[RuleSet, list[S
     return _load(chosen)
 
 
+def load_screening(
+    lists: Sequence[PathLike] | None = None,
+    config: ScreeningConfig | None = None,
+) -> tuple[ScreeningIndex, list[Source]]:
+    """Index restricted-party list files/directories; None or empty means the shipped lists."""
+    from exportcheck.readers.lists import load_lists
+    from exportcheck.readers.shipped import display_path, shipped_lists_paths
+
+    chosen = [Path(p) for p in lists] if lists else shipped_lists_paths()
+    entries, sources = load_lists(chosen, display=display_path)
+    return ScreeningIndex.build(entries, config or ScreeningConfig()), list(sources)
+
+
+def party_columns_option(columns: Iterable[str] | None) -> tuple[str, ...]:
+    """consignee and end_user, plus ``columns`` (normalised like manifest headers)."""
+    from exportcheck.readers.manifest import normalize_header
+
+    out = list(DEFAULT_PARTY_COLUMNS)
+    for col in columns or ():
+        for part in col.split(","):
+            name = normalize_header(part)
+            if name and name not in out:
+                out.append(name)
+    return tuple(out)
+
+
 def file_source(kind: str, path: PathLike) -> Source:
     p = Path(path)
     digest = hashlib.sha256()
@@ -73,9 +101,20 @@ def build_report(
     as_of: Date,
     sources: Sequence[Source],
     catalog: Catalog | None = None,
+    parties: PartyScreening | None = None,
 ) -> Report:
     """Judge ``lines`` (pure) and wrap the results with version, date and source hashes."""
-    results: list[LineResult] = list(judge_lines(lines, ruleset, as_of, catalog))
+    results: list[LineResult] = list(judge_lines(lines, ruleset, as_of, catalog, parties))
+    if parties is not None and results:
+        missing = [
+            c
+            for c in parties.columns
+            if c not in DEFAULT_PARTY_COLUMNS and c not in parties.seen_columns
+        ]
+        if missing:
+            raise InputError(
+                f"party column '{missing[0]}' is not in the manifest", field="--party-columns"
+            )
     return Report(
         exportcheck=tool_version(),
         as_of=as_of.isoformat(),
@@ -92,8 +131,13 @@ def check(
     date: str | Date | None = None,
     rules: Sequence[PathLike] | None = None,
     catalog: PathLike | None = None,
+    lists: Sequence[PathLike] | None = None,
+    party_columns: Iterable[str] | None = None,
+    screening: ScreeningConfig | None = None,
 ) -> Report:
-    """Check a manifest file against the rules in force on ``date`` (default today).
+    """Check a manifest file against the rules in force on ``date`` (default today), and
+    screen its consignee, end user and ``party_columns`` against restricted-party ``lists``
+    (default: the shipped rules and lists).
 
     Raises :class:`exportcheck.errors.InputError` for unreadable or invalid input.
     """
@@ -102,7 +146,9 @@ def check(
 
     as_of = parse_date(date)
     ruleset, sources = load_rules(rules)
-    all_sources = list(sources)
+    index, list_sources = load_screening(lists, screening)
+    parties = PartyScreening(index=index, columns=party_columns_option(party_columns))
+    all_sources = [*sources, *list_sources]
     cat: Catalog | None = None
     if catalog is not None:
         cat, cat_source = load_catalog(Path(catalog))
@@ -112,4 +158,4 @@ def check(
         raise InputError("no such manifest file", file=str(manifest))
     all_sources.append(file_source("manifest", manifest))
     lines = iter_manifest(manifest_path, display=str(manifest))
-    return build_report(lines, ruleset, as_of, all_sources, cat)
+    return build_report(lines, ruleset, as_of, all_sources, cat, parties)

@@ -59,7 +59,7 @@ def test_json_matches_contract_and_api() -> None:
     assert eda["findings"][0]["rule_id"] == "bis.letters.2025.eda-china"
     assert eda["findings"][0]["rule_version"] == "2025-05-23"
     assert "eccn 3D991" in eda["findings"][0]["message"]
-    assert {s["kind"] for s in doc["sources"]} == {"rules", "manifest"}
+    assert {s["kind"] for s in doc["sources"]} == {"rules", "lists", "manifest"}
     # The CLI's JSON is what the public API returns.
     report = exportcheck.check(MANIFEST, date="2025-06-15")
     assert doc == report.model_dump(mode="json")

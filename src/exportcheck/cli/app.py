@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from exportcheck.cli import check, rules
+from exportcheck.cli import check, lists, rules, screen
 from exportcheck.cli.common import STATE
 
 app = typer.Typer(
@@ -42,7 +42,9 @@ def root(
 
 
 check.register(app)
+screen.register(app)
 rules.register(app)
+lists.register(app)
 
 
 def main() -> None:

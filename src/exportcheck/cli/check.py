@@ -53,6 +53,21 @@ def check_command(
             "--rules", help="Rule file or directory (repeatable); default: shipped rules."
         ),
     ] = None,
+    lists: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--lists",
+            help="Restricted-party list: YAML, CSL CSV or OFAC SDN CSV file, or a directory "
+            "(repeatable); default: shipped lists.",
+        ),
+    ] = None,
+    party_columns: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--party-columns",
+            help="More columns to screen besides consignee and end_user (comma-separated).",
+        ),
+    ] = None,
     catalog: Annotated[
         Path | None,
         typer.Option("--catalog", help="Product master (YAML or CSV) keyed by part number."),
@@ -79,7 +94,14 @@ def check_command(
     ] = "review",
 ) -> None:
     threshold = fail_on_option(fail_on)
-    report = api.check(manifest, date=date, rules=rules, catalog=catalog)
+    report = api.check(
+        manifest,
+        date=date,
+        rules=rules,
+        catalog=catalog,
+        lists=lists,
+        party_columns=party_columns,
+    )
     if fmt is CheckFormat.table:
         from exportcheck.formats import table
 

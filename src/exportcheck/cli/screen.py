@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from exportcheck import api
 from exportcheck.cli.common import (
     fail_on_option,
     gate,
@@ -20,32 +20,13 @@ from exportcheck.engine.screening import (
     DEFAULT_HIT_THRESHOLD,
     DEFAULT_REVIEW_THRESHOLD,
     ScreeningConfig,
-    ScreeningIndex,
 )
 from exportcheck.errors import InputError
 from exportcheck.formats.screen import render_screen_json, render_screen_table
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.status import Status, worst
-from exportcheck.readers.lists import load_lists
-from exportcheck.readers.shipped import display_path, shipped_lists_paths
 
 FORMATS = ("table", "json")
-
-
-def parse_date_option(value: str | None, option: str = "--date") -> date:
-    if value is None or not value.strip():
-        return date.today()
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(f"not a date: '{value}' (expected YYYY-MM-DD)", field=option) from None
-
-
-def build_index(lists: list[Path] | None, config: ScreeningConfig) -> tuple[ScreeningIndex, int]:
-    """Index of the given list files/directories, or of the shipped lists without any."""
-    paths = list(lists) if lists else shipped_lists_paths()
-    entries, _sources = load_lists(paths, display=display_path)
-    return ScreeningIndex.build(entries, config), len(entries)
 
 
 def register(app: typer.Typer) -> None:
@@ -85,7 +66,7 @@ def register(app: typer.Typer) -> None:
                 f"unknown format '{fmt}'; expected one of: {', '.join(FORMATS)}", field="--format"
             )
         gate_status = fail_on_option(fail_on)
-        day = parse_date_option(on)
+        day = api.parse_date(on)
         cc: str | None = None
         if country is not None and country.strip():
             cc = normalize_country(country)
@@ -106,7 +87,7 @@ def register(app: typer.Typer) -> None:
         if blank:
             raise InputError("empty name to screen", field="NAME")
         config = ScreeningConfig(hit_threshold=hit_threshold, review_threshold=review_threshold)
-        index, _count = build_index(lists, config)
+        index, _sources = api.load_screening(lists, config)
         results = index.screen_many(names, country=cc, on=day)
         if fmt == "json":
             text = render_screen_json(results)

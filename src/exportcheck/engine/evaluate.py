@@ -7,6 +7,7 @@ from datetime import date
 
 from exportcheck.engine.conditions import Facts, Tri, evaluate
 from exportcheck.engine.inforce import rules_in_force
+from exportcheck.engine.parties import PartyScreening
 from exportcheck.model.manifest import Catalog, ManifestLine
 from exportcheck.model.report import Because, Finding, LineResult, ResolvedItem
 from exportcheck.model.rules import Rule, RuleSet, RuleVersion
@@ -156,6 +157,7 @@ def judge_line(
     as_of: date,
     catalog: Catalog | None = None,
     in_force: list[tuple[Rule, RuleVersion]] | None = None,
+    parties: PartyScreening | None = None,
 ) -> LineResult:
     """Judge one line. Its date is its own ``ship_date`` when given, else ``as_of``."""
     on = line.ship_date or as_of
@@ -185,6 +187,8 @@ def judge_line(
         in_force = rules_in_force(ruleset, on)
     rule_findings, depends = findings_for(facts, ruleset, in_force, unclassified)
     findings.extend(rule_findings)
+    if parties is not None:
+        findings.extend(parties.findings(line, on))
     if unclassified:
         if item.part_number is None:
             why = "the line has no ECCN and no part number"
@@ -216,7 +220,11 @@ def judge_line(
 
 
 def judge_lines(
-    lines: Iterable[ManifestLine], ruleset: RuleSet, as_of: date, catalog: Catalog | None = None
+    lines: Iterable[ManifestLine],
+    ruleset: RuleSet,
+    as_of: date,
+    catalog: Catalog | None = None,
+    parties: PartyScreening | None = None,
 ) -> Iterator[LineResult]:
     """Judge lines in input order (streaming); rules in force are computed once per date."""
     cache: dict[date, list[tuple[Rule, RuleVersion]]] = {}
@@ -225,4 +233,4 @@ def judge_lines(
         in_force = cache.get(on)
         if in_force is None:
             in_force = cache[on] = rules_in_force(ruleset, on)
-        yield judge_line(line, ruleset, as_of, catalog, in_force)
+        yield judge_line(line, ruleset, as_of, catalog, in_force, parties)

@@ -162,9 +162,17 @@ def test_line_endings(tmp_path: Path, eol: str, name: str) -> None:
     assert summary(lines) == [("A", "DE", "x", 2), ("B", "FR", "y", 3)]
 
 
-def test_mixed_line_endings_count_physical_lines(tmp_path: Path) -> None:
+def test_lone_cr_is_a_line_ending_only_in_a_cr_file(tmp_path: Path) -> None:
+    # The first line ending is CRLF, so a lone CR later is inside a value: that row is one
+    # review line (not split in two), and the rows after it keep their numbers.
     raw = b"part_number,destination\r\nA,DE\rB,FR\nC,IT\r\n"
     lines, _ = read(write(tmp_path, raw))
+    assert [(ln.item.part_number, ln.source_line) for ln in lines] == [(None, 2), ("C", 3)]
+    assert problems(lines[0]) == [
+        ("line", "a carriage return (CR) inside an unquoted value; quote the value")
+    ]
+    # A CR-only file: every CR ends a line, and a CRLF or LF later does too.
+    lines, _ = read(write(tmp_path, b"part_number,destination\rA,DE\rB,FR\r\nC,IT\n"))
     assert [(ln.item.part_number, ln.source_line) for ln in lines] == [
         ("A", 2),
         ("B", 3),
@@ -178,7 +186,7 @@ def test_quoted_newlines_of_every_kind(tmp_path: Path) -> None:
     assert summary(lines) == [
         ("A", "DE", "one\r\ntwo", 2),
         ("B", "FR", "x\ry\nz", 4),
-        ("C", "IT", "ok", 7),
+        ("C", "IT", "ok", 6),
     ]
 
 

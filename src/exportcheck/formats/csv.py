@@ -3,11 +3,14 @@
 Every cell (header included) that a spreadsheet could take for a formula — starting with
 ``=``, ``+``, ``-``, ``@``, tab or carriage return — is prefixed with ``'`` (OWASP CSV-injection
 guidance). Original columns whose names clash with ours are written as ``input_<name>``.
+
+Rows end with ``\n``. A cell is quoted when it holds a comma, a double quote, a line feed *or a
+carriage return*: the csv module quotes only the characters of its line terminator, so a lone CR
+in a value would otherwise end the row early in a spreadsheet.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 
 from exportcheck.formats._common import deciding, joined, scalar_text, top_finding
@@ -50,9 +53,28 @@ def _field_columns(report: Report) -> list[tuple[str, str]]:
     return list(keys.items())
 
 
+_MUST_QUOTE = frozenset(',"\r\n')
+
+
+def _quoted(cell: str) -> str:
+    if _MUST_QUOTE.isdisjoint(cell):
+        return cell
+    return '"' + cell.replace('"', '""') + '"'
+
+
+class _Writer:
+    """RFC 4180 rows (QUOTE_MINIMAL, but also quoting a lone CR), ``\n`` line endings."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self.out = out
+
+    def writerow(self, cells: list[str]) -> None:
+        self.out.write(",".join(_quoted(c) for c in cells) + "\n")
+
+
 def render(report: Report) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _Writer(out)
     extra = _field_columns(report)
     writer.writerow([neutralize(c) for c in (*COLUMNS, *(name for _, name in extra))])
     for line in report.lines:

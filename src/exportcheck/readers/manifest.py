@@ -342,6 +342,7 @@ class TextLines:
         self.number = 0
         self.last = ""
         self.eof = False  # the end of the file has been reached
+        self._cr_ends_lines: bool | None = None
         self._decided: str | None = None  # "utf-8" or "cp1252" once a non-ASCII line was seen
         self._decided_on = 0
 
@@ -365,7 +366,7 @@ class TextLines:
             try:
                 while True:
                     try:
-                        line = stream.readline(MAX_LINE_BYTES + 1)
+                        line = self._readline(stream)
                     except UnicodeDecodeError as exc:
                         raise InputError(
                             f"not valid {str(encoding).upper()} ({exc.reason}) at or after this "
@@ -402,6 +403,20 @@ class TextLines:
                     yield text
             finally:
                 stream.detach()
+
+    def _readline(self, stream: io.TextIOWrapper) -> str:
+        """One line. The first line ending decides what a lone CR is: a line ending in a file
+        that uses CR alone (old Mac), otherwise part of the line (the CSV parser then reports a
+        CR inside an unquoted value on that line, rather than splitting the row in two)."""
+        line = stream.readline(MAX_LINE_BYTES + 1)
+        if self._cr_ends_lines is None and line.endswith(("\r", "\n")):
+            self._cr_ends_lines = line.endswith("\r")
+        while self._cr_ends_lines is False and line.endswith("\r") and len(line) <= MAX_LINE_BYTES:
+            more = stream.readline(MAX_LINE_BYTES + 1)
+            if not more:
+                break
+            line += more
+        return line
 
     def _bad(self, raw: bytes, exc: UnicodeDecodeError, number: int, message: str) -> InputError:
         return InputError(
@@ -607,7 +622,19 @@ def _iter_csv(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]
         except csv.Error as exc:
             end = src.number
             if "field larger than field limit" not in str(exc):
-                raise InputError(f"cannot parse CSV: {exc}", file=name, line=end) from None
+                if end != start:
+                    raise InputError(f"cannot parse CSV: {exc}", file=name, line=end) from None
+                # e.g. a carriage return inside an unquoted value: the record is this one
+                # line, so report it (unparsed) and go on with the next.
+                index += 1
+                stats.records += 1
+                why = (
+                    "a carriage return (CR) inside an unquoted value; quote the value"
+                    if "new-line character" in str(exc)
+                    else f"cannot parse this CSV line: {exc}"
+                )
+                yield _unparsed_line(index, start, "line", why)
+                continue
             long_line = (
                 _long_field_line(index + 1, start, src.last, delimiter, columns)
                 if end == start

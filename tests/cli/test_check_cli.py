@@ -268,7 +268,7 @@ def test_rules_show_timeline() -> None:
 
 def test_rules_validate(tmp_path: Path) -> None:
     code, out, _ = run("rules", "validate")
-    assert code == 0 and out.startswith("OK: 3 file(s)")
+    assert code == 0 and out.startswith("OK: 4 file(s), 7 rule(s)")
     bad = tmp_path / "bad.yaml"
     bad.write_text('id: t\ntitle: t\nauthority: t\nversion: "1"\nbogus: 1\n', encoding="utf-8")
     code, _, err = run("rules", "validate", str(bad))

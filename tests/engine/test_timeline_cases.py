@@ -41,7 +41,11 @@ def _rule_refs(cell: str) -> list[tuple[str, str | None]]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
 def test_case(case: dict[str, str], shipped_rules: RuleSet) -> None:
-    params = {k: float(case[k]) for k in ("tpp", "memory_bandwidth_gbps") if case[k].strip()}
+    params = {
+        k: float(case[k])
+        for k in ("tpp", "memory_bandwidth_gbps", "interconnect_gbps")
+        if case[k].strip()
+    }
     destination = normalize_country(case["destination"])
     assert destination is not None, case["destination"]
     line = ManifestLine(

@@ -260,8 +260,9 @@ def test_csv_rows_and_columns(report: Report) -> None:
     assert "\r" not in out
     rows = list(stdcsv.reader(io.StringIO(out)))
     header = rows[0]
-    assert header[:11] == list(csv_format.COLUMNS)
-    assert header[11:] == [
+    n = len(csv_format.COLUMNS)
+    assert header[:n] == list(csv_format.COLUMNS)
+    assert header[n:] == [
         "input_line_id",
         "input_part_number",
         "input_destination",
@@ -320,8 +321,8 @@ def test_markdown_escapes_pipes_and_newlines(report: Report) -> None:
     out = render(report, "markdown")
     assert "X-9\\|B" in out
     table_rows = [ln for ln in out.splitlines() if ln.startswith("| ")]
-    # every table row of the lines table has exactly 7 unescaped pipes (6 columns)
-    lines_table = [ln for ln in table_rows if ln.count("|") - ln.count("\\|") == 7]
+    # every table row of the lines table has exactly 8 unescaped pipes (7 columns)
+    lines_table = [ln for ln in table_rows if ln.count("|") - ln.count("\\|") == 8]
     assert len(lines_table) == 1 + len(report.lines)
     assert "Embargo: prohibited. Second line." in out
     assert "#### L-1" not in out  # allowed lines have no findings section

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from exportcheck.cli import check, lists, rules, screen
+from exportcheck.cli import check, classify, lists, rules, screen
 from exportcheck.cli.common import STATE
 
 app = typer.Typer(
@@ -43,6 +43,7 @@ def root(
 
 check.register(app)
 screen.register(app)
+classify.register(app)
 rules.register(app)
 lists.register(app)
 

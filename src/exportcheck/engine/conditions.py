@@ -199,11 +199,10 @@ def _or(outcomes: list[Outcome]) -> Outcome:
 
 
 def _not(inner: Outcome) -> Outcome:
+    """Negation. The inner reasons already say why the inner test failed or held ("not one
+    of hbm*", "falls under 3A090.c"), so they are kept as they are."""
     flipped = {Tri.TRUE: Tri.FALSE, Tri.FALSE: Tri.TRUE, Tri.UNKNOWN: Tri.UNKNOWN}[inner.value]
-    because = tuple(
-        Because(field=b.field, value=b.value, test=f"not ({b.test})") for b in inner.because
-    )
-    return Outcome(flipped, because, inner.missing)
+    return Outcome(flipped, inner.because, inner.missing)
 
 
 def evaluate(cond: Condition, facts: Facts, ruleset: RuleSet) -> Outcome:

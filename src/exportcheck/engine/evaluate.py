@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 
+from exportcheck.engine.classify import Derivation, Specs, classify, contradicts, derive_specs
 from exportcheck.engine.conditions import Facts, Tri, evaluate
 from exportcheck.engine.inforce import rules_in_force
 from exportcheck.engine.parties import PartyScreening
@@ -18,30 +20,44 @@ INPUT_ID = "exportcheck.input"
 
 
 def resolve_item(line: ManifestLine, catalog: Catalog | None) -> ResolvedItem:
-    """The line's item with empty values filled from the catalog entry for its part number."""
+    """The line's item with empty values filled from the catalog entry for its part number,
+    and TPP / performance density computed from the specs when not given."""
     item = line.item
     entry = catalog.get(item.part_number) if catalog is not None else None
-    if entry is None:
-        return ResolvedItem(
-            part_number=item.part_number,
-            eccn=item.eccn,
-            eccn_source="line" if item.eccn else None,
-            vendor=item.vendor,
-            category=item.category,
-            params=dict(sorted(item.params.items())),
-            in_catalog=False,
-        )
-    params = {**entry.params, **item.params}
-    eccn = item.eccn or entry.eccn
+    given = {**entry.params, **item.params} if entry is not None else dict(item.params)
+    specs = derive_specs(given)
+    eccn = item.eccn or (entry.eccn if entry is not None else None)
+    source = None
+    if eccn:
+        source = "line" if item.eccn else "catalog"
     return ResolvedItem(
         part_number=item.part_number,
         eccn=eccn,
-        eccn_source=("line" if item.eccn else "catalog") if eccn else None,
-        vendor=item.vendor or entry.vendor,
-        category=item.category or entry.category,
-        params=dict(sorted(params.items())),
-        in_catalog=True,
+        eccn_source=source,
+        vendor=item.vendor or (entry.vendor if entry is not None else None),
+        category=item.category or (entry.category if entry is not None else None),
+        params=specs.params,
+        in_catalog=entry is not None,
+        derivations=specs.derivations,
     )
+
+
+def classify_item(
+    item: ResolvedItem, ruleset: RuleSet, on: date
+) -> tuple[ResolvedItem, Derivation | None]:
+    """Apply the classification criteria in force on ``on`` to the item's specs. The derived
+    ECCN is used when the item has no ECCN of its own."""
+    derivation = classify(Specs(item.params, item.derivations), item.category, ruleset, on)
+    if derivation is None:
+        return item, None
+    update: dict[str, object] = {
+        "derived_eccn": derivation.eccn,
+        "classification": derivation.describe(),
+    }
+    if item.eccn is None and derivation.eccn is not None:
+        update["eccn"] = derivation.eccn
+        update["eccn_source"] = "derived"
+    return item.model_copy(update=update), derivation
 
 
 def _because_text(because: Iterable[Because]) -> str:
@@ -147,6 +163,61 @@ def findings_for(
     return findings, depends_on_eccn
 
 
+CLASSIFICATION_ID = "exportcheck.classification"
+
+
+def _classification_findings(
+    item: ResolvedItem,
+    derivation: Derivation,
+    facts: Facts,
+    ruleset: RuleSet,
+    in_force: list[tuple[Rule, RuleVersion]],
+) -> list[Finding]:
+    """What the parametric classification adds: the derived ECCN when it was used, or a
+    review finding when the declared ECCN is more lenient than the specifications."""
+    version = derivation.version
+    computed = f" ({'; '.join(item.derivations)})" if item.derivations else ""
+
+    def finding(status: Status, message: str) -> Finding:
+        return Finding(
+            rule_id=CLASSIFICATION_ID,
+            rule_version=f"{derivation.classification.id}@{version.label}",
+            status=status,
+            kind="classification",
+            title=derivation.classification.title,
+            message=message,
+            citation=version.citation,
+            source_url=version.source_url,
+            confidence=version.confidence.value,
+            because=derivation.because,
+        )
+
+    if item.eccn_source == "derived":
+        return [
+            finding(
+                Status.ALLOWED,
+                f"ECCN {derivation.describe()}{computed}. The line declares no ECCN; "
+                "the derived one is used.",
+            )
+        ]
+    declared = item.eccn
+    if declared is None or derivation.eccn is None:
+        return []
+    if not contradicts(declared, derivation.eccn, version):
+        return []
+    stricter = replace(facts, eccn=derivation.eccn)
+    would, _ = findings_for(stricter, ruleset, in_force, unclassified=False)
+    applies = sorted({f.rule_id for f in would if f.status.severity > Status.REVIEW.severity})
+    then = f" Under {derivation.eccn}: {', '.join(applies)}." if applies else ""
+    return [
+        finding(
+            Status.REVIEW,
+            f"Declared {declared} ({item.eccn_source}) but the specifications give "
+            f"{derivation.describe()}{computed}; check the classification.{then}",
+        )
+    ]
+
+
 def _sort_key(f: Finding) -> tuple[int, str, str, str]:
     return (-f.status.severity, f.rule_id, f.rule_version or "", f.message)
 
@@ -161,7 +232,7 @@ def judge_line(
 ) -> LineResult:
     """Judge one line. Its date is its own ``ship_date`` when given, else ``as_of``."""
     on = line.ship_date or as_of
-    item = resolve_item(line, catalog)
+    item, derivation = classify_item(resolve_item(line, catalog), ruleset, on)
     findings: list[Finding] = [
         Finding(
             rule_id=INPUT_ID,
@@ -187,6 +258,8 @@ def judge_line(
         in_force = rules_in_force(ruleset, on)
     rule_findings, depends = findings_for(facts, ruleset, in_force, unclassified)
     findings.extend(rule_findings)
+    if derivation is not None:
+        findings.extend(_classification_findings(item, derivation, facts, ruleset, in_force))
     if parties is not None:
         findings.extend(parties.findings(line, on))
     if unclassified:
@@ -197,6 +270,8 @@ def judge_line(
         else:
             why = f"the line has no ECCN and part '{item.part_number}' is not in the catalog"
         could = f" Rules that may apply once classified: {', '.join(depends)}." if depends else ""
+        if derivation is not None:
+            could = f" Specifications: {derivation.describe()}.{could}"
         findings.append(
             Finding(
                 rule_id=UNCLASSIFIED_ID,

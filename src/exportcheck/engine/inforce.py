@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Protocol, TypeVar
 
-from exportcheck.model.rules import CountryTreatment, Rule, RuleSet, RuleVersion
+from exportcheck.model.rules import (
+    Classification,
+    ClassificationVersion,
+    CountryTreatment,
+    DatedVersion,
+    Rule,
+    RuleSet,
+    RuleVersion,
+)
+
+V = TypeVar("V", bound=DatedVersion, covariant=True)
 
 
-def version_in_force(rule: Rule, on: date) -> RuleVersion | None:
-    """The version of ``rule`` in force on ``on``, or None.
+class Versioned(Protocol[V]):
+    @property
+    def versions(self) -> Sequence[V]: ...  # pragma: no cover - protocol
+
+
+def version_in_force(rule: Versioned[V], on: date) -> V | None:
+    """The version of ``rule`` (a rule or a classification) in force on ``on``, or None.
 
     That is the latest version with ``effective <= on``, unless it ended (``until <= on``) or
     is a rescinding version. Versions are validated to be in date order without overlap.
     """
-    current: RuleVersion | None = None
+    current: V | None = None
     for version in rule.versions:
         if version.effective > on:
             break
@@ -36,6 +53,18 @@ def rules_in_force(ruleset: RuleSet, on: date) -> list[tuple[Rule, RuleVersion]]
     return out
 
 
+def classifications_in_force(
+    ruleset: RuleSet, on: date
+) -> list[tuple[Classification, ClassificationVersion]]:
+    """Every classification with a version in force on ``on``, sorted by id."""
+    out = []
+    for c in ruleset.classifications.values():
+        version = version_in_force(c, on)
+        if version is not None:
+            out.append((c, version))
+    return out
+
+
 def group_members(ruleset: RuleSet, group_id: str, on: date) -> frozenset[str]:
     group = ruleset.groups.get(group_id)
     return group.members_on(on) if group else frozenset()
@@ -51,13 +80,13 @@ def treatments_on(ruleset: RuleSet, country: str, on: date) -> list[CountryTreat
     return [t for t in ruleset.treatments if t.country == country and t.on(on)]
 
 
-def change_dates(rule: Rule) -> list[date]:
+def change_dates(rule: Rule | Classification) -> list[date]:
     """Every date on which what is in force for ``rule`` may change."""
     dates: set[date] = set()
     for v in rule.versions:
         dates.add(v.effective)
         if v.until is not None:
             dates.add(v.until)
-        if v.compliance_from is not None:
+        if isinstance(v, RuleVersion) and v.compliance_from is not None:
             dates.add(v.compliance_from)
     return sorted(dates)

@@ -39,6 +39,18 @@ def joined(values: list[str | None], sep: str = "; ") -> str:
     return sep.join(v or "" for v in values)
 
 
+def eccn_text(line: LineResult) -> str:
+    """The ECCN judged, marked when derived from the specs or contradicted by them."""
+    item = line.item
+    if item.eccn is None:
+        return ""
+    if item.eccn_source == "derived":
+        return f"{item.eccn} (derived)"
+    if item.derived_eccn and item.derived_eccn != item.eccn:
+        return f"{item.eccn} (specs: {item.derived_eccn})"
+    return item.eccn
+
+
 def part_of(line: LineResult) -> str:
     if line.item.part_number:
         return line.item.part_number

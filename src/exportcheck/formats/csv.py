@@ -24,12 +24,21 @@ COLUMNS: tuple[str, ...] = (
     "part_number",
     "eccn",
     "eccn_source",
+    "derived_eccn",
+    "tpp",
+    "performance_density",
     "rule_id",
     "rule_version",
     "citation",
     "message",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 def neutralize(cell: str) -> str:
@@ -88,6 +97,9 @@ def render(report: Report) -> str:
             line.item.part_number or "",
             line.item.eccn or "",
             line.item.eccn_source or "",
+            line.item.derived_eccn or "",
+            _number(line.item.params.get("tpp")),
+            _number(line.item.params.get("performance_density")),
             joined([f.rule_id for f in decided]),
             joined([f.rule_version for f in decided]),
             joined([f.citation for f in decided]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from exportcheck.formats._common import deciding, joined, part_of, scalar_text
+from exportcheck.formats._common import deciding, eccn_text, joined, part_of, scalar_text
 from exportcheck.model.report import Finding, LineResult, Report
 from exportcheck.model.status import Status
 
@@ -88,13 +88,14 @@ def render(report: Report) -> str:
         out += [
             "### Lines",
             "",
-            "| Line | Status | Part | Destination | Deciding rule | Citation |",
-            "|---|---|---|---|---|---|",
+            "| Line | Status | Part | ECCN | Destination | Deciding rule | Citation |",
+            "|---|---|---|---|---|---|---|",
         ]
         for line in report.lines:
             rule, citation = _rule_cell(line)
             out.append(
                 f"| {escape(line.line_id)} | {_MARKS[line.status]} | {escape(part_of(line))} | "
+                f"{escape(eccn_text(line))} | "
                 f"{escape(line.destination or scalar_text(line.fields.get('destination')))} | "
                 f"{rule} | {citation} |"
             )

@@ -118,6 +118,7 @@ def validate_summary(ruleset: RuleSet) -> str:
     n_versions = sum(len(r.versions) for r in ruleset.rules.values())
     return (
         f"OK: {len(ruleset.files)} file(s), {len(ruleset.rules)} rule(s) with {n_versions} "
-        f"version(s), {len(ruleset.groups)} country group(s), "
+        f"version(s), {len(ruleset.classifications)} classification(s), "
+        f"{len(ruleset.groups)} country group(s), "
         f"{len(ruleset.treatments)} destination treatment(s)\n"
     )

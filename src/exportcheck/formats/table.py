@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from exportcheck.formats._common import deciding, part_of, scalar_text
+from exportcheck.formats._common import deciding, eccn_text, part_of, scalar_text
 from exportcheck.model.report import LineResult, Report
 from exportcheck.model.status import Status
 
@@ -69,7 +69,7 @@ def render(report: Report, *, color: bool = False, width: int = 120) -> str:
         table.add_row(
             Text(line.line_id),
             Text(part_of(line)),
-            Text(line.item.eccn or "—"),
+            Text(eccn_text(line) or "—"),
             Text(destination or "—"),
             Text(line.date),
             _status(line.status),

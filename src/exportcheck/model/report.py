@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from exportcheck.model.manifest import Scalar
-from exportcheck.model.status import Status
+from exportcheck.model.status import Status, worst
 
 
 class Because(BaseModel):
@@ -16,6 +18,23 @@ class Because(BaseModel):
     field: str
     value: Scalar = None
     test: str = Field(description="the condition, in words, e.g. 'tpp >= 4800' or 'in D:5'")
+
+
+class WaiverNote(BaseModel):
+    """The approved exception that waived a finding (the finding is kept, marked, not counted)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    reason: str
+    approver: str
+    approved: str = Field(description="date the waiver was approved, YYYY-MM-DD")
+    expires: str = Field(description="last day the waiver applies, YYYY-MM-DD")
+
+
+# Optional Finding keys that appear in the JSON only when set, so reports made without
+# --licenses/--waivers keep exactly the keys they always had.
+_OMIT_WHEN_NONE: tuple[str, ...] = ("waiver", "licence")
 
 
 class Finding(BaseModel):
@@ -35,6 +54,32 @@ class Finding(BaseModel):
     confidence: str | None = None
     review_policy: str | None = None
     because: tuple[Because, ...] = ()
+    waiver: WaiverNote | None = Field(
+        default=None, description="set when an approved waiver covers this finding"
+    )
+    licence: str | None = Field(
+        default=None, description="number of the licence held that answers this requirement"
+    )
+
+    @property
+    def counts(self) -> bool:
+        """Does this finding count toward its line's status? Not when waived or licensed."""
+        return self.waiver is None and self.licence is None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_optional_keys(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in _OMIT_WHEN_NONE:
+                if data.get(key, 0) is None:
+                    del data[key]
+        return data
+
+
+def line_status(findings: tuple[Finding, ...] | list[Finding]) -> Status:
+    """A line's status: the most severe finding that counts (waived and licensed findings do
+    not); ``allowed`` when none does."""
+    return worst([f.status for f in findings if f.counts])
 
 
 class ResolvedItem(BaseModel):
@@ -44,11 +89,22 @@ class ResolvedItem(BaseModel):
 
     part_number: str | None = None
     eccn: str | None = None
-    eccn_source: str | None = Field(default=None, description="line | catalog | None")
+    eccn_source: str | None = Field(default=None, description="line | catalog | derived | None")
     vendor: str | None = None
     category: str | None = None
-    params: dict[str, float] = Field(default_factory=dict)
+    params: dict[str, float] = Field(
+        default_factory=dict, description="technical parameters, given and computed"
+    )
     in_catalog: bool = False
+    derived_eccn: str | None = Field(
+        default=None, description="ECCN the specifications give under the criteria in force"
+    )
+    classification: str | None = Field(
+        default=None, description="the classification test applied and its outcome, in words"
+    )
+    derivations: tuple[str, ...] = Field(
+        default=(), description="how computed parameters (TPP, PD) were derived"
+    )
 
 
 class LineResult(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -153,9 +153,8 @@ class Condition(BaseModel):
         return self
 
 
-class RuleVersion(BaseModel):
-    """One dated version of a rule. In force from ``effective`` until the next version, its
-    ``until`` date (exclusive), or a later version that marks the rule ``rescinded``."""
+class DatedVersion(BaseModel):
+    """What every dated version has: when it is in force and where it comes from."""
 
     model_config = _STRICT
 
@@ -163,18 +162,61 @@ class RuleVersion(BaseModel):
     until: date | None = Field(
         default=None, description="first date on which this version is no longer in force"
     )
-    rescinded: bool = Field(default=False, description="the rule is not in force from `effective`")
+    rescinded: bool = Field(default=False, description="not in force from `effective`")
+    citation: str = Field(min_length=1, description="Federal Register citation or other source")
+    source_url: str | None = None
+    confidence: Confidence = Confidence.CHECKED
+    summary: str | None = Field(default=None, description="what this version does, in words")
+
+    @model_validator(mode="after")
+    def _dates(self) -> DatedVersion:
+        if self.rescinded and self.until is not None:
+            raise ValueError("a rescinding version has no 'until'")
+        if self.until is not None and self.until <= self.effective:
+            raise ValueError(f"'until' {self.until} is not after 'effective' {self.effective}")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.effective.isoformat()
+
+
+V = TypeVar("V", bound=DatedVersion)
+
+
+def check_timeline(versions: list[V]) -> list[V]:
+    """Versions must be in date order, never two on one date, and must not overlap."""
+    prev: DatedVersion | None = None
+    for i, v in enumerate(versions):
+        if prev is not None:
+            if v.effective <= prev.effective:
+                raise ValueError(
+                    f"versions[{i}] effective {v.effective} is not after versions[{i - 1}] "
+                    f"effective {prev.effective} (versions must be in date order, no two on "
+                    "one date)"
+                )
+            if prev.until is not None and prev.until > v.effective:
+                raise ValueError(
+                    f"versions[{i - 1}] runs until {prev.until}, overlapping versions[{i}] "
+                    f"effective {v.effective}"
+                )
+        elif v.rescinded:
+            raise ValueError("the first version cannot rescind")
+        prev = v
+    return versions
+
+
+class RuleVersion(DatedVersion):
+    """One dated version of a rule. In force from ``effective`` until the next version, its
+    ``until`` date (exclusive), or a later version that marks the rule ``rescinded``."""
+
     compliance_from: date | None = Field(
         default=None,
         description="in force, but compliance is required only from this date (findings before "
         "it are informational)",
     )
-    citation: str = Field(min_length=1, description="Federal Register citation or other source")
-    source_url: str | None = None
-    confidence: Confidence = Confidence.CHECKED
     status: Status | None = Field(default=None, description="outcome when the version matches")
     review_policy: str | None = Field(default=None, description="licence review policy text")
-    summary: str | None = Field(default=None, description="what this version does, in words")
     when: Condition | None = None
 
     @model_validator(mode="after")
@@ -182,8 +224,6 @@ class RuleVersion(BaseModel):
         if self.rescinded:
             if self.when is not None or self.status is not None:
                 raise ValueError("a rescinding version has no 'when' or 'status'")
-            if self.until is not None:
-                raise ValueError("a rescinding version has no 'until'")
         else:
             if self.when is None:
                 raise ValueError("'when' is required (what the version applies to)")
@@ -191,15 +231,9 @@ class RuleVersion(BaseModel):
                 raise ValueError("'status' is required (the outcome when it applies)")
             if self.status in (Status.ALLOWED, Status.LICENSED):
                 raise ValueError("status must be review, license_required or prohibited")
-        if self.until is not None and self.until <= self.effective:
-            raise ValueError(f"'until' {self.until} is not after 'effective' {self.effective}")
         if self.compliance_from is not None and self.compliance_from < self.effective:
             raise ValueError("'compliance_from' is before 'effective'")
         return self
-
-    @property
-    def label(self) -> str:
-        return self.effective.isoformat()
 
 
 class Rule(BaseModel):
@@ -214,24 +248,57 @@ class Rule(BaseModel):
     @field_validator("versions")
     @classmethod
     def _timeline(cls, versions: list[RuleVersion]) -> list[RuleVersion]:
-        prev: RuleVersion | None = None
-        for i, v in enumerate(versions):
-            if prev is not None:
-                if v.effective <= prev.effective:
-                    raise ValueError(
-                        f"versions[{i}] effective {v.effective} is not after versions[{i - 1}] "
-                        f"effective {prev.effective} (versions must be in date order, no two on "
-                        "one date)"
-                    )
-                if prev.until is not None and prev.until > v.effective:
-                    raise ValueError(
-                        f"versions[{i - 1}] runs until {prev.until}, overlapping versions[{i}] "
-                        f"effective {v.effective}"
-                    )
-            elif v.rescinded:
-                raise ValueError("the first version cannot rescind the rule")
-            prev = v
-        return versions
+        return check_timeline(versions)
+
+
+class ClassificationOutcome(BaseModel):
+    """One ECCN a classification test can derive; outcomes are tried in order."""
+
+    model_config = _STRICT
+
+    eccn: str
+    when: Condition
+    note: str | None = None
+
+    @field_validator("eccn")
+    @classmethod
+    def _eccn(cls, v: str) -> str:
+        n = normalize_eccn(v)
+        if n is None:
+            raise ValueError(f"'{v}' is not an ECCN")
+        return n
+
+
+class ClassificationVersion(DatedVersion):
+    """The classification criteria in force from ``effective`` (e.g. the 2023 3A090 tests)."""
+
+    outcomes: list[ClassificationOutcome] = Field(
+        default_factory=list, description="tried in order; the first that holds gives the ECCN"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ClassificationVersion:
+        if self.rescinded and self.outcomes:
+            raise ValueError("a rescinding version has no 'outcomes'")
+        if not self.rescinded and not self.outcomes:
+            raise ValueError("'outcomes' is required")
+        return self
+
+
+class Classification(BaseModel):
+    """Versioned criteria that derive an ECCN from an item's technical parameters."""
+
+    model_config = _STRICT
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    title: str
+    description: str | None = None
+    versions: list[ClassificationVersion] = Field(min_length=1)
+
+    @field_validator("versions")
+    @classmethod
+    def _timeline(cls, versions: list[ClassificationVersion]) -> list[ClassificationVersion]:
+        return check_timeline(versions)
 
 
 class GroupMember(BaseModel):
@@ -328,6 +395,7 @@ class RuleSetFile(BaseModel):
     description: str | None = None
     disclaimer: str | None = None
     rules: list[Rule] = Field(default_factory=list)
+    classifications: list[Classification] = Field(default_factory=list)
     country_groups: list[CountryGroup] = Field(default_factory=list)
     country_treatments: list[CountryTreatment] = Field(default_factory=list)
 
@@ -346,5 +414,6 @@ class RuleSet(BaseModel):
 
     files: tuple[RuleSetFile, ...] = ()
     rules: dict[str, Rule] = Field(default_factory=dict)
+    classifications: dict[str, Classification] = Field(default_factory=dict)
     groups: dict[str, CountryGroup] = Field(default_factory=dict)
     treatments: tuple[CountryTreatment, ...] = ()

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from exportcheck.errors import InputError
 from exportcheck.model.report import Source
-from exportcheck.model.rules import Condition, Rule, RuleSet, RuleSetFile
+from exportcheck.model.rules import Classification, Condition, Rule, RuleSet, RuleSetFile
 from exportcheck.readers.shipped import display_path
 from exportcheck.readers.yamlsafe import YamlDocument, loads
 
@@ -89,6 +89,8 @@ def build_ruleset(files: Sequence[tuple[RuleSetFile, YamlDocument]]) -> RuleSet:
     """Merge files; refuse duplicate ids, conflicting rule-set headers and unknown groups."""
     rules: dict[str, Rule] = {}
     rule_where: dict[str, tuple[YamlDocument, int]] = {}
+    classifications: dict[str, Classification] = {}
+    class_where: dict[str, YamlDocument] = {}
     groups = {}
     group_where: dict[str, YamlDocument] = {}
     headers: dict[str, tuple[RuleSetFile, YamlDocument]] = {}
@@ -114,6 +116,15 @@ def build_ruleset(files: Sequence[tuple[RuleSetFile, YamlDocument]]) -> RuleSet:
                 )
             rules[rule.id] = rule
             rule_where[rule.id] = (doc, i)
+        for i, cls in enumerate(rsf.classifications):
+            if cls.id in classifications:
+                raise doc.error(
+                    f"duplicate classification id '{cls.id}' (also in {class_where[cls.id].file})",
+                    ("classifications", i, "id"),
+                    "id",
+                )
+            classifications[cls.id] = cls
+            class_where[cls.id] = doc
         for i, group in enumerate(rsf.country_groups):
             if group.id in groups:
                 raise doc.error(
@@ -135,9 +146,21 @@ def build_ruleset(files: Sequence[tuple[RuleSetFile, YamlDocument]]) -> RuleSet:
                         ("rules", i, "versions", j, "when"),
                         field="destination.groups",
                     )
+    for cls_id, cls in classifications.items():
+        doc = class_where[cls_id]
+        for j, cversion in enumerate(cls.versions):
+            for outcome in cversion.outcomes:
+                for gid in _walk_groups(outcome.when):
+                    if gid not in groups:
+                        raise doc.error(
+                            f"classification '{cls_id}' uses unknown country group '{gid}'",
+                            ("classifications", j),
+                            field="destination.groups",
+                        )
     return RuleSet(
         files=tuple(f for f, _ in files),
         rules=dict(sorted(rules.items())),
+        classifications=dict(sorted(classifications.items())),
         groups=dict(sorted(groups.items())),
         treatments=tuple(treatments),
     )

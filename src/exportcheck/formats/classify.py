@@ -1,0 +1,98 @@
+"""Text for ``exportcheck classify``: the classification timeline of one item."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from exportcheck.engine.classify import Segment, Specs, fmt_number
+
+
+def _segment_dict(seg: Segment) -> dict[str, Any]:
+    d = seg.derivation
+    return {
+        "from": seg.start.isoformat(),
+        "until": seg.until.isoformat() if seg.until else None,
+        "state": seg.state,
+        "eccn": seg.eccn,
+        "summary": d.describe() if d else "no classification criteria in force",
+        "classification": d.label if d else None,
+        "citation": d.version.citation if d else None,
+        "source_url": d.version.source_url if d else None,
+        "missing": sorted(d.missing) if d else [],
+        "because": [b.model_dump(mode="json") for b in d.because] if d else [],
+    }
+
+
+def render_json(
+    label: str, category: str | None, specs: Specs, start: date, end: date, segments: list[Segment]
+) -> str:
+    doc = {
+        "item": label,
+        "category": category,
+        "params": specs.params,
+        "derivations": list(specs.derivations),
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "timeline": [_segment_dict(s) for s in segments],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _outcome(seg: Segment) -> str:
+    if seg.state == "derived":
+        return seg.eccn or ""
+    if seg.state == "below":
+        return "not 3A090/4A090"
+    if seg.state == "undetermined":
+        return "undetermined"
+    return "—"
+
+
+def render_table(
+    label: str,
+    category: str | None,
+    specs: Specs,
+    start: date,
+    end: date,
+    segments: list[Segment],
+    *,
+    color: bool = False,
+    width: int = 120,
+) -> str:
+    buf = io.StringIO()
+    console = Console(
+        file=buf, width=width, force_terminal=color, color_system="standard" if color else None
+    )
+    shown = ", ".join(f"{k} {fmt_number(v)}" for k, v in specs.params.items())
+    console.print(
+        f"[bold]{label}[/bold] ({category or 'chip'}): {shown or 'no parameters'}", highlight=False
+    )
+    for note in specs.derivations:
+        console.print(f"  {note}", highlight=False)
+    table = Table(box=box.SIMPLE_HEAVY, title=f"Classification {start} → {end}")
+    table.add_column("from", no_wrap=True)
+    table.add_column("until", no_wrap=True)
+    table.add_column("ECCN", no_wrap=True)
+    table.add_column("why", overflow="fold")
+    table.add_column("citation", overflow="fold")
+    for seg in segments:
+        d = seg.derivation
+        why = "no classification criteria in force"
+        if d is not None:
+            why = f"needs {', '.join(sorted(d.missing))}" if d.missing else d.reasons()
+        table.add_row(
+            seg.start.isoformat(),
+            seg.until.isoformat() if seg.until else "—",
+            _outcome(seg),
+            why,
+            d.version.citation if d else "",
+        )
+    console.print(table)
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())

@@ -9,17 +9,22 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date as Date
 from pathlib import Path
 
 from exportcheck.engine.evaluate import judge_lines
+from exportcheck.engine.licensing import LicenceLedger
 from exportcheck.engine.parties import DEFAULT_PARTY_COLUMNS, PartyScreening
 from exportcheck.engine.screening import ScreeningConfig, ScreeningIndex
+from exportcheck.engine.waivers import apply_waivers
 from exportcheck.errors import InputError
+from exportcheck.model.licensing import LicenceSet
 from exportcheck.model.manifest import Catalog, ManifestLine
 from exportcheck.model.report import LineResult, Report, Source, summarize
 from exportcheck.model.rules import RuleSet
+from exportcheck.model.waivers import WaiverSet
 
 PathLike = str | Path
 
@@ -95,6 +100,35 @@ def content_hash(sources: Iterable[Source], kinds: tuple[str, ...] = ("rules", "
     return hashlib.sha256("\n".join(digests).encode()).hexdigest()
 
 
+def judge_held(
+    lines: Iterable[ManifestLine],
+    ruleset: RuleSet,
+    as_of: Date,
+    catalog: Catalog | None = None,
+    parties: PartyScreening | None = None,
+    licences: LicenceSet | None = None,
+    waivers: WaiverSet | None = None,
+) -> Iterator[LineResult]:
+    """Judge lines in input order (streaming), then apply the waivers and the licences held,
+    drawing the licences down in this order. Pure."""
+    pending: deque[ManifestLine] = deque()
+
+    def tapped() -> Iterator[ManifestLine]:
+        for line in lines:
+            pending.append(line)
+            yield line
+
+    ledger = LicenceLedger(licences) if licences is not None else None
+    # judge_lines yields exactly one result per line, in order, as it consumes them.
+    for result in judge_lines(tapped(), ruleset, as_of, catalog, parties):
+        line = pending.popleft()
+        if waivers is not None:
+            result = apply_waivers(line, result, waivers)
+        if ledger is not None:
+            result = ledger.apply(line, result)
+        yield result
+
+
 def build_report(
     lines: Iterable[ManifestLine],
     ruleset: RuleSet,
@@ -102,9 +136,13 @@ def build_report(
     sources: Sequence[Source],
     catalog: Catalog | None = None,
     parties: PartyScreening | None = None,
+    licences: LicenceSet | None = None,
+    waivers: WaiverSet | None = None,
 ) -> Report:
     """Judge ``lines`` (pure) and wrap the results with version, date and source hashes."""
-    results: list[LineResult] = list(judge_lines(lines, ruleset, as_of, catalog, parties))
+    results: list[LineResult] = list(
+        judge_held(lines, ruleset, as_of, catalog, parties, licences, waivers)
+    )
     if parties is not None and results:
         missing = [
             c
@@ -134,15 +172,20 @@ def check(
     lists: Sequence[PathLike] | None = None,
     party_columns: Iterable[str] | None = None,
     screening: ScreeningConfig | None = None,
+    licenses: PathLike | None = None,
+    waivers: PathLike | None = None,
 ) -> Report:
     """Check a manifest file against the rules in force on ``date`` (default today), and
     screen its consignee, end user and ``party_columns`` against restricted-party ``lists``
-    (default: the shipped rules and lists).
+    (default: the shipped rules and lists). ``licenses`` (licences held, YAML or CSV) turn
+    covered ``license_required`` lines into ``licensed``; ``waivers`` mark approved exceptions.
 
     Raises :class:`exportcheck.errors.InputError` for unreadable or invalid input.
     """
     from exportcheck.readers.catalog import load_catalog
+    from exportcheck.readers.licenses import load_licenses
     from exportcheck.readers.manifest import iter_manifest
+    from exportcheck.readers.waivers import load_waivers
 
     as_of = parse_date(date)
     ruleset, sources = load_rules(rules)
@@ -153,9 +196,17 @@ def check(
     if catalog is not None:
         cat, cat_source = load_catalog(Path(catalog))
         all_sources.append(cat_source)
+    held: LicenceSet | None = None
+    if licenses is not None:
+        held, licence_source = load_licenses(Path(licenses))
+        all_sources.append(licence_source)
+    waived: WaiverSet | None = None
+    if waivers is not None:
+        waived, waiver_source = load_waivers(Path(waivers))
+        all_sources.append(waiver_source)
     manifest_path = Path(manifest)
     if not manifest_path.is_file():
         raise InputError("no such manifest file", file=str(manifest))
     all_sources.append(file_source("manifest", manifest))
     lines = iter_manifest(manifest_path, display=str(manifest))
-    return build_report(lines, ruleset, as_of, all_sources, cat, parties)
+    return build_report(lines, ruleset, as_of, all_sources, cat, parties, held, waived)

@@ -102,8 +102,11 @@ class Derivation:
         return f"{self.classification.id}@{self.version.label}"
 
     def reasons(self) -> str:
+        """The figures that decided, in words; "is not HBM / a computer" clauses are left out."""
         parts = []
         for b in self.because:
+            if b.field == "category" and b.test.startswith("not one of"):
+                continue
             if isinstance(b.value, float | int) and not isinstance(b.value, bool):
                 parts.append(f"{b.field} {fmt_number(float(b.value))} {b.test}")
             else:

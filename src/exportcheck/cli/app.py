@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from exportcheck.cli import check, classify, lists, rules, screen
+from exportcheck.cli import check, classify, diff, history, lists, rules, screen
 from exportcheck.cli.common import STATE
 
 app = typer.Typer(
@@ -44,6 +44,8 @@ def root(
 check.register(app)
 screen.register(app)
 classify.register(app)
+diff.register(app)
+history.register(app)
 rules.register(app)
 lists.register(app)
 

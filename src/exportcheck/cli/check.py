@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +27,18 @@ class CheckFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
     markdown = "markdown"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+    auto = "auto"
+
+
+def resolve_format(fmt: CheckFormat, environ: Mapping[str, str] | None = None) -> CheckFormat:
+    """``auto``: ``github`` inside GitHub Actions (``GITHUB_ACTIONS=true``), else ``table``."""
+    if fmt is not CheckFormat.auto:
+        return fmt
+    env = os.environ if environ is None else environ
+    return CheckFormat.github if env.get("GITHUB_ACTIONS") == "true" else CheckFormat.table
 
 
 def register(app: typer.Typer) -> None:
@@ -72,12 +86,30 @@ def check_command(
         Path | None,
         typer.Option("--catalog", help="Product master (YAML or CSV) keyed by part number."),
     ] = None,
+    licenses: Annotated[
+        Path | None,
+        typer.Option(
+            "--licenses",
+            help="Licences held (YAML or CSV): a covered license_required line becomes "
+            "licensed; quantity/value limits are drawn down in manifest order.",
+        ),
+    ] = None,
+    waivers: Annotated[
+        Path | None,
+        typer.Option(
+            "--waivers",
+            help="Approved waivers (YAML or CSV): waived findings are kept, marked, and no "
+            "longer set the line's status; an expired waiver puts the line to review.",
+        ),
+    ] = None,
     fmt: Annotated[
         CheckFormat,
         typer.Option(
             "--format",
             "-f",
-            help="Output format. json buffers the whole report; jsonl and csv are line-oriented.",
+            help="Output format. json buffers the whole report; jsonl and csv are "
+            "line-oriented; sarif for code scanning, junit for CI test reports, github for "
+            "Actions annotations; auto is github inside GitHub Actions, else table.",
             case_sensitive=False,
         ),
     ] = CheckFormat.table,
@@ -101,7 +133,10 @@ def check_command(
         catalog=catalog,
         lists=lists,
         party_columns=party_columns,
+        licenses=licenses,
+        waivers=waivers,
     )
+    fmt = resolve_format(fmt)
     if fmt is CheckFormat.table:
         from exportcheck.formats import table
 
@@ -110,6 +145,6 @@ def check_command(
     else:
         from exportcheck.formats import render
 
-        text = render(report, fmt.value)
+        text = render(report, fmt.value, fail_on=threshold)
     write_output(text, output)
     raise typer.Exit(gate(report.summary.worst, threshold))

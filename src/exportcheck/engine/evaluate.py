@@ -222,27 +222,17 @@ def _sort_key(f: Finding) -> tuple[int, str, str, str]:
     return (-f.status.severity, f.rule_id, f.rule_version or "", f.message)
 
 
-def judge_line(
+def judge_item(
     line: ManifestLine,
     ruleset: RuleSet,
-    as_of: date,
-    catalog: Catalog | None = None,
-    in_force: list[tuple[Rule, RuleVersion]] | None = None,
-    parties: PartyScreening | None = None,
-) -> LineResult:
-    """Judge one line. Its date is its own ``ship_date`` when given, else ``as_of``."""
-    on = line.ship_date or as_of
+    on: date,
+    catalog: Catalog | None,
+    in_force: list[tuple[Rule, RuleVersion]],
+) -> tuple[ResolvedItem, tuple[Finding, ...]]:
+    """What the rules say about the line's item going to its destination on ``on``: the
+    resolved item and the rule, classification and 'unclassified' findings. Depends only on
+    :func:`item_key` of the line and the rule-set epoch of ``on``."""
     item, derivation = classify_item(resolve_item(line, catalog), ruleset, on)
-    findings: list[Finding] = [
-        Finding(
-            rule_id=INPUT_ID,
-            status=Status.REVIEW,
-            kind="input",
-            title="Input problem",
-            message=f"{p.field}: {p.message}",
-        )
-        for p in line.problems
-    ]
     facts = Facts(
         on=on,
         eccn=item.eccn,
@@ -254,14 +244,9 @@ def judge_line(
         params=item.params,
     )
     unclassified = item.eccn is None
-    if in_force is None:
-        in_force = rules_in_force(ruleset, on)
-    rule_findings, depends = findings_for(facts, ruleset, in_force, unclassified)
-    findings.extend(rule_findings)
+    findings, depends = findings_for(facts, ruleset, in_force, unclassified)
     if derivation is not None:
         findings.extend(_classification_findings(item, derivation, facts, ruleset, in_force))
-    if parties is not None:
-        findings.extend(parties.findings(line, on))
     if unclassified:
         if item.part_number is None:
             why = "the line has no ECCN and no part number"
@@ -281,6 +266,44 @@ def judge_line(
                 message=f"Unclassified: {why}; classify the item (ECCN or EAR99).{could}",
             )
         )
+    return item, tuple(findings)
+
+
+ItemKey = tuple[object, ...]
+
+
+def item_key(line: ManifestLine, ruleset: RuleSet, on: date) -> ItemKey:
+    """Everything :func:`judge_item` depends on: the item, destination, end use and the
+    rule-set epoch of the date (dates in one epoch have the same rules in force)."""
+    item = line.item
+    return (
+        item.part_number,
+        item.eccn,
+        item.vendor,
+        item.category,
+        tuple(sorted(item.params.items())),
+        line.destination,
+        line.end_use,
+        ruleset.epoch(on),
+    )
+
+
+def _input_findings(line: ManifestLine) -> list[Finding]:
+    return [
+        Finding(
+            rule_id=INPUT_ID,
+            status=Status.REVIEW,
+            kind="input",
+            title="Input problem",
+            message=f"{p.field}: {p.message}",
+        )
+        for p in line.problems
+    ]
+
+
+def _line_result(
+    line: ManifestLine, on: date, item: ResolvedItem, findings: list[Finding]
+) -> LineResult:
     findings.sort(key=_sort_key)
     return LineResult(
         line_id=line.line_id,
@@ -294,18 +317,58 @@ def judge_line(
     )
 
 
+def judge_line(
+    line: ManifestLine,
+    ruleset: RuleSet,
+    as_of: date,
+    catalog: Catalog | None = None,
+    in_force: list[tuple[Rule, RuleVersion]] | None = None,
+    parties: PartyScreening | None = None,
+) -> LineResult:
+    """Judge one line. Its date is its own ``ship_date`` when given, else ``as_of``."""
+    on = line.ship_date or as_of
+    if in_force is None:
+        in_force = rules_in_force(ruleset, on)
+    item, item_findings = judge_item(line, ruleset, on, catalog, in_force)
+    findings = _input_findings(line)
+    findings.extend(item_findings)
+    if parties is not None:
+        findings.extend(parties.findings(line, on))
+    return _line_result(line, on, item, findings)
+
+
 def judge_lines(
     lines: Iterable[ManifestLine],
     ruleset: RuleSet,
     as_of: date,
     catalog: Catalog | None = None,
     parties: PartyScreening | None = None,
+    *,
+    cache: bool = True,
 ) -> Iterator[LineResult]:
-    """Judge lines in input order (streaming); rules in force are computed once per date."""
-    cache: dict[date, list[tuple[Rule, RuleVersion]]] = {}
+    """Judge lines in input order (streaming).
+
+    With ``cache`` (the default) each distinct item judgement — same :func:`item_key` — is
+    computed once and reused, and the rules in force are computed once per epoch; the results
+    are the same as with ``cache=False``, which judges every line from scratch.
+    """
+    in_force_by_epoch: dict[int, list[tuple[Rule, RuleVersion]]] = {}
+    judged: dict[ItemKey, tuple[ResolvedItem, tuple[Finding, ...]]] = {}
     for line in lines:
         on = line.ship_date or as_of
-        in_force = cache.get(on)
+        if not cache:
+            yield judge_line(line, ruleset, as_of, catalog, None, parties)
+            continue
+        epoch = ruleset.epoch(on)
+        in_force = in_force_by_epoch.get(epoch)
         if in_force is None:
-            in_force = cache[on] = rules_in_force(ruleset, on)
-        yield judge_line(line, ruleset, as_of, catalog, in_force, parties)
+            in_force = in_force_by_epoch[epoch] = rules_in_force(ruleset, on)
+        key = item_key(line, ruleset, on)
+        hit = judged.get(key)
+        if hit is None:
+            hit = judged[key] = judge_item(line, ruleset, on, catalog, in_force)
+        findings = _input_findings(line)
+        findings.extend(hit[1])
+        if parties is not None:
+            findings.extend(parties.findings(line, on))
+        yield _line_result(line, on, hit[0], findings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Protocol, TypeVar
 
@@ -17,6 +17,7 @@ from exportcheck.model.rules import (
 )
 
 V = TypeVar("V", bound=DatedVersion, covariant=True)
+T = TypeVar("T")
 
 
 class Versioned(Protocol[V]):
@@ -53,6 +54,14 @@ def rules_in_force(ruleset: RuleSet, on: date) -> list[tuple[Rule, RuleVersion]]
     return out
 
 
+def _memo(ruleset: RuleSet, key: tuple[object, ...], make: Callable[[], T]) -> T:
+    memo = ruleset.memo()
+    if key in memo:
+        return memo[key]  # type: ignore[return-value]
+    value = memo[key] = make()
+    return value
+
+
 def classifications_in_force(
     ruleset: RuleSet, on: date
 ) -> list[tuple[Classification, ClassificationVersion]]:
@@ -66,8 +75,14 @@ def classifications_in_force(
 
 
 def group_members(ruleset: RuleSet, group_id: str, on: date) -> frozenset[str]:
-    group = ruleset.groups.get(group_id)
-    return group.members_on(on) if group else frozenset()
+    """Members of a group on ``on`` (memoised per epoch: membership only changes on dates
+    the rule set names)."""
+
+    def make() -> frozenset[str]:
+        group = ruleset.groups.get(group_id)
+        return group.members_on(on) if group else frozenset()
+
+    return _memo(ruleset, ("members", group_id, ruleset.epoch(on)), make)
 
 
 def groups_of(ruleset: RuleSet, country: str, on: date) -> list[str]:
@@ -77,7 +92,11 @@ def groups_of(ruleset: RuleSet, country: str, on: date) -> list[str]:
 
 def treatments_on(ruleset: RuleSet, country: str, on: date) -> list[CountryTreatment]:
     """Destinations ``country`` is treated as on ``on`` (Hong Kong → China)."""
-    return [t for t in ruleset.treatments if t.country == country and t.on(on)]
+
+    def make() -> list[CountryTreatment]:
+        return [t for t in ruleset.treatments if t.country == country and t.on(on)]
+
+    return _memo(ruleset, ("treatments", country, ruleset.epoch(on)), make)
 
 
 def change_dates(rule: Rule | Classification) -> list[date]:

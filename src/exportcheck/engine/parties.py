@@ -4,6 +4,7 @@ from entries the readers loaded; results are cached per (name, country, date).""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -57,19 +58,49 @@ def party_finding(column: str, name: str, m: ScreeningMatch) -> Finding:
 
 @dataclass
 class PartyScreening:
-    """Screens the party columns of lines; each distinct (name, country, date) once."""
+    """Screens the party columns of lines.
+
+    Each distinct (column, name, country) is screened once per *list epoch*: the span between
+    two dates on which some list entry starts or ends, over which every screening gives the
+    same matches. ``cache=False`` screens every line afresh (same results, slower).
+    """
 
     index: ScreeningIndex
     columns: tuple[str, ...] = DEFAULT_PARTY_COLUMNS
-    _cache: dict[tuple[str, str | None, date], ScreenResult] = field(default_factory=dict)
+    cache: bool = True
     seen_columns: set[str] = field(default_factory=set)
+    _results: dict[tuple[str, str | None, int], ScreenResult] = field(default_factory=dict)
+    _findings: dict[tuple[str, str, str | None, int], tuple[Finding, ...]] = field(
+        default_factory=dict
+    )
+    _change_dates: tuple[date, ...] = ()
+
+    def __post_init__(self) -> None:
+        dates = {d for e in self.index.entries for d in (e.start_date, e.end_date) if d is not None}
+        self._change_dates = tuple(sorted(dates))
+
+    def epoch(self, on: date) -> int:
+        return bisect_right(self._change_dates, on)
 
     def screen(self, name: str, country: str | None, on: date) -> ScreenResult:
-        key = (name, country, on)
-        result = self._cache.get(key)
-        if result is None:
-            result = self._cache[key] = self.index.screen(name, country=country, on=on)
-        return result
+        return self.index.screen(name, country=country, on=on)
+
+    def _column_findings(
+        self, column: str, name: str, country: str | None, on: date
+    ) -> tuple[Finding, ...]:
+        if not self.cache:
+            result = self.screen(name, country, on)
+            return tuple(party_finding(column, name, m) for m in result.matches)
+        epoch = self.epoch(on)
+        key = (column, name, country, epoch)
+        found = self._findings.get(key)
+        if found is None:
+            cached = self._results.get((name, country, epoch))
+            if cached is None:
+                cached = self._results[(name, country, epoch)] = self.screen(name, country, on)
+            found = tuple(party_finding(column, name, m) for m in cached.matches)
+            self._findings[key] = found
+        return found
 
     def findings(self, line: ManifestLine, on: date) -> list[Finding]:
         out: list[Finding] = []
@@ -79,6 +110,5 @@ class PartyScreening:
             name = _name_of(line.fields.get(column))
             if name is None:
                 continue
-            result = self.screen(name, line.destination, on)
-            out.extend(party_finding(column, name, m) for m in result.matches)
+            out.extend(self._column_findings(column, name, line.destination, on))
         return out

@@ -6,11 +6,12 @@ These models validate rule YAML (``extra="forbid"`` everywhere) and are what the
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.eccn import is_glob, normalize_eccn
@@ -417,3 +418,42 @@ class RuleSet(BaseModel):
     classifications: dict[str, Classification] = Field(default_factory=dict)
     groups: dict[str, CountryGroup] = Field(default_factory=dict)
     treatments: tuple[CountryTreatment, ...] = ()
+    # Derived lookups (what is in force on a date, group members), filled lazily by the
+    # engine. The rule set is immutable, so they never go stale.
+    _memo: dict[tuple[object, ...], object] = PrivateAttr(default_factory=dict)
+
+    def memo(self) -> dict[tuple[object, ...], object]:
+        """The memo dict (read through ``__pydantic_private__``: plain attribute access to a
+        private attribute goes through pydantic's slower ``__getattr__``)."""
+        private = self.__pydantic_private__
+        assert private is not None
+        memo: dict[tuple[object, ...], object] = private["_memo"]
+        return memo
+
+    def change_dates(self) -> tuple[date, ...]:
+        """Every date on which anything in the rule set may start or stop applying."""
+        key = ("change_dates",)
+        memo = self.memo()
+        found = memo.get(key)
+        if found is None:
+            dates: set[date] = set()
+            versions: list[DatedVersion] = [v for r in self.rules.values() for v in r.versions]
+            versions += [v for c in self.classifications.values() for v in c.versions]
+            for v in versions:
+                dates.add(v.effective)
+                if v.until is not None:
+                    dates.add(v.until)
+                if isinstance(v, RuleVersion) and v.compliance_from is not None:
+                    dates.add(v.compliance_from)
+            for g in self.groups.values():
+                for m in g.members:
+                    dates.update(d for d in (m.from_, m.until) if d is not None)
+            for t in self.treatments:
+                dates.update(d for d in (t.from_, t.until) if d is not None)
+            found = memo[key] = tuple(sorted(dates))
+        return found  # type: ignore[return-value]
+
+    def epoch(self, on: date) -> int:
+        """Index of the span between change dates that holds ``on``: two dates with the same
+        epoch have exactly the same rules, versions, groups and treatments in force."""
+        return bisect_right(self.change_dates(), on)

@@ -239,7 +239,7 @@ def test_fault_in_the_engine_exits_2_without_traceback(
     def boom(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("injected fault\nsecond line")
 
-    monkeypatch.setattr(evaluate, "judge_line", boom)
+    monkeypatch.setattr(evaluate, "findings_for", boom)  # the core of every judgement
     path = tmp_path / "m.csv"
     path.write_text(HEADER + "1,A,DE,EAR99,x\n", encoding="utf-8")
     code, out, err = check(path, "--format", "json")

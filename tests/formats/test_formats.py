@@ -185,12 +185,21 @@ def test_golden(report: Report, name: str) -> None:
 
 
 def test_formats_registry_has_exactly_the_implemented_formats() -> None:
-    assert list(FORMATS) == ["table", "json", "jsonl", "csv", "markdown"]
+    assert list(FORMATS) == [
+        "table",
+        "json",
+        "jsonl",
+        "csv",
+        "markdown",
+        "sarif",
+        "junit",
+        "github",
+    ]
 
 
 def test_unknown_format_is_an_input_error(report: Report) -> None:
-    with pytest.raises(InputError, match="unknown format 'sarif'"):
-        render(report, "sarif")
+    with pytest.raises(InputError, match="unknown format 'xlsx'"):
+        render(report, "xlsx")
 
 
 def test_rendering_is_deterministic(report: Report) -> None:

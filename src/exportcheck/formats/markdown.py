@@ -100,7 +100,13 @@ def render(report: Report) -> str:
                 f"{rule} | {citation} |"
             )
         out.append("")
-    flagged = [line for line in report.lines if line.status is not Status.ALLOWED]
+    # Lines that need a look, and allowed lines whose findings were waived: waived findings
+    # are reported, never hidden.
+    flagged = [
+        line
+        for line in report.lines
+        if line.status is not Status.ALLOWED or any(f.waiver is not None for f in line.findings)
+    ]
     if flagged:
         out += ["### Findings", ""]
         for line in flagged:

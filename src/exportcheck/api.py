@@ -25,6 +25,7 @@ from exportcheck.model.manifest import Catalog, ManifestLine
 from exportcheck.model.report import LineResult, Report, Source, summarize
 from exportcheck.model.rules import RuleSet
 from exportcheck.model.waivers import WaiverSet
+from exportcheck.readers.manifest import ReadStats
 
 PathLike = str | Path
 
@@ -138,11 +139,18 @@ def build_report(
     parties: PartyScreening | None = None,
     licences: LicenceSet | None = None,
     waivers: WaiverSet | None = None,
+    stats: ReadStats | None = None,
 ) -> Report:
-    """Judge ``lines`` (pure) and wrap the results with version, date and source hashes."""
+    """Judge ``lines`` (pure) and wrap the results with version, date and source hashes.
+
+    With ``stats`` (filled by the manifest reader), the report states how many records were
+    read, and no report is produced unless that equals the number of lines judged.
+    """
     results: list[LineResult] = list(
         judge_held(lines, ruleset, as_of, catalog, parties, licences, waivers)
     )
+    if stats is not None and stats.records != len(results):
+        raise RuntimeError(f"read {stats.records} manifest records but judged {len(results)} lines")
     if parties is not None and results:
         missing = [
             c
@@ -158,7 +166,8 @@ def build_report(
         as_of=as_of.isoformat(),
         rules_sha256=content_hash(sources),
         sources=tuple(sources),
-        summary=summarize(results),
+        summary=summarize(results, stats.records if stats is not None else None),
+        notices=tuple(stats.notices) if stats is not None else (),
         lines=tuple(results),
     )
 
@@ -208,5 +217,6 @@ def check(
     if not manifest_path.is_file():
         raise InputError("no such manifest file", file=str(manifest))
     all_sources.append(file_source("manifest", manifest))
-    lines = iter_manifest(manifest_path, display=str(manifest))
-    return build_report(lines, ruleset, as_of, all_sources, cat, parties, held, waived)
+    stats = ReadStats()
+    lines = iter_manifest(manifest_path, display=str(manifest), stats=stats)
+    return build_report(lines, ruleset, as_of, all_sources, cat, parties, held, waived, stats)

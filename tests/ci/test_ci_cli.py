@@ -183,6 +183,7 @@ def test_licences_and_waivers_end_to_end() -> None:
         "lines": 9,
         "by_status": {"allowed": 2, "licensed": 3, "review": 1, "license_required": 3},
         "worst": "license_required",
+        "lines_read": 9,
     }
 
 

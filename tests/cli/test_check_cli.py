@@ -298,3 +298,31 @@ def test_version_and_module_entry_point(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["summary"]["lines"] == 12
+
+
+def test_lines_read_equals_lines_judged_and_notices(tmp_path: Path) -> None:
+    m = tmp_path / "m.csv"
+    m.write_bytes(b"part_number,eccn,destination,description\nRACK,EAR99,DE,Caf\xe9 rack\n\n")
+    result = runner.invoke(app, ["check", str(m), "--date", "2025-01-01", "-f", "json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["summary"]["lines"] == doc["summary"]["lines_read"] == 1
+    assert doc["lines"][0]["fields"]["description"] == "Café rack"
+    assert "cp1252" in doc["notices"][0]
+    assert result.stderr.startswith("exportcheck: notice: ") and "cp1252" in result.stderr
+
+
+def test_a_dropped_line_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import exportcheck.api as api_module
+
+    real = api_module.judge_held
+
+    def drop_first(*args: object, **kwargs: object) -> object:
+        results = real(*args, **kwargs)  # type: ignore[arg-type]
+        next(results)
+        return results
+
+    monkeypatch.setattr(api_module, "judge_held", drop_first)
+    code, out, err = run("check", str(MANIFEST), "-f", "json")
+    assert code == 2 and out == ""
+    assert "read 12 manifest records but judged 11 lines" in err

@@ -217,6 +217,7 @@ def test_json_has_contract_shape(report: Report) -> None:
         "lines": 4,
         "by_status": {"allowed": 1, "review": 1, "license_required": 1, "prohibited": 1},
         "worst": "prohibited",
+        "lines_read": None,
     }
     assert [line["line_id"] for line in data["lines"]] == ["L-1", "L-2", "L-3", "-5"]
     assert data["lines"][2]["fields"]["consignee"] == "Shànghǎi Dàtóng Ltd — 上海"
@@ -258,7 +259,12 @@ def test_jsonl_stream_counts_summary_itself_and_is_lazy(report: Report) -> None:
 def test_jsonl_stream_of_nothing() -> None:
     out = list(jsonl_format.stream([], exportcheck="x", as_of="2025-01-01", rules_sha256=""))
     assert len(out) == 1
-    assert json.loads(out[0])["summary"] == {"lines": 0, "by_status": {}, "worst": "allowed"}
+    assert json.loads(out[0])["summary"] == {
+        "lines": 0,
+        "by_status": {},
+        "worst": "allowed",
+        "lines_read": None,
+    }
 
 
 # --- csv -------------------------------------------------------------------------------------

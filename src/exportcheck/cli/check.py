@@ -136,6 +136,8 @@ def check_command(
         licenses=licenses,
         waivers=waivers,
     )
+    for notice in report.notices:
+        typer.echo(f"exportcheck: notice: {notice}", err=True)
     fmt = resolve_format(fmt)
     if fmt is CheckFormat.table:
         from exportcheck.formats import table

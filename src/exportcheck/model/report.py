@@ -138,6 +138,11 @@ class Summary(BaseModel):
     lines: int
     by_status: dict[str, int]
     worst: Status
+    lines_read: int | None = Field(
+        default=None,
+        description="data records read from the manifest; a report is only produced when it "
+        "equals `lines` (every input line judged, none dropped)",
+    )
 
 
 class Report(BaseModel):
@@ -149,9 +154,14 @@ class Report(BaseModel):
     sources: tuple[Source, ...] = ()
     summary: Summary
     lines: tuple[LineResult, ...] = ()
+    notices: tuple[str, ...] = Field(
+        default=(), description="what the readers noticed, e.g. a manifest decoded as cp1252"
+    )
 
 
-def summarize(lines: tuple[LineResult, ...] | list[LineResult]) -> Summary:
+def summarize(
+    lines: tuple[LineResult, ...] | list[LineResult], lines_read: int | None = None
+) -> Summary:
     counts: dict[str, int] = {}
     for line in lines:
         counts[line.status.value] = counts.get(line.status.value, 0) + 1
@@ -160,4 +170,4 @@ def summarize(lines: tuple[LineResult, ...] | list[LineResult]) -> Summary:
     for line in lines:
         if line.status.severity > worst.severity:
             worst = line.status
-    return Summary(lines=len(lines), by_status=ordered, worst=worst)
+    return Summary(lines=len(lines), by_status=ordered, worst=worst, lines_read=lines_read)

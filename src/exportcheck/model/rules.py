@@ -53,7 +53,7 @@ class ParamTest(BaseModel):
 
     param: str = Field(description="parameter name: " + ", ".join(PARAMS))
     op: Literal[">=", ">", "<=", "<", "==", "!="]
-    value: float
+    value: float = Field(allow_inf_nan=False)
 
     @field_validator("param")
     @classmethod

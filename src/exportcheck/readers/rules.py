@@ -13,7 +13,13 @@ from exportcheck.errors import InputError
 from exportcheck.model.report import Source
 from exportcheck.model.rules import Classification, Condition, Rule, RuleSet, RuleSetFile
 from exportcheck.readers.shipped import display_path
-from exportcheck.readers.yamlsafe import YamlDocument, loads
+from exportcheck.readers.yamlsafe import (
+    MAX_YAML_BYTES,
+    YamlDocument,
+    decode_text,
+    loads,
+    read_capped,
+)
 
 LISTS_DIR_NAME = "lists"
 
@@ -176,15 +182,8 @@ def load_rules(paths: Sequence[Path]) -> tuple[RuleSet, list[Source]]:
     sources: list[Source] = []
     for path in iter_yaml_files(paths, skip_dirs=(LISTS_DIR_NAME,)):
         name = display_path(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise InputError("file is not valid UTF-8", file=name, line=line) from None
+        raw = read_capped(path, MAX_YAML_BYTES, name, "YAML")
+        text, _encoding = decode_text(raw, name)
         doc = loads(text, name)
         rsf = parse_rule_file(doc)
         files.append((rsf, doc))

@@ -20,9 +20,7 @@ class Status(StrEnum):
 _ORDER = {s: i for i, s in enumerate(Status)}
 
 
-def worst(
-    statuses: list[Status] | tuple[Status, ...], default: Status = Status.ALLOWED
-) -> Status:
+def worst(statuses: list[Status] | tuple[Status, ...], default: Status = Status.ALLOWED) -> Status:
     """The most severe status, or ``default`` when there is none."""
     best = default
     for s in statuses:

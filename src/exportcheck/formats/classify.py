@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 from typing import Any
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
 from exportcheck.engine.classify import Segment, Specs, fmt_number
+from exportcheck.formats._console import text_console, without_trailing_blanks
 
 
 def _segment_dict(seg: Segment) -> dict[str, Any]:
@@ -66,10 +65,7 @@ def render_table(
     color: bool = False,
     width: int = 120,
 ) -> str:
-    buf = io.StringIO()
-    console = Console(
-        file=buf, width=width, force_terminal=color, color_system="standard" if color else None
-    )
+    console, buf = text_console(color=color, width=width, markup=True)
     shown = ", ".join(f"{k} {fmt_number(v)}" for k, v in specs.params.items())
     console.print(
         f"[bold]{label}[/bold] ({category or 'chip'}): {shown or 'no parameters'}", highlight=False
@@ -95,4 +91,4 @@ def render_table(
             d.version.citation if d else "",
         )
     console.print(table)
-    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+    return without_trailing_blanks(buf)

@@ -3,15 +3,14 @@ pull-request comment. Each function turns a :class:`DiffReport` into text."""
 
 from __future__ import annotations
 
-import io
 import json
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from exportcheck.engine.diff import Change, DiffReport
+from exportcheck.formats._console import text_console, without_trailing_blanks
 from exportcheck.formats.markdown import code, escape
 from exportcheck.formats.table import STATUS_STYLES
 
@@ -39,23 +38,6 @@ def _heading(report: DiffReport) -> str:
     return f"exportcheck diff {report.from_} → {report.to}{mode}"
 
 
-def _console(buffer: io.StringIO, color: bool, width: int) -> Console:
-    return Console(
-        file=buffer,
-        force_terminal=color,
-        force_jupyter=False,
-        force_interactive=False,
-        width=width,
-        color_system="standard" if color else None,
-        no_color=not color,
-        legacy_windows=False,
-        markup=False,
-        emoji=False,
-        highlight=False,
-        _environ={},
-    )
-
-
 def shown_events(c: Change) -> list[str]:
     """Events worth showing besides the summary (a lone event only repeats it)."""
     return c.events if len(c.events) > 1 else []
@@ -73,8 +55,7 @@ def _what_happened(c: Change) -> Text:
 
 def render_table(report: DiffReport, *, color: bool = False, width: int = 120) -> str:
     """The diff as rich tables (plain text unless ``color``)."""
-    buffer = io.StringIO()
-    console = _console(buffer, color, width)
+    console, buffer = text_console(color=color, width=width)
     console.print(Text(_heading(report), style="bold"))
     console.print()
     if report.changes:
@@ -122,7 +103,7 @@ def render_table(report: DiffReport, *, color: bool = False, width: int = 120) -
         console.print(Text(f"Note: {note}", style="dim"), soft_wrap=False)
     console.print()
     console.print(_counts(report), soft_wrap=True)
-    return "".join(row.rstrip(" ") + "\n" for row in buffer.getvalue().splitlines())
+    return without_trailing_blanks(buffer)
 
 
 def _cite_md(c: Change) -> str:

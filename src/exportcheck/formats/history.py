@@ -9,15 +9,14 @@ never disappears.
 
 from __future__ import annotations
 
-import io
 import json
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from exportcheck.engine.history import HistoryReport, Segment
+from exportcheck.formats._console import text_console, without_trailing_blanks
 from exportcheck.formats.table import STATUS_STYLES
 from exportcheck.model.status import Status
 
@@ -118,27 +117,9 @@ def _deciding(seg: Segment) -> Text:
     return text
 
 
-def _console(buffer: io.StringIO, color: bool, width: int) -> Console:
-    return Console(
-        file=buffer,
-        force_terminal=color,
-        force_jupyter=False,
-        force_interactive=False,
-        width=width,
-        color_system="standard" if color else None,
-        no_color=not color,
-        legacy_windows=False,
-        markup=False,
-        emoji=False,
-        highlight=False,
-        _environ={},
-    )
-
-
 def render(report: HistoryReport, *, color: bool = False, width: int = 100) -> str:
     """The timeline and tables; plain text unless ``color`` (ANSI, 16 colours)."""
-    buffer = io.StringIO()
-    console = _console(buffer, color, width)
+    console, buffer = text_console(color=color, width=width)
     head = Text(f"History of {report.query.label()}", style="bold")
     head.append(f" · {report.from_} … {report.to} · on {report.to}: ")
     head.append(report.status.value, style=STATUS_STYLES[report.status])
@@ -177,4 +158,4 @@ def render(report: HistoryReport, *, color: bool = False, width: int = 100) -> s
         console.print(changes)
     else:
         console.print(f"No change between {report.from_} and {report.to}.")
-    return "".join(row.rstrip(" ") + "\n" for row in buffer.getvalue().splitlines())
+    return without_trailing_blanks(buffer)

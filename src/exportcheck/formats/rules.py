@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from exportcheck.engine.inforce import version_in_force
+from exportcheck.formats._console import text_console
 from exportcheck.model.rules import Rule, RuleSet, RuleVersion
 
 
@@ -40,18 +39,10 @@ def in_force_json(pairs: list[tuple[Rule, RuleVersion]], on: date) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def _console(width: int, color: bool) -> tuple[Console, io.StringIO]:
-    buf = io.StringIO()
-    console = Console(
-        file=buf, width=width, force_terminal=color, color_system="standard" if color else None
-    )
-    return console, buf
-
-
 def in_force_table(
     pairs: list[tuple[Rule, RuleVersion]], on: date, *, color: bool = False, width: int = 120
 ) -> str:
-    console, buf = _console(width, color)
+    console, buf = text_console(color=color, width=width, markup=True)
     table = Table(title=f"Rules in force on {on.isoformat()}", show_lines=False)
     table.add_column("rule", no_wrap=True)
     table.add_column("version", no_wrap=True)
@@ -84,7 +75,7 @@ def timeline_json(rule: Rule, today: date) -> str:
 
 
 def timeline_table(rule: Rule, today: date, *, color: bool = False, width: int = 120) -> str:
-    console, buf = _console(width, color)
+    console, buf = text_console(color=color, width=width, markup=True)
     console.print(f"[bold]{rule.id}[/bold] — {rule.title}", highlight=False)
     if rule.description:
         console.print(rule.description, highlight=False)

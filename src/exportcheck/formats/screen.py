@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from exportcheck.formats._console import text_console
 from exportcheck.model.parties import ScreenResult, match_sort_key
 from exportcheck.model.status import Status
 
@@ -43,21 +42,7 @@ def render_screen_table(
     results: Sequence[ScreenResult], *, color: bool = False, width: int = 120
 ) -> str:
     """A table: one row per match (or one row for a name without matches)."""
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=color,
-        force_jupyter=False,
-        force_interactive=False,
-        width=width,
-        color_system="standard" if color else None,
-        no_color=not color,
-        legacy_windows=False,
-        markup=False,
-        emoji=False,
-        highlight=False,
-        _environ={},
-    )
+    console, buffer = text_console(color=color, width=width)
     table = Table(box=box.SIMPLE_HEAVY, show_edge=False, header_style="bold", pad_edge=False)
     for title, kw in (
         ("Query", {"overflow": "fold"}),

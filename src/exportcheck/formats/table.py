@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from exportcheck.formats._common import deciding, eccn_text, part_of, scalar_text
+from exportcheck.formats._console import text_console, without_trailing_blanks
 from exportcheck.model.report import LineResult, Report
 from exportcheck.model.status import Status
 
@@ -41,21 +39,7 @@ def _rule(line: LineResult) -> Text:
 
 def render(report: Report, *, color: bool = False, width: int = 120) -> str:
     """The report as a table; plain text unless ``color`` (ANSI, 16 colours)."""
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=color,
-        force_jupyter=False,
-        force_interactive=False,
-        width=width,
-        color_system="standard" if color else None,
-        no_color=not color,
-        legacy_windows=False,
-        markup=False,
-        emoji=False,
-        highlight=False,
-        _environ={},
-    )
+    console, buffer = text_console(color=color, width=width)
     table = Table(box=box.SIMPLE_HEAVY, show_edge=False, header_style="bold", pad_edge=False)
     table.add_column("Line", overflow="fold")
     table.add_column("Part", overflow="fold")
@@ -91,5 +75,4 @@ def render(report: Report, *, color: bool = False, width: int = 120) -> str:
     counts.append(f" · as of {report.as_of}")
     console.print()
     console.print(counts, soft_wrap=True)
-    # rich pads every cell to its column width; trailing blanks only make diffs noisy.
-    return "".join(row.rstrip(" ") + "\n" for row in buffer.getvalue().splitlines())
+    return without_trailing_blanks(buffer)

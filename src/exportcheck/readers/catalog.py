@@ -10,9 +10,7 @@ file, line and field.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,20 +22,15 @@ from exportcheck.model.eccn import normalize_eccn
 from exportcheck.model.manifest import Catalog, CatalogEntry, Scalar
 from exportcheck.model.params import PARAMS
 from exportcheck.model.report import Source
-from exportcheck.readers.manifest import (
-    detect_format,
-    is_blank,
-    normalize_header,
-    parse_param,
-    sniff_delimiter,
-)
+from exportcheck.readers.csvrows import csv_records
+from exportcheck.readers.manifest import detect_format, is_blank, normalize_header, parse_param
 from exportcheck.readers.shipped import display_path
 from exportcheck.readers.yamlsafe import YamlDocument, decode_text, loads, read_capped
 
 MAX_CATALOG_BYTES = 64 * 1024 * 1024
 TEXT_KEYS: tuple[str, ...] = ("part_number", "eccn", "vendor", "category", "description")
 _KNOWN = ", ".join((*TEXT_KEYS, "params", *PARAMS))
-_KNOWN_CSV = ", ".join((*TEXT_KEYS, *PARAMS))
+_CSV_COLUMNS: tuple[str, ...] = (*TEXT_KEYS, *PARAMS)
 
 
 class _Where:
@@ -193,64 +186,14 @@ def _yaml_entries(doc: YamlDocument) -> Iterator[tuple[CatalogEntry, tuple[str |
 
 def _csv_entries(text: str, name: str) -> Iterator[tuple[CatalogEntry, int]]:
     where = _Where(name)
-    # Only CR, LF and CRLF end a line (str.splitlines would also split on U+2028, NEL, form
-    # feed... inside a value). The csv module itself takes care of quoted newlines.
-    lines = list(io.StringIO(text, newline=""))
-    start = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if start is None:
-        raise InputError("catalog file is empty: expected a header row", file=name)
-    reader = csv.reader(lines[start:], delimiter=sniff_delimiter(lines[start]), strict=False)
-    try:
-        header = next(reader)
-        columns: list[str] = []
-        for col, cell in enumerate(header, start=1):
-            norm = normalize_header(cell)
-            if norm in columns:
-                raise InputError(
-                    f"duplicate column '{norm}' (columns {columns.index(norm) + 1} and {col})",
-                    file=name,
-                    line=start + 1,
-                    column=col,
-                    field=norm,
-                )
-            if norm not in TEXT_KEYS and norm not in PARAMS:
-                raise InputError(
-                    f"unknown column '{cell.strip()}' (known: {_KNOWN_CSV})",
-                    file=name,
-                    line=start + 1,
-                    column=col,
-                    field=norm or None,
-                )
-            columns.append(norm)
-        if "part_number" not in columns:
-            raise InputError(
-                "missing required column 'part_number'",
-                file=name,
-                line=start + 1,
-                field="part_number",
-            )
-        while True:
-            row_line = reader.line_num + 1 + start
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            if all(not cell.strip() for cell in row):
-                continue
-            if len(row) != len(columns):
-                raise InputError(
-                    f"row has {len(row)} fields, header has {len(columns)}",
-                    file=name,
-                    line=row_line,
-                )
-            raw: list[tuple[str, Any, tuple[str | int, ...], int | None]] = [
-                (header[i], cell, (), i + 1) for i, cell in enumerate(row)
-            ]
-            yield _entry(raw, where, row_line), row_line
-    except csv.Error as exc:
-        raise InputError(
-            f"cannot parse CSV: {exc}", file=name, line=reader.line_num + start
-        ) from None
+    rows = csv_records(
+        text, name, known=_CSV_COLUMNS, required=("part_number",), strict=False, what="catalog file"
+    )
+    for row in rows:
+        raw: list[tuple[str, Any, tuple[str | int, ...], int | None]] = [
+            (row.header[i], cell, (), i + 1) for i, cell in enumerate(row.cells)
+        ]
+        yield _entry(raw, where, row.line), row.line
 
 
 def load_catalog(path: Path) -> tuple[Catalog, Source]:

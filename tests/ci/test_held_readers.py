@@ -126,6 +126,7 @@ def test_licence_yaml_errors_name_line_and_field(
     [
         ("number,holder,color\n", 1, "color", "unknown column 'color'"),
         ("holder,eccns\nX,3A090\n", 1, "number", "missing required column 'number'"),
+        ("number,holder,Number\n", 1, "number", "duplicate column 'number' (columns 1 and 3)"),
         (
             "number,holder,eccns,destinations,valid_from,valid_to\n"
             "D1,X,3A090,AE,2025-01-01,2025-12-31\n"

@@ -15,10 +15,8 @@ duplicate licence number stops the run with the file, line and field.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from exportcheck.errors import InputError
 from exportcheck.model.licensing import Licence, LicenceSet
 from exportcheck.model.report import Source
-from exportcheck.readers.manifest import normalize_header, sniff_delimiter
+from exportcheck.readers.csvrows import csv_records
 from exportcheck.readers.rules import validation_error
 from exportcheck.readers.shipped import display_path
 from exportcheck.readers.yamlsafe import YamlDocument, decode_text, loads, read_capped
@@ -90,59 +88,6 @@ def yaml_entries(doc: YamlDocument, key: str, what: str) -> tuple[list[Any], tup
     raise doc.error(f"a {what} file must be a list, or a mapping with '{key}: [...]'")
 
 
-def csv_rows(
-    text: str, name: str, known: tuple[str, ...], required: tuple[str, ...]
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """(physical line, {column: non-blank cell}) for each non-empty data row of a CSV file."""
-    lines = list(io.StringIO(text, newline=""))
-    start = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if start is None:
-        raise InputError("file is empty: expected a header row", file=name)
-    reader = csv.reader(lines[start:], delimiter=sniff_delimiter(lines[start]), strict=True)
-    try:
-        header = next(reader)
-        columns: list[str] = []
-        for col, cell in enumerate(header, start=1):
-            norm = normalize_header(cell)
-            if norm in columns:
-                raise InputError(
-                    f"duplicate column '{norm}'", file=name, line=start + 1, column=col, field=norm
-                )
-            if norm not in known:
-                raise InputError(
-                    f"unknown column '{cell.strip()}' (known: {', '.join(known)})",
-                    file=name,
-                    line=start + 1,
-                    column=col,
-                    field=norm or None,
-                )
-            columns.append(norm)
-        for req in required:
-            if req not in columns:
-                raise InputError(
-                    f"missing required column '{req}'", file=name, line=start + 1, field=req
-                )
-        while True:
-            row_line = reader.line_num + 1 + start
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            if all(not cell.strip() for cell in row):
-                continue
-            if len(row) != len(columns):
-                raise InputError(
-                    f"row has {len(row)} fields, header has {len(columns)}",
-                    file=name,
-                    line=row_line,
-                )
-            yield row_line, {c: v.strip() for c, v in zip(columns, row, strict=True) if v.strip()}
-    except csv.Error as exc:
-        raise InputError(
-            f"cannot parse CSV: {exc}", file=name, line=reader.line_num + start
-        ) from None
-
-
 def split_cell(value: str) -> list[str]:
     return [x.strip() for x in value.split(";") if x.strip()]
 
@@ -192,7 +137,53 @@ def validate_yaml_entries(
     return out
 
 
-def _licence_from_row(cells: dict[str, str]) -> dict[str, Any]:
+def load_held_file(
+    path: Path,
+    model: type[M],
+    *,
+    kind: str,
+    what: str,
+    id_field: str,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    from_row: Callable[[dict[str, str], str, int], dict[str, Any]] | None = None,
+) -> tuple[list[M], Source]:
+    """Load a held reference file: YAML (``{kind: [...]}`` or a bare list) or CSV ``columns``.
+
+    Each entry is validated with ``model``; a repeated ``id_field`` is refused. A CSV row's
+    non-blank cells go through ``from_row(cells, file, line)``, when given, before validation.
+    Returns the entries with the file's Source (sha256).
+    """
+    text, name, raw = read_text(path, what)
+    if is_csv(path):
+        entries: list[M] = []
+        seen: dict[str, int] = {}
+        for row in csv_records(text, name, known=columns, required=required, strict=True):
+            cells = row.named()
+            data = from_row(cells, name, row.line) if from_row else cells
+            try:
+                obj = model.model_validate(data)
+            except ValidationError as exc:
+                raise row_error(exc, name, row.line, cells) from None
+            ident = str(getattr(obj, id_field))
+            if ident in seen:
+                raise InputError(
+                    f"duplicate {id_field} '{ident}' (first on line {seen[ident]})",
+                    file=name,
+                    line=row.line,
+                    field=id_field,
+                )
+            seen[ident] = row.line
+            entries.append(obj)
+    else:
+        entries = validate_yaml_entries(loads(text, name), model, kind, what, id_field)
+    source = Source(kind=kind, path=name, sha256=hashlib.sha256(raw).hexdigest())
+    return entries, source
+
+
+def _licence_from_row(cells: dict[str, str], name: str, line: int) -> dict[str, Any]:
+    if "eccns" not in cells and "parts" not in cells:
+        raise InputError("a licence needs 'eccns' or 'parts'", file=name, line=line, field="eccns")
     data: dict[str, Any] = {k: v for k, v in cells.items() if k not in ("eccns", "parts")}
     for col in _LIST_COLUMNS:
         if col in data:
@@ -205,30 +196,14 @@ def _licence_from_row(cells: dict[str, str]) -> dict[str, Any]:
 
 def load_licenses(path: Path) -> tuple[LicenceSet, Source]:
     """Load and validate a licences-held file; returns it with its Source (sha256)."""
-    text, name, raw = read_text(path, "licences")
-    licences: list[Licence] = []
-    if is_csv(path):
-        seen: dict[str, int] = {}
-        for line, cells in csv_rows(text, name, LICENCE_CSV_COLUMNS, ("number",)):
-            if "eccns" not in cells and "parts" not in cells:
-                raise InputError(
-                    "a licence needs 'eccns' or 'parts'", file=name, line=line, field="eccns"
-                )
-            try:
-                lic = Licence.model_validate(_licence_from_row(cells))
-            except ValidationError as exc:
-                raise row_error(exc, name, line, cells) from None
-            if lic.number in seen:
-                raise InputError(
-                    f"duplicate number '{lic.number}' (first on line {seen[lic.number]})",
-                    file=name,
-                    line=line,
-                    field="number",
-                )
-            seen[lic.number] = line
-            licences.append(lic)
-    else:
-        doc = loads(text, name)
-        licences = validate_yaml_entries(doc, Licence, "licenses", "licences", "number")
-    source = Source(kind="licenses", path=name, sha256=hashlib.sha256(raw).hexdigest())
+    licences, source = load_held_file(
+        path,
+        Licence,
+        kind="licenses",
+        what="licences",
+        id_field="number",
+        columns=LICENCE_CSV_COLUMNS,
+        required=("number",),
+        from_row=_licence_from_row,
+    )
     return LicenceSet(licences=tuple(licences)), source

@@ -8,22 +8,11 @@ field; a duplicate waiver id is refused.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from exportcheck.errors import InputError
 from exportcheck.model.report import Source
 from exportcheck.model.waivers import Waiver, WaiverSet
-from exportcheck.readers.licenses import (
-    csv_rows,
-    is_csv,
-    read_text,
-    row_error,
-    validate_yaml_entries,
-)
-from exportcheck.readers.yamlsafe import loads
+from exportcheck.readers.licenses import load_held_file
 
 WAIVER_CSV_COLUMNS: tuple[str, ...] = (
     "id",
@@ -41,26 +30,13 @@ WAIVER_CSV_COLUMNS: tuple[str, ...] = (
 
 def load_waivers(path: Path) -> tuple[WaiverSet, Source]:
     """Load and validate a waivers file; returns it with its Source (sha256)."""
-    text, name, raw = read_text(path, "waivers")
-    waivers: list[Waiver] = []
-    if is_csv(path):
-        seen: dict[str, int] = {}
-        for line, cells in csv_rows(text, name, WAIVER_CSV_COLUMNS, ("id", "rule")):
-            try:
-                waiver = Waiver.model_validate(cells)
-            except ValidationError as exc:
-                raise row_error(exc, name, line, cells) from None
-            if waiver.id in seen:
-                raise InputError(
-                    f"duplicate id '{waiver.id}' (first on line {seen[waiver.id]})",
-                    file=name,
-                    line=line,
-                    field="id",
-                )
-            seen[waiver.id] = line
-            waivers.append(waiver)
-    else:
-        doc = loads(text, name)
-        waivers = validate_yaml_entries(doc, Waiver, "waivers", "waivers", "id")
-    source = Source(kind="waivers", path=name, sha256=hashlib.sha256(raw).hexdigest())
+    waivers, source = load_held_file(
+        path,
+        Waiver,
+        kind="waivers",
+        what="waivers",
+        id_field="id",
+        columns=WAIVER_CSV_COLUMNS,
+        required=("id", "rule"),
+    )
     return WaiverSet(waivers=tuple(waivers)), source

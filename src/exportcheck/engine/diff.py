@@ -647,19 +647,6 @@ def _version_edits(rule_before: Rule | None, rule_after: Rule | None) -> list[Ch
 # --------------------------------------------------------------------------------------------
 
 
-def _generic_in_force(obj: Any, on: date) -> Any:
-    current = None
-    for v in obj.versions:
-        if v.effective > on:
-            break
-        current = v
-    if current is None or current.rescinded:
-        return None
-    if current.until is not None and current.until <= on:
-        return None
-    return current
-
-
 def _classification_changes(
     before_rs: RuleSet, after_rs: RuleSet, d_from: date, d_to: date
 ) -> list[Change]:
@@ -668,8 +655,8 @@ def _classification_changes(
     out: list[Change] = []
     for cid in sorted(set(before) | set(after)):
         cb, ca = before.get(cid), after.get(cid)
-        vb: Any = _generic_in_force(cb, d_from) if cb is not None else None
-        va: Any = _generic_in_force(ca, d_to) if ca is not None else None
+        vb: Any = version_in_force(cb, d_from) if cb is not None else None
+        va: Any = version_in_force(ca, d_to) if ca is not None else None
         if vb == va:
             continue
         obj: Any = ca if ca is not None else cb

@@ -1,10 +1,13 @@
-"""The rich Console every text format draws on, and the finish of what it drew."""
+"""The rich Console every text format draws on, the table style of the reports, and the
+finish of what was drawn."""
 
 from __future__ import annotations
 
 import io
 
+from rich import box
 from rich.console import Console
+from rich.table import Table
 
 
 def text_console(*, color: bool, width: int, markup: bool = False) -> tuple[Console, io.StringIO]:
@@ -32,6 +35,11 @@ def text_console(*, color: bool, width: int, markup: bool = False) -> tuple[Cons
         _environ={},
     )
     return console, buffer
+
+
+def report_table() -> Table:
+    """An empty table in the reports' style: a heavy rule under bold headers, no outer edge."""
+    return Table(box=box.SIMPLE_HEAVY, show_edge=False, header_style="bold", pad_edge=False)
 
 
 def without_trailing_blanks(buffer: io.StringIO) -> str:

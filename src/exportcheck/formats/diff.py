@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 from exportcheck.engine.diff import Change, DiffReport
-from exportcheck.formats._console import text_console, without_trailing_blanks
+from exportcheck.formats._console import report_table, text_console, without_trailing_blanks
 from exportcheck.formats.markdown import code, escape
-from exportcheck.formats.table import STATUS_STYLES
+from exportcheck.formats.table import status_flip
 
 KIND_STYLES: dict[str, str] = {"added": "green", "removed": "red", "changed": "yellow"}
 _KIND_MARKS: dict[str, str] = {"added": "+", "removed": "−", "changed": "~"}
@@ -59,7 +57,7 @@ def render_table(report: DiffReport, *, color: bool = False, width: int = 120) -
     console.print(Text(_heading(report), style="bold"))
     console.print()
     if report.changes:
-        table = Table(box=box.SIMPLE_HEAVY, show_edge=False, header_style="bold", pad_edge=False)
+        table = report_table()
         table.add_column("Change", no_wrap=True)
         table.add_column("Id", overflow="fold", max_width=36)
         table.add_column("What happened", overflow="fold", min_width=30)
@@ -77,23 +75,18 @@ def render_table(report: DiffReport, *, color: bool = False, width: int = 120) -
     if report.impact is not None:
         console.print()
         if report.impact:
-            table = Table(
-                box=box.SIMPLE_HEAVY, show_edge=False, header_style="bold", pad_edge=False
-            )
+            table = report_table()
             table.add_column("Line", overflow="fold")
             table.add_column("Part", overflow="fold")
             table.add_column("Dest.", no_wrap=True)
             table.add_column("Before → after", no_wrap=True)
             table.add_column("Because", overflow="fold", min_width=30)
             for i in report.impact:
-                flip = Text(i.before.value, style=STATUS_STYLES[i.before])
-                flip.append(" → ")
-                flip.append(i.after.value, style=STATUS_STYLES[i.after])
                 table.add_row(
                     Text(i.line_id),
                     Text(i.part_number or "—"),
                     Text(i.destination or "—"),
-                    flip,
+                    status_flip(i.before, i.after),
                     Text("\n".join(i.details)),
                 )
             console.print(table)

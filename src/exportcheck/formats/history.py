@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 from exportcheck.engine.history import HistoryReport, Segment
-from exportcheck.formats._console import text_console, without_trailing_blanks
-from exportcheck.formats.table import STATUS_STYLES
+from exportcheck.formats._console import report_table, text_console, without_trailing_blanks
+from exportcheck.formats.table import STATUS_STYLES, status_flip
 from exportcheck.model.status import Status
 
 GLYPHS: dict[Status, str] = {
@@ -129,7 +127,7 @@ def render(report: HistoryReport, *, color: bool = False, width: int = 100) -> s
         console.print(line, no_wrap=True, overflow="crop")
     console.print(_legend(report))
     console.print()
-    segments = Table(box=box.SIMPLE_HEAVY, show_edge=False, header_style="bold", pad_edge=False)
+    segments = report_table()
     segments.add_column("From", no_wrap=True)
     segments.add_column("To", no_wrap=True)
     segments.add_column("Days", justify="right", no_wrap=True)
@@ -146,15 +144,12 @@ def render(report: HistoryReport, *, color: bool = False, width: int = 100) -> s
     console.print(segments)
     console.print()
     if report.changes:
-        changes = Table(box=box.SIMPLE_HEAVY, show_edge=False, header_style="bold", pad_edge=False)
+        changes = report_table()
         changes.add_column("Change point", no_wrap=True)
         changes.add_column("Status", no_wrap=True)
         changes.add_column("Cause", overflow="fold", min_width=30)
         for c in report.changes:
-            flip = Text(c.before.value, style=STATUS_STYLES[c.before])
-            flip.append(" → ")
-            flip.append(c.after.value, style=STATUS_STYLES[c.after])
-            changes.add_row(Text(c.date), flip, Text("\n".join(c.causes)))
+            changes.add_row(Text(c.date), status_flip(c.before, c.after), Text("\n".join(c.causes)))
         console.print(changes)
     else:
         console.print(f"No change between {report.from_} and {report.to}.")

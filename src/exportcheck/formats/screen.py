@@ -6,11 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
-from exportcheck.formats._console import text_console
+from exportcheck.formats._console import report_table, text_console
 from exportcheck.model.parties import ScreenResult, match_sort_key
 from exportcheck.model.status import Status
 
@@ -43,7 +41,7 @@ def render_screen_table(
 ) -> str:
     """A table: one row per match (or one row for a name without matches)."""
     console, buffer = text_console(color=color, width=width)
-    table = Table(box=box.SIMPLE_HEAVY, show_edge=False, header_style="bold", pad_edge=False)
+    table = report_table()
     for title, kw in (
         ("Query", {"overflow": "fold"}),
         ("Status", {"no_wrap": True}),

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 from exportcheck.formats._common import deciding, eccn_text, part_of, scalar_text
-from exportcheck.formats._console import text_console, without_trailing_blanks
+from exportcheck.formats._console import report_table, text_console, without_trailing_blanks
 from exportcheck.model.report import LineResult, Report
 from exportcheck.model.status import Status
 
@@ -18,6 +16,14 @@ STATUS_STYLES: dict[Status, str] = {
     Status.LICENSE_REQUIRED: "red",
     Status.PROHIBITED: "bold white on red",
 }
+
+
+def status_flip(before: Status, after: Status) -> Text:
+    """``before → after``, each status in its colour."""
+    text = _status(before)
+    text.append(" → ")
+    text.append(after.value, style=STATUS_STYLES[after])
+    return text
 
 
 def _status(status: Status) -> Text:
@@ -40,7 +46,7 @@ def _rule(line: LineResult) -> Text:
 def render(report: Report, *, color: bool = False, width: int = 120) -> str:
     """The report as a table; plain text unless ``color`` (ANSI, 16 colours)."""
     console, buffer = text_console(color=color, width=width)
-    table = Table(box=box.SIMPLE_HEAVY, show_edge=False, header_style="bold", pad_edge=False)
+    table = report_table()
     table.add_column("Line", overflow="fold")
     table.add_column("Part", overflow="fold")
     table.add_column("ECCN", overflow="fold", no_wrap=True)

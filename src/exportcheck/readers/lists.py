@@ -342,6 +342,28 @@ def _ofac_int(value: str, file: str, line: int, field_name: str) -> int:
     return int(v)
 
 
+def _companion_rows(
+    companion: tuple[str, str], what: str, fields: int, records: dict[int, dict[str, Any]]
+) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """(SDN record, row) for each row of ``alt.csv`` or ``add.csv`` ((text, file name)).
+
+    Each row must have ``fields`` fields and name, in its first, an SDN entry already read.
+    """
+    text, file = companion
+    for line, row in _csv_rows(text):
+        if len(row) != fields:
+            raise InputError(
+                f"{what} row has {len(row)} fields, expected {fields}", file=file, line=line
+            )
+        num = _ofac_int(row[0], file, line, "ent_num")
+        rec = records.get(num)
+        if rec is None:
+            raise InputError(
+                f"{what} for unknown SDN entry {num}", file=file, line=line, field="ent_num"
+            )
+        yield rec, row
+
+
 def read_ofac(
     sdn_text: str,
     sdn_file: str,
@@ -387,37 +409,12 @@ def read_ofac(
         }
         lines[num] = line
     if alt is not None:
-        alt_text, alt_file = alt
-        for line, row in _csv_rows(alt_text):
-            if len(row) != 5:
-                raise InputError(
-                    f"alias row has {len(row)} fields, expected 5", file=alt_file, line=line
-                )
-            num = _ofac_int(row[0], alt_file, line, "ent_num")
-            rec = records.get(num)
-            if rec is None:
-                raise InputError(
-                    f"alias for unknown SDN entry {num}", file=alt_file, line=line, field="ent_num"
-                )
+        for rec, row in _companion_rows(alt, "alias", 5, records):
             alias = _ofac(row[3])
             if alias:
                 rec["aliases"].append(alias)
     if add is not None:
-        add_text, add_file = add
-        for line, row in _csv_rows(add_text):
-            if len(row) != 6:
-                raise InputError(
-                    f"address row has {len(row)} fields, expected 6", file=add_file, line=line
-                )
-            num = _ofac_int(row[0], add_file, line, "ent_num")
-            rec = records.get(num)
-            if rec is None:
-                raise InputError(
-                    f"address for unknown SDN entry {num}",
-                    file=add_file,
-                    line=line,
-                    field="ent_num",
-                )
+        for rec, row in _companion_rows(add, "address", 6, records):
             parts = [_ofac(row[2]), _ofac(row[3]), _ofac(row[4])]
             text = ", ".join(p for p in parts if p)
             if text:

@@ -5,24 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from exportcheck.engine.classify import Derivation, Specs, classify, contradicts, derive_specs
 from exportcheck.engine.conditions import Facts, Tri, evaluate
 from exportcheck.engine.inforce import rules_in_force
 from exportcheck.engine.parties import PartyScreening
-from exportcheck.model.manifest import Catalog, ManifestLine
+from exportcheck.model.fastline import LightLine, LightResult, LineLike
+from exportcheck.model.manifest import Catalog, Item
 from exportcheck.model.report import Because, Finding, LineResult, ResolvedItem
-from exportcheck.model.rules import Rule, RuleSet, RuleVersion
+from exportcheck.model.rules import Condition, Rule, RuleSet, RuleVersion
 from exportcheck.model.status import Status, worst
 
 UNCLASSIFIED_ID = "exportcheck.unclassified"
 INPUT_ID = "exportcheck.input"
 
 
-def resolve_item(line: ManifestLine, catalog: Catalog | None) -> ResolvedItem:
+def resolve_item(line: LineLike, catalog: Catalog | None) -> ResolvedItem:
     """The line's item with empty values filled from the catalog entry for its part number,
     and TPP / performance density computed from the specs when not given."""
-    item = line.item
+    return _resolve(line.item, catalog)
+
+
+def _resolve(item: Item, catalog: Catalog | None) -> ResolvedItem:
     entry = catalog.get(item.part_number) if catalog is not None else None
     given = {**entry.params, **item.params} if entry is not None else dict(item.params)
     specs = derive_specs(given)
@@ -96,70 +101,290 @@ def _rule_finding(
     )
 
 
+def _rule_result(
+    rule: Rule, version: RuleVersion, facts: Facts, ruleset: RuleSet, unclassified: bool
+) -> tuple[Finding | None, str | None]:
+    """What one rule version in force says about ``facts``: a finding, or (for an unclassified
+    item whose outcome depends only on its ECCN) the rule id to fold into the 'unclassified'
+    finding, or neither (the rule does not apply)."""
+    assert version.when is not None and version.status is not None  # validated
+    outcome = evaluate(version.when, facts, ruleset)
+    if outcome.value is Tri.FALSE:
+        return None, None
+    why = _because_text(outcome.because)
+    if outcome.value is Tri.TRUE:
+        if version.compliance_from is not None and facts.on < version.compliance_from:
+            return (
+                _rule_finding(
+                    rule,
+                    version,
+                    Status.ALLOWED,
+                    "rule-pending",
+                    f"{rule.title}: in force from {version.effective} but compliance is "
+                    f"required only from {version.compliance_from}; then "
+                    f"{version.status.value} ({version.citation}). Because {why}.",
+                    outcome.because,
+                ),
+                None,
+            )
+        policy = (
+            f" Review policy: {version.review_policy.rstrip('.')}." if version.review_policy else ""
+        )
+        return (
+            _rule_finding(
+                rule,
+                version,
+                version.status,
+                "rule",
+                f"{rule.title}: {version.status.value} ({version.citation}). "
+                f"Because {why}.{policy}",
+                outcome.because,
+            ),
+            None,
+        )
+    # UNKNOWN: the rule may apply; a person must look.
+    if unclassified and outcome.missing <= {"eccn"}:
+        return None, rule.id
+    missing = ", ".join(sorted(outcome.missing))
+    return (
+        _rule_finding(
+            rule,
+            version,
+            Status.REVIEW,
+            "rule-undetermined",
+            f"{rule.title} ({version.citation}) may apply ({version.status.value}); cannot "
+            f"decide without {missing}. Known: {why}.",
+            outcome.because,
+        ),
+        None,
+    )
+
+
+def _condition_fields(cond: Condition, out: set[str]) -> set[str]:
+    """The facts a condition reads: ``eccn``, ``destination``, ... and ``param:<name>``."""
+    for name in ("eccn", "part_number", "vendor", "category", "end_use", "destination"):
+        if getattr(cond, name) is not None:
+            out.add(name)
+    for test in cond.params or ():
+        out.add("param:" + test.param)
+    for sub in [*(cond.all or ()), *(cond.any or ()), *([cond.not_] if cond.not_ else [])]:
+        _condition_fields(sub, out)
+    return out
+
+
+_CACHE_LIMIT = 1 << 16  # entries per memo table; a full table is emptied (memory stays bounded)
+_LEAF_KEYS = ("destination", "eccn", "part_number", "vendor", "category", "end_use")
+
+
+def _project(facts: Facts, fields: tuple[str, ...]) -> list[object]:
+    """The values of ``fields`` (see :func:`_condition_fields`) in ``facts``."""
+    params = facts.params
+    return [
+        params.get(name[6:]) if name.startswith("param:") else getattr(facts, name)
+        for name in fields
+    ]
+
+
+class _Plan:
+    """How to judge one rule version quickly: the facts its condition reads, and its leaf
+    conjuncts (single tests that must all hold), each with the facts it reads and whether it
+    depends on the date (destination tests read dated country groups and treatments)."""
+
+    def __init__(self, version: RuleVersion, when: Condition) -> None:
+        self.version = version
+        self.fields = tuple(sorted(_condition_fields(when, set())))
+        self.probes: list[tuple[Condition, tuple[str, ...], bool]] = []
+        self._collect(when)
+
+    def _collect(self, cond: Condition) -> None:
+        for name in _LEAF_KEYS:
+            value = getattr(cond, name)
+            if value is not None:
+                probe = Condition.model_construct(**{name: value})
+                self.probes.append((probe, (name,), name == "destination"))
+        for test in cond.params or ():
+            probe = Condition.model_construct(params=[test])
+            self.probes.append((probe, ("param:" + test.param,), False))
+        for sub in cond.all or ():
+            self._collect(sub)
+
+
+class JudgeMemo:
+    """Caches under :func:`judge_item`, so that judging a new (item, destination, date) costs a
+    few dictionary look-ups rather than a rule evaluation:
+
+    * the resolved and classified item, per item and rule-set epoch;
+    * each rule version's result, per the values of just the facts its condition reads
+      (most rules read the ECCN and destination only), the epoch and whether the item is
+      unclassified. Conditions depend on nothing else: group membership and treatments are
+      fixed within an epoch, and compliance dates are change dates;
+    * the 'unclassified' finding, per message.
+
+    Results are identical to judging without the memo. Tables are bounded.
+    """
+
+    def __init__(self, ruleset: RuleSet, catalog: Catalog | None) -> None:
+        self.ruleset = ruleset
+        self.catalog = catalog
+        self._plans: dict[int, _Plan] = {}
+        self._probes: dict[tuple[object, ...], bool] = {}
+        self._rules: dict[tuple[object, ...], tuple[Finding | None, str | None]] = {}
+        self._items: dict[tuple[object, ...], tuple[ResolvedItem, Derivation | None]] = {}
+        self._resolved: dict[tuple[object, ...], ResolvedItem] = {}
+        self._survivors: dict[tuple[object, ...], list[tuple[Rule, RuleVersion, _Plan]]] = {}
+        self._interned: dict[Finding, Finding] = {}
+        self._unclassified: dict[str, Finding] = {}
+
+    @staticmethod
+    def _room(table: dict[Any, Any]) -> None:
+        if len(table) >= _CACHE_LIMIT:
+            table.clear()
+
+    def classified(
+        self, item: Item, key: tuple[object, ...], epoch: int, on: date
+    ) -> tuple[ResolvedItem, Derivation | None]:
+        """:func:`classify_item` of the resolved ``item`` (``key`` identifies the item)."""
+        full = (*key, epoch)
+        hit = self._items.get(full)
+        if hit is None:
+            resolved = self._resolved.get(key)
+            if resolved is None:
+                resolved = _resolve(item, self.catalog)
+                self._room(self._resolved)
+                self._resolved[key] = resolved
+            hit = classify_item(resolved, self.ruleset, on)
+            self._room(self._items)
+            self._items[full] = hit
+        return hit
+
+    def _plan(self, version: RuleVersion) -> _Plan:
+        plan = self._plans.get(id(version))
+        if plan is None or plan.version is not version:
+            assert version.when is not None  # validated
+            plan = _Plan(version, version.when)
+            self._plans[id(version)] = plan
+        return plan
+
+    def _false(self, probe: Condition, fields: tuple[str, ...], dated: bool, facts: Facts,
+               epoch: int) -> bool:  # fmt: skip
+        key = (id(probe), epoch if dated else -1, *_project(facts, fields))
+        false = self._probes.get(key)
+        if false is None:
+            false = evaluate(probe, facts, self.ruleset).value is Tri.FALSE
+            self._room(self._probes)
+            self._probes[key] = false
+        return false
+
+    def _full(
+        self,
+        rule: Rule,
+        version: RuleVersion,
+        plan: _Plan,
+        facts: Facts,
+        epoch: int,
+        unclassified: bool,
+    ) -> tuple[Finding | None, str | None]:
+        full = (id(version), epoch, unclassified, *_project(facts, plan.fields))
+        hit = self._rules.get(full)
+        if hit is None:
+            finding, depends = _rule_result(rule, version, facts, self.ruleset, unclassified)
+            if finding is not None:  # equal findings of other keys: keep one object
+                finding = self._interned.setdefault(finding, finding)
+                self._room(self._interned)
+            hit = (finding, depends)
+            self._room(self._rules)
+            self._rules[full] = hit
+        return hit
+
+    def rule_result(
+        self, rule: Rule, version: RuleVersion, facts: Facts, epoch: int, unclassified: bool
+    ) -> tuple[Finding | None, str | None]:
+        """:func:`_rule_result`, cached: a conjunct that is FALSE makes the whole condition
+        FALSE (the rule does not apply); otherwise per the facts the condition reads."""
+        plan = self._plan(version)
+        for probe, fields, dated in plan.probes:
+            if self._false(probe, fields, dated, facts, epoch):
+                return None, None
+        return self._full(rule, version, plan, facts, epoch, unclassified)
+
+    def findings(
+        self,
+        facts: Facts,
+        in_force: list[tuple[Rule, RuleVersion]],
+        epoch: int,
+        unclassified: bool,
+        item_key: tuple[object, ...],
+    ) -> tuple[list[Finding], list[str]]:
+        """:func:`findings_for` for the item identified by ``item_key`` (which must determine
+        every fact but the destination): the rules whose undated conjuncts hold for the item
+        are found once per item; per destination only their dated conjuncts are tested."""
+        survivors = self._survivors.get(item_key)
+        if survivors is None:
+            survivors = []
+            for rule, version in in_force:
+                plan = self._plan(version)
+                if not any(
+                    self._false(probe, fields, False, facts, epoch)
+                    for probe, fields, dated in plan.probes
+                    if not dated
+                ):
+                    survivors.append((rule, version, plan))
+            self._room(self._survivors)
+            self._survivors[item_key] = survivors
+        findings: list[Finding] = []
+        depends_on_eccn: list[str] = []
+        for rule, version, plan in survivors:
+            if any(
+                self._false(probe, fields, True, facts, epoch)
+                for probe, fields, dated in plan.probes
+                if dated
+            ):
+                continue
+            finding, depends = self._full(rule, version, plan, facts, epoch, unclassified)
+            if finding is not None:
+                findings.append(finding)
+            elif depends is not None:
+                depends_on_eccn.append(depends)
+        return findings, depends_on_eccn
+
+    def unclassified_finding(self, message: str) -> Finding:
+        found = self._unclassified.get(message)
+        if found is None:
+            found = _unclassified_finding(message)
+            self._room(self._unclassified)
+            self._unclassified[message] = found
+        return found
+
+
 def findings_for(
-    facts: Facts, ruleset: RuleSet, in_force: list[tuple[Rule, RuleVersion]], unclassified: bool
+    facts: Facts,
+    ruleset: RuleSet,
+    in_force: list[tuple[Rule, RuleVersion]],
+    unclassified: bool,
+    memo: JudgeMemo | None = None,
+    item_key: tuple[object, ...] | None = None,
 ) -> tuple[list[Finding], list[str]]:
     """Findings from every rule version in force that matches (or may match) ``facts``.
 
     Returns the findings and, for an unclassified item, the ids of rules that would apply
     depending on its ECCN (folded into the single 'unclassified' finding by the caller).
+    With ``memo`` the results are cached; ``item_key`` (which must determine every fact but
+    the destination, and the epoch) lets it find the rules that may apply to the item once.
     """
+    if memo is not None and item_key is not None:
+        return memo.findings(facts, in_force, ruleset.epoch(facts.on), unclassified, item_key)
     findings: list[Finding] = []
     depends_on_eccn: list[str] = []
+    epoch = ruleset.epoch(facts.on) if memo is not None else 0
     for rule, version in in_force:
-        assert version.when is not None and version.status is not None  # validated
-        outcome = evaluate(version.when, facts, ruleset)
-        if outcome.value is Tri.FALSE:
-            continue
-        why = _because_text(outcome.because)
-        if outcome.value is Tri.TRUE:
-            if version.compliance_from is not None and facts.on < version.compliance_from:
-                findings.append(
-                    _rule_finding(
-                        rule,
-                        version,
-                        Status.ALLOWED,
-                        "rule-pending",
-                        f"{rule.title}: in force from {version.effective} but compliance is "
-                        f"required only from {version.compliance_from}; then "
-                        f"{version.status.value} ({version.citation}). Because {why}.",
-                        outcome.because,
-                    )
-                )
-                continue
-            policy = (
-                f" Review policy: {version.review_policy.rstrip('.')}."
-                if version.review_policy
-                else ""
-            )
-            findings.append(
-                _rule_finding(
-                    rule,
-                    version,
-                    version.status,
-                    "rule",
-                    f"{rule.title}: {version.status.value} ({version.citation}). "
-                    f"Because {why}.{policy}",
-                    outcome.because,
-                )
-            )
-            continue
-        # UNKNOWN: the rule may apply; a person must look.
-        if unclassified and outcome.missing <= {"eccn"}:
-            depends_on_eccn.append(rule.id)
-            continue
-        missing = ", ".join(sorted(outcome.missing))
-        findings.append(
-            _rule_finding(
-                rule,
-                version,
-                Status.REVIEW,
-                "rule-undetermined",
-                f"{rule.title} ({version.citation}) may apply ({version.status.value}); cannot "
-                f"decide without {missing}. Known: {why}.",
-                outcome.because,
-            )
-        )
+        if memo is None:
+            finding, depends = _rule_result(rule, version, facts, ruleset, unclassified)
+        else:
+            finding, depends = memo.rule_result(rule, version, facts, epoch, unclassified)
+        if finding is not None:
+            findings.append(finding)
+        elif depends is not None:
+            depends_on_eccn.append(depends)
     return findings, depends_on_eccn
 
 
@@ -172,6 +397,7 @@ def _classification_findings(
     facts: Facts,
     ruleset: RuleSet,
     in_force: list[tuple[Rule, RuleVersion]],
+    memo: JudgeMemo | None = None,
 ) -> list[Finding]:
     """What the parametric classification adds: the derived ECCN when it was used, or a
     review finding when the declared ECCN is more lenient than the specifications."""
@@ -206,7 +432,7 @@ def _classification_findings(
     if not contradicts(declared, derivation.eccn, version):
         return []
     stricter = replace(facts, eccn=derivation.eccn)
-    would, _ = findings_for(stricter, ruleset, in_force, unclassified=False)
+    would, _ = findings_for(stricter, ruleset, in_force, False, memo)
     applies = sorted({f.rule_id for f in would if f.status.severity > Status.REVIEW.severity})
     then = f" Under {derivation.eccn}: {', '.join(applies)}." if applies else ""
     return [
@@ -222,17 +448,36 @@ def _sort_key(f: Finding) -> tuple[int, str, str, str]:
     return (-f.status.severity, f.rule_id, f.rule_version or "", f.message)
 
 
+def _unclassified_finding(message: str) -> Finding:
+    return Finding(
+        rule_id=UNCLASSIFIED_ID,
+        status=Status.REVIEW,
+        kind="unclassified",
+        title="Unclassified item",
+        message=message,
+    )
+
+
 def judge_item(
-    line: ManifestLine,
+    line: LineLike,
     ruleset: RuleSet,
     on: date,
     catalog: Catalog | None,
     in_force: list[tuple[Rule, RuleVersion]],
+    memo: JudgeMemo | None = None,
+    key: ItemKey | None = None,
 ) -> tuple[ResolvedItem, tuple[Finding, ...]]:
     """What the rules say about the line's item going to its destination on ``on``: the
     resolved item and the rule, classification and 'unclassified' findings. Depends only on
-    :func:`item_key` of the line and the rule-set epoch of ``on``."""
-    item, derivation = classify_item(resolve_item(line, catalog), ruleset, on)
+    :func:`item_key` of the line and the rule-set epoch of ``on``.
+
+    ``memo`` (with ``key``, the item part of :func:`item_key`) caches the parts of the
+    judgement; the result is the same."""
+    if memo is None:
+        item, derivation = classify_item(resolve_item(line, catalog), ruleset, on)
+    else:
+        assert key is not None
+        item, derivation = memo.classified(line.item, key, ruleset.epoch(on), on)
     facts = Facts(
         on=on,
         eccn=item.eccn,
@@ -244,9 +489,11 @@ def judge_item(
         params=item.params,
     )
     unclassified = item.eccn is None
-    findings, depends = findings_for(facts, ruleset, in_force, unclassified)
+    epoch = ruleset.epoch(on) if memo is not None else 0
+    whole = (*key, line.end_use, epoch) if memo is not None and key is not None else None
+    findings, depends = findings_for(facts, ruleset, in_force, unclassified, memo, whole)
     if derivation is not None:
-        findings.extend(_classification_findings(item, derivation, facts, ruleset, in_force))
+        findings.extend(_classification_findings(item, derivation, facts, ruleset, in_force, memo))
     if unclassified:
         if item.part_number is None:
             why = "the line has no ECCN and no part number"
@@ -257,14 +504,9 @@ def judge_item(
         could = f" Rules that may apply once classified: {', '.join(depends)}." if depends else ""
         if derivation is not None:
             could = f" Specifications: {derivation.describe()}.{could}"
+        message = f"Unclassified: {why}; classify the item (ECCN or EAR99).{could}"
         findings.append(
-            Finding(
-                rule_id=UNCLASSIFIED_ID,
-                status=Status.REVIEW,
-                kind="unclassified",
-                title="Unclassified item",
-                message=f"Unclassified: {why}; classify the item (ECCN or EAR99).{could}",
-            )
+            _unclassified_finding(message) if memo is None else memo.unclassified_finding(message)
         )
     return item, tuple(findings)
 
@@ -272,9 +514,10 @@ def judge_item(
 ItemKey = tuple[object, ...]
 
 
-def item_key(line: ManifestLine, ruleset: RuleSet, on: date) -> ItemKey:
-    """Everything :func:`judge_item` depends on: the item, destination, end use and the
-    rule-set epoch of the date (dates in one epoch have the same rules in force)."""
+def item_part_key(line: LineLike) -> ItemKey:
+    """The item part of :func:`item_key`: part number, ECCN, vendor, category, params."""
+    if isinstance(line, LightLine):
+        return line.item_key
     item = line.item
     return (
         item.part_number,
@@ -282,13 +525,16 @@ def item_key(line: ManifestLine, ruleset: RuleSet, on: date) -> ItemKey:
         item.vendor,
         item.category,
         tuple(sorted(item.params.items())),
-        line.destination,
-        line.end_use,
-        ruleset.epoch(on),
     )
 
 
-def _input_findings(line: ManifestLine) -> list[Finding]:
+def item_key(line: LineLike, ruleset: RuleSet, on: date) -> ItemKey:
+    """Everything :func:`judge_item` depends on: the item, destination, end use and the
+    rule-set epoch of the date (dates in one epoch have the same rules in force)."""
+    return (*item_part_key(line), line.destination, line.end_use, ruleset.epoch(on))
+
+
+def _input_findings(line: LineLike) -> list[Finding]:
     return [
         Finding(
             rule_id=INPUT_ID,
@@ -302,7 +548,7 @@ def _input_findings(line: ManifestLine) -> list[Finding]:
 
 
 def _line_result(
-    line: ManifestLine, on: date, item: ResolvedItem, findings: list[Finding]
+    line: LineLike, on: date, item: ResolvedItem, findings: list[Finding]
 ) -> LineResult:
     findings.sort(key=_sort_key)
     return LineResult(
@@ -318,7 +564,7 @@ def _line_result(
 
 
 def judge_line(
-    line: ManifestLine,
+    line: LineLike,
     ruleset: RuleSet,
     as_of: date,
     catalog: Catalog | None = None,
@@ -337,8 +583,90 @@ def judge_line(
     return _line_result(line, on, item, findings)
 
 
+class Judged:
+    """A cached item judgement: the resolved item, its findings in report order, and the
+    status they give (so a line without other findings needs no sorting)."""
+
+    __slots__ = ("findings", "item", "sorted", "status")
+
+    def __init__(self, item: ResolvedItem, findings: tuple[Finding, ...]) -> None:
+        self.item = item
+        self.findings = findings
+        self.sorted = tuple(sorted(findings, key=_sort_key))
+        self.status = worst([f.status for f in findings])
+
+
+class LineJudge:
+    """Judges lines one at a time, in order, with every cache (see :func:`judge_lines`).
+
+    :meth:`judge` gives a :class:`LightResult` (no per-line validation); its ``to_model()`` is
+    the :class:`LineResult` that :func:`judge_line` gives for the same line.
+    """
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        as_of: date,
+        catalog: Catalog | None = None,
+        parties: PartyScreening | None = None,
+    ) -> None:
+        self.ruleset = ruleset
+        self.as_of = as_of
+        self.as_of_iso = as_of.isoformat()
+        self.catalog = catalog
+        self.parties = parties
+        self.memo = JudgeMemo(ruleset, catalog)
+        self._in_force: dict[int, list[tuple[Rule, RuleVersion]]] = {}
+        self._judged: dict[ItemKey, Judged] = {}
+        self._days: dict[date, tuple[int, str]] = {}
+
+    def judge(self, line: LineLike) -> LightResult:
+        on = line.ship_date or self.as_of
+        day = self._days.get(on)
+        if day is None:
+            if len(self._days) >= _CACHE_LIMIT:
+                self._days.clear()
+            day = self._days[on] = (self.ruleset.epoch(on), on.isoformat())
+        epoch = day[0]
+        part = item_part_key(line)
+        key = (*part, line.destination, line.end_use, epoch)
+        hit = self._judged.get(key)
+        if hit is None:
+            in_force = self._in_force.get(epoch)
+            if in_force is None:
+                in_force = self._in_force[epoch] = rules_in_force(self.ruleset, on)
+            item, findings = judge_item(
+                line, self.ruleset, on, self.catalog, in_force, self.memo, part
+            )
+            if len(self._judged) >= _CACHE_LIMIT:
+                self._judged.clear()
+            hit = self._judged[key] = Judged(item, findings)
+        extra: list[Finding] = _input_findings(line) if line.problems else []
+        if self.parties is not None:
+            extra.extend(self.parties.findings(line, on))
+        if not extra:
+            findings_out = hit.sorted
+            status = hit.status
+        else:
+            # The order judge_line uses (input, item, parties), sorted stably by the same key.
+            merged = [*extra[: len(line.problems)], *hit.findings, *extra[len(line.problems) :]]
+            merged.sort(key=_sort_key)
+            findings_out = tuple(merged)
+            status = worst([f.status for f in merged])
+        return LightResult(
+            line.line_id,
+            status,
+            day[1],
+            line.destination,
+            findings_out,
+            line.fields,
+            hit.item,
+            line.source_line,
+        )
+
+
 def judge_lines(
-    lines: Iterable[ManifestLine],
+    lines: Iterable[LineLike],
     ruleset: RuleSet,
     as_of: date,
     catalog: Catalog | None = None,
@@ -349,26 +677,14 @@ def judge_lines(
     """Judge lines in input order (streaming).
 
     With ``cache`` (the default) each distinct item judgement — same :func:`item_key` — is
-    computed once and reused, and the rules in force are computed once per epoch; the results
-    are the same as with ``cache=False``, which judges every line from scratch.
+    computed once (while it stays in a bounded cache) and reused, and its parts are cached
+    too (see :class:`JudgeMemo`); the results are the same as with ``cache=False``, which
+    judges every line from scratch.
     """
-    in_force_by_epoch: dict[int, list[tuple[Rule, RuleVersion]]] = {}
-    judged: dict[ItemKey, tuple[ResolvedItem, tuple[Finding, ...]]] = {}
-    for line in lines:
-        on = line.ship_date or as_of
-        if not cache:
+    if not cache:
+        for line in lines:
             yield judge_line(line, ruleset, as_of, catalog, None, parties)
-            continue
-        epoch = ruleset.epoch(on)
-        in_force = in_force_by_epoch.get(epoch)
-        if in_force is None:
-            in_force = in_force_by_epoch[epoch] = rules_in_force(ruleset, on)
-        key = item_key(line, ruleset, on)
-        hit = judged.get(key)
-        if hit is None:
-            hit = judged[key] = judge_item(line, ruleset, on, catalog, in_force)
-        findings = _input_findings(line)
-        findings.extend(hit[1])
-        if parties is not None:
-            findings.extend(parties.findings(line, on))
-        yield _line_result(line, on, hit[0], findings)
+        return
+    judge = LineJudge(ruleset, as_of, catalog, parties)
+    for line in lines:
+        yield judge.judge(line).to_model()

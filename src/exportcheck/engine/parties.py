@@ -7,13 +7,20 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from exportcheck.engine.screening import ScreeningIndex
-from exportcheck.model.manifest import ManifestLine
+from exportcheck.model.fastline import LineLike
 from exportcheck.model.parties import ScreeningMatch, ScreenResult
 from exportcheck.model.report import Because, Finding
 
 DEFAULT_PARTY_COLUMNS: tuple[str, ...] = ("consignee", "end_user")
+_CACHE_LIMIT = 1 << 16  # entries per cache; a full cache is emptied (memory stays bounded)
+
+
+def _room(table: dict[Any, Any]) -> None:
+    if len(table) >= _CACHE_LIMIT:
+        table.clear()
 
 
 def _name_of(value: object) -> str | None:
@@ -74,10 +81,14 @@ class PartyScreening:
         default_factory=dict
     )
     _change_dates: tuple[date, ...] = ()
+    _countries: frozenset[str] = frozenset()
+    _unmatched_names: dict[tuple[str, int], bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         dates = {d for e in self.index.entries for d in (e.start_date, e.end_date) if d is not None}
         self._change_dates = tuple(sorted(dates))
+        # Countries that can change a screening (by the same-country bonus); see _unmatched.
+        self._countries = frozenset(c for e in self.index.entries for c in e.all_countries)
 
     def epoch(self, on: date) -> int:
         return bisect_right(self._change_dates, on)
@@ -95,19 +106,38 @@ class PartyScreening:
         key = (column, name, country, epoch)
         found = self._findings.get(key)
         if found is None:
-            cached = self._results.get((name, country, epoch))
-            if cached is None:
-                cached = self._results[(name, country, epoch)] = self.screen(name, country, on)
-            found = tuple(party_finding(column, name, m) for m in cached.matches)
+            if country not in self._countries and self._unmatched(name, epoch, on):
+                found = ()
+            else:
+                cached = self._results.get((name, country, epoch))
+                if cached is None:
+                    cached = self.screen(name, country, on)
+                    _room(self._results)
+                    self._results[(name, country, epoch)] = cached
+                found = tuple(party_finding(column, name, m) for m in cached.matches)
+            _room(self._findings)
             self._findings[key] = found
         return found
 
-    def findings(self, line: ManifestLine, on: date) -> list[Finding]:
+    def _unmatched(self, name: str, epoch: int, on: date) -> bool:
+        """Does ``name`` match nothing on ``on`` without a country signal? Then it matches
+        nothing for any country outside every entry's countries either: the country only
+        adds a bonus to entries of that country (elsewhere it is a signal, same score)."""
+        found = self._unmatched_names.get((name, epoch))
+        if found is None:
+            found = not self.screen(name, None, on).matches
+            _room(self._unmatched_names)
+            self._unmatched_names[(name, epoch)] = found
+        return found
+
+    def findings(self, line: LineLike, on: date) -> list[Finding]:
         out: list[Finding] = []
+        fields = line.fields
         for column in self.columns:
-            if column in line.fields:
-                self.seen_columns.add(column)
-            name = _name_of(line.fields.get(column))
+            if column not in fields:
+                continue
+            self.seen_columns.add(column)
+            name = _name_of(fields[column])
             if name is None:
                 continue
             out.extend(self._column_findings(column, name, line.destination, on))

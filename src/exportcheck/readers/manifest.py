@@ -42,6 +42,7 @@ from typing import Any
 from exportcheck.errors import InputError
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.eccn import normalize_eccn
+from exportcheck.model.fastline import LightLine, LineLike
 from exportcheck.model.manifest import Item, LineProblem, ManifestLine, Scalar
 from exportcheck.model.params import PARAMS
 from exportcheck.readers.yamlsafe import (
@@ -103,6 +104,7 @@ class ReadStats:
     in ``blank_skipped``. ``encoding`` is the codec used (``utf-8``, ``utf-8-sig`` for UTF-8 with
     a BOM, ``utf-16-le``, ``utf-16-be``, ``utf-32-le``, ``utf-32-be`` or ``cp1252``).
     ``notices`` are messages for the user (e.g. a cp1252 fallback) that are not errors.
+    ``columns`` is the normalised CSV header row once read (None for other formats).
     """
 
     records: int = 0
@@ -110,6 +112,7 @@ class ReadStats:
     encoding: str = ""
     format: str = ""
     notices: list[str] = field(default_factory=list)
+    columns: list[str] | None = None  # CSV header, or every key of a JSON/YAML document
 
 
 # --- small parsers shared with the catalog reader -------------------------------------------
@@ -578,7 +581,18 @@ def _long_field_line(
     return build_line(index, start, fields, problems)
 
 
+# A parsed CSV record before it becomes a line: (index, source line, fields, problems).
+Record = tuple[int, int, dict[str, Scalar], list[LineProblem]]
+
+
 def _iter_csv(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]:
+    for record in _iter_csv_records(path, name, stats):
+        yield record if isinstance(record, ManifestLine) else build_line(*record)
+
+
+def _iter_csv_records(path: Path, name: str, stats: ReadStats) -> Iterator[Record | ManifestLine]:
+    """The CSV rows as :data:`Record` tuples (or a finished line for a row that could not be
+    parsed), in order; :func:`build_line` turns a record into a line."""
     csv.field_size_limit(MAX_FIELD_CHARS)  # deliberate: the default (128 KiB) is arbitrary
     src = TextLines(path, name, stats, allow_cp1252=True)
     lines = iter(src)
@@ -612,6 +626,8 @@ def _iter_csv(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]
         )
     columns = _header(header, name, header_number)
     _require_columns(columns, name, header_number, "in the header row")
+    stats.columns = list(columns)
+    ncols = len(columns)
     index = 0
     while True:
         start = src.number + 1  # the reader never reads ahead of the record it returns
@@ -668,21 +684,21 @@ def _iter_csv(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]
             problems.append(
                 LineProblem(field="line", message="a quoted field is never closed (missing quote)")
             )
-        elif all(not cell.strip() for cell in row):
+        elif not "".join(row).strip():  # every cell blank (strip per cell, joined: the same)
             stats.blank_skipped += 1
             continue  # blank line (or a row of empty cells)
         index += 1
         stats.records += 1
-        if len(row) != len(columns):
+        if len(row) != ncols:
             problems.append(
                 LineProblem(
                     field="columns",
                     value=len(row),
-                    message=f"row has {len(row)} fields, header has {len(columns)}",
+                    message=f"row has {len(row)} fields, header has {ncols}",
                 )
             )
         fields: dict[str, Scalar] = dict(zip(columns, row, strict=False))
-        yield build_line(index, start, fields, problems)
+        yield index, start, fields, problems
 
 
 # --- JSON, JSON Lines, YAML ----------------------------------------------------------------------
@@ -934,6 +950,7 @@ def iter_manifest(
     stats.records = stats.blank_skipped = 0
     stats.encoding = ""
     stats.notices.clear()
+    stats.columns = None
     name = display or str(path)
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown manifest format '{fmt}' (expected one of: {', '.join(FORMATS)})")
@@ -950,3 +967,224 @@ def iter_manifest(
         yield from _iter_jsonl(path, name, stats)
     else:
         yield from _iter_yaml(path, name, stats)
+
+
+# --- the fast path: CSV rows to light lines through small caches ---------------------------------
+
+_CACHE_LIMIT = 1 << 16  # entries per value cache; a cache that fills up is emptied (bounded)
+_BAD = object()  # cached: the raw value is a problem (the line takes the full path)
+
+
+def _quick_number(text: str) -> bool:
+    """True for plain ``123`` / ``123.45`` cells, which :func:`parse_number` always accepts
+    (ASCII digits only; short enough to stay finite). Others go to :func:`parse_number`."""
+    whole, _, frac = text.partition(".")
+    return (
+        len(whole) < 300
+        and whole.isascii()
+        and whole.isdigit()
+        and (not frac or (frac.isascii() and frac.isdigit()))
+    )
+
+
+class FastLineBuilder:
+    """Builds :class:`LightLine` objects from full-width CSV rows, exactly as :func:`build_line`
+    would parse them, but through small caches (destination, ECCN, ship date, parameters, the
+    item). Returns None for any row with a problem, which then takes :func:`build_line`.
+
+    Every value that decides anything is parsed by the same functions as in
+    :func:`build_line`; only the repetition is saved.
+    """
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.ncols = len(columns)
+        present = set(columns)
+        self.has = {name: name in present for name in ("line_id", "ship_date", "eccn")}
+        self.number_columns: tuple[str, ...] = tuple(
+            n for n in ("quantity", "unit_value") if n in present
+        )
+        self.param_columns = tuple(n for n in PARAMS if n in present)
+        self._dest: dict[str, object] = {}
+        self._eccn: dict[str, object] = {}
+        self._date: dict[str, object] = {}
+        self._param: dict[tuple[str, str], object] = {}
+        self._items: dict[tuple[object, ...], tuple[Item, tuple[object, ...]]] = {}
+
+    @staticmethod
+    def _bounded(cache: dict[Any, Any]) -> None:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+
+    def _destination(self, raw: str) -> object:
+        found = self._dest.get(raw)
+        if found is None:
+            text = raw.strip()
+            code = normalize_country(text) if text else None
+            found = code if code is not None else _BAD
+            self._bounded(self._dest)
+            self._dest[raw] = found
+        return found
+
+    def _eccn_of(self, raw: str) -> object:
+        found = self._eccn.get(raw)
+        if found is None:
+            text = raw.strip()
+            if not text:
+                found = ""
+            else:
+                eccn = normalize_eccn(text)
+                found = eccn if eccn is not None else _BAD
+            self._bounded(self._eccn)
+            self._eccn[raw] = found
+        return found
+
+    def _ship_date(self, raw: str) -> object:
+        found = self._date.get(raw)
+        if found is None:
+            text = raw.strip()
+            if not text:
+                found = ""
+            else:
+                try:
+                    if not _DATE.match(text):
+                        raise ValueError
+                    found = date.fromisoformat(text)
+                except ValueError:
+                    found = _BAD
+            self._bounded(self._date)
+            self._date[raw] = found
+        return found
+
+    def _param_of(self, name: str, raw: str) -> object:
+        key = (name, raw)
+        found = self._param.get(key)
+        if found is None:
+            try:
+                found = parse_param(name, raw)
+            except ValueError:
+                found = _BAD
+            self._bounded(self._param)
+            self._param[key] = found
+        return found
+
+    def build(self, index: int, source_line: int, fields: dict[str, Any]) -> LightLine | None:
+        """The line for a CSV record without reader problems, or None (use build_line)."""
+        if len(fields) != self.ncols:
+            return None
+        line_id = (fields["line_id"].strip() if self.has["line_id"] else "") or str(index)
+        destination = self._destination(fields["destination"])
+        if destination is _BAD:
+            return None
+        raw_part = fields.get("part_number")
+        part_number = raw_part.strip() or None if raw_part is not None else None
+        eccn: object = ""
+        if self.has["eccn"]:
+            eccn = self._eccn_of(fields["eccn"])
+            if eccn is _BAD:
+                return None
+        if part_number is None and eccn == "":
+            return None
+        ship_date: object = ""
+        if self.has["ship_date"]:
+            ship_date = self._ship_date(fields["ship_date"])
+            if ship_date is _BAD:
+                return None
+        for column in self.number_columns:
+            raw = fields[column]
+            if not _quick_number(raw) and raw.strip():
+                try:
+                    parse_number(raw)
+                except ValueError:
+                    return None
+        params: list[tuple[str, float]] = []
+        for name in self.param_columns:
+            raw = fields[name]
+            if raw and not raw.isspace():
+                value = self._param_of(name, raw)
+                if value is _BAD:
+                    return None
+                assert isinstance(value, float)
+                params.append((name, value))
+        raw_vendor = fields.get("vendor")
+        raw_category = fields.get("category")
+        raw_description = fields.get("description")
+        raw_end_use = fields.get("end_use")
+        item_raw = (
+            part_number,
+            eccn,
+            raw_vendor.strip() if raw_vendor is not None else None,
+            raw_category.strip() if raw_category is not None else None,
+            raw_description.strip() if raw_description is not None else None,
+            tuple(params),
+        )
+        hit = self._items.get(item_raw)
+        if hit is None:
+            item = Item(
+                part_number=part_number,
+                eccn=eccn or None,
+                vendor=item_raw[2] or None,
+                category=item_raw[3] or None,
+                description=item_raw[4] or None,
+                params=dict(params),
+            )
+            key = (
+                item.part_number,
+                item.eccn,
+                item.vendor,
+                item.category,
+                tuple(sorted(item.params.items())),
+            )
+            self._bounded(self._items)
+            hit = self._items[item_raw] = (item, key)
+        return LightLine(
+            index,
+            source_line,
+            line_id,
+            fields,
+            hit[0],
+            hit[1],
+            destination,  # type: ignore[arg-type]
+            ship_date or None,  # type: ignore[arg-type]
+            (raw_end_use.strip() or None) if raw_end_use is not None else None,
+        )
+
+
+def iter_lines(
+    path: Path,
+    display: str | None = None,
+    *,
+    stats: ReadStats | None = None,
+    fast: bool = True,
+) -> Iterator[LineLike]:
+    """Like :func:`iter_manifest`, but with ``fast`` a CSV row without problems becomes a
+    :class:`LightLine` (same values, no per-line validation; see :class:`FastLineBuilder`).
+    Other rows and other formats give the same :class:`ManifestLine` as :func:`iter_manifest`.
+    """
+    if stats is None:
+        stats = ReadStats()
+    if not fast:
+        yield from iter_manifest(path, display, stats=stats)
+        return
+    stats.records = stats.blank_skipped = 0
+    stats.encoding = ""
+    stats.notices.clear()
+    stats.columns = None
+    name = display or str(path)
+    if not path.is_file():
+        what = "is a directory, not a file" if path.is_dir() else "no such file"
+        raise InputError(what, file=name)
+    kind = detect_format(path)
+    stats.format = kind
+    if kind != "csv":
+        yield from iter_manifest(path, display, stats=stats)
+        return
+    builder: FastLineBuilder | None = None
+    for record in _iter_csv_records(path, name, stats):
+        if isinstance(record, ManifestLine):
+            yield record
+            continue
+        index, start, fields, problems = record
+        if builder is None:
+            builder = FastLineBuilder(stats.columns or [])
+        light = None if problems else builder.build(index, start, fields)
+        yield light if light is not None else build_line(index, start, fields, problems)

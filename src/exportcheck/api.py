@@ -11,19 +11,22 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
 
-from exportcheck.engine.evaluate import judge_lines
+from exportcheck.engine.evaluate import LineJudge, judge_lines
 from exportcheck.engine.licensing import LicenceLedger
 from exportcheck.engine.parties import DEFAULT_PARTY_COLUMNS, PartyScreening
 from exportcheck.engine.screening import ScreeningConfig, ScreeningIndex
 from exportcheck.engine.waivers import apply_waivers
 from exportcheck.errors import InputError
+from exportcheck.model.fastline import ResultLike
 from exportcheck.model.licensing import LicenceSet
 from exportcheck.model.manifest import Catalog, ManifestLine
-from exportcheck.model.report import LineResult, Report, Source, summarize
+from exportcheck.model.report import LineResult, Report, Source, Summary, summarize
 from exportcheck.model.rules import RuleSet
+from exportcheck.model.status import Status
 from exportcheck.model.waivers import WaiverSet
 from exportcheck.readers.manifest import ReadStats
 
@@ -109,9 +112,11 @@ def judge_held(
     parties: PartyScreening | None = None,
     licences: LicenceSet | None = None,
     waivers: WaiverSet | None = None,
+    *,
+    cache: bool = True,
 ) -> Iterator[LineResult]:
     """Judge lines in input order (streaming), then apply the waivers and the licences held,
-    drawing the licences down in this order. Pure."""
+    drawing the licences down in this order. Pure. ``cache=False`` judges every line afresh."""
     pending: deque[ManifestLine] = deque()
 
     def tapped() -> Iterator[ManifestLine]:
@@ -121,7 +126,7 @@ def judge_held(
 
     ledger = LicenceLedger(licences) if licences is not None else None
     # judge_lines yields exactly one result per line, in order, as it consumes them.
-    for result in judge_lines(tapped(), ruleset, as_of, catalog, parties):
+    for result in judge_lines(tapped(), ruleset, as_of, catalog, parties, cache=cache):
         line = pending.popleft()
         if waivers is not None:
             result = apply_waivers(line, result, waivers)
@@ -140,6 +145,8 @@ def build_report(
     licences: LicenceSet | None = None,
     waivers: WaiverSet | None = None,
     stats: ReadStats | None = None,
+    *,
+    cache: bool = True,
 ) -> Report:
     """Judge ``lines`` (pure) and wrap the results with version, date and source hashes.
 
@@ -147,7 +154,7 @@ def build_report(
     read, and no report is produced unless that equals the number of lines judged.
     """
     results: list[LineResult] = list(
-        judge_held(lines, ruleset, as_of, catalog, parties, licences, waivers)
+        judge_held(lines, ruleset, as_of, catalog, parties, licences, waivers, cache=cache)
     )
     if stats is not None and stats.records != len(results):
         raise RuntimeError(f"read {stats.records} manifest records but judged {len(results)} lines")
@@ -172,34 +179,41 @@ def build_report(
     )
 
 
-def check(
-    manifest: PathLike,
-    *,
-    date: str | Date | None = None,
-    rules: Sequence[PathLike] | None = None,
-    catalog: PathLike | None = None,
-    lists: Sequence[PathLike] | None = None,
-    party_columns: Iterable[str] | None = None,
-    screening: ScreeningConfig | None = None,
-    licenses: PathLike | None = None,
-    waivers: PathLike | None = None,
-) -> Report:
-    """Check a manifest file against the rules in force on ``date`` (default today), and
-    screen its consignee, end user and ``party_columns`` against restricted-party ``lists``
-    (default: the shipped rules and lists). ``licenses`` (licences held, YAML or CSV) turn
-    covered ``license_required`` lines into ``licensed``; ``waivers`` mark approved exceptions.
+@dataclass
+class Prepared:
+    """Everything a check needs besides the manifest lines: loaded, hashed, ready."""
 
-    Raises :class:`exportcheck.errors.InputError` for unreadable or invalid input.
-    """
+    as_of: Date
+    ruleset: RuleSet
+    sources: list[Source]
+    parties: PartyScreening
+    catalog: Catalog | None
+    licences: LicenceSet | None
+    waivers: WaiverSet | None
+    manifest: Path
+    display: str
+
+
+def _prepare(
+    manifest: PathLike,
+    date: str | Date | None,
+    rules: Sequence[PathLike] | None,
+    catalog: PathLike | None,
+    lists: Sequence[PathLike] | None,
+    party_columns: Iterable[str] | None,
+    screening: ScreeningConfig | None,
+    licenses: PathLike | None,
+    waivers: PathLike | None,
+    cache: bool,
+) -> Prepared:
     from exportcheck.readers.catalog import load_catalog
     from exportcheck.readers.licenses import load_licenses
-    from exportcheck.readers.manifest import iter_manifest
     from exportcheck.readers.waivers import load_waivers
 
     as_of = parse_date(date)
     ruleset, sources = load_rules(rules)
     index, list_sources = load_screening(lists, screening)
-    parties = PartyScreening(index=index, columns=party_columns_option(party_columns))
+    parties = PartyScreening(index=index, columns=party_columns_option(party_columns), cache=cache)
     all_sources = [*sources, *list_sources]
     cat: Catalog | None = None
     if catalog is not None:
@@ -217,6 +231,176 @@ def check(
     if not manifest_path.is_file():
         raise InputError("no such manifest file", file=str(manifest))
     all_sources.append(file_source("manifest", manifest))
+    return Prepared(
+        as_of, ruleset, all_sources, parties, cat, held, waived, manifest_path, str(manifest)
+    )
+
+
+def check(
+    manifest: PathLike,
+    *,
+    date: str | Date | None = None,
+    rules: Sequence[PathLike] | None = None,
+    catalog: PathLike | None = None,
+    lists: Sequence[PathLike] | None = None,
+    party_columns: Iterable[str] | None = None,
+    screening: ScreeningConfig | None = None,
+    licenses: PathLike | None = None,
+    waivers: PathLike | None = None,
+    cache: bool = True,
+) -> Report:
+    """Check a manifest file against the rules in force on ``date`` (default today), and
+    screen its consignee, end user and ``party_columns`` against restricted-party ``lists``
+    (default: the shipped rules and lists). ``licenses`` (licences held, YAML or CSV) turn
+    covered ``license_required`` lines into ``licensed``; ``waivers`` mark approved exceptions.
+    ``cache=False`` judges and screens every line from scratch (same report, slower).
+
+    The report holds every line; for large manifests see :func:`check_stream`.
+    Raises :class:`exportcheck.errors.InputError` for unreadable or invalid input.
+    """
+    from exportcheck.readers.manifest import iter_manifest
+
+    p = _prepare(
+        manifest, date, rules, catalog, lists, party_columns, screening, licenses, waivers, cache
+    )
     stats = ReadStats()
-    lines = iter_manifest(manifest_path, display=str(manifest), stats=stats)
-    return build_report(lines, ruleset, as_of, all_sources, cat, parties, held, waived, stats)
+    lines = iter_manifest(p.manifest, display=p.display, stats=stats)
+    return build_report(
+        lines,
+        p.ruleset,
+        p.as_of,
+        p.sources,
+        p.catalog,
+        p.parties,
+        p.licences,
+        p.waivers,
+        stats,
+        cache=cache,
+    )
+
+
+class CheckStream:
+    """The lines of a check, judged one at a time as they are read (see :func:`check_stream`).
+
+    Iterate once for the results, in input order; then :attr:`summary` (and :attr:`notices`)
+    are known. Iterating raises :class:`InputError` for input that turns out unreadable, and
+    ``RuntimeError`` if the number of records read differs from the number of lines judged
+    (the guarantee :func:`build_report` gives; a streaming caller has output by then).
+    """
+
+    def __init__(self, prepared: Prepared, cache: bool) -> None:
+        self.prepared = prepared
+        self.cache = cache
+        self.exportcheck = tool_version()
+        self.as_of = prepared.as_of.isoformat()
+        self.sources: tuple[Source, ...] = tuple(prepared.sources)
+        self.rules_sha256 = content_hash(prepared.sources)
+        self.stats = ReadStats()
+        self.counts: dict[Status, int] = {}
+        self.judged = 0
+        self._summary: Summary | None = None
+        self._used = False
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        return tuple(self.stats.notices)
+
+    @property
+    def columns(self) -> list[str] | None:
+        """The manifest's CSV header (normalised) once the first line was read, else None."""
+        return self.stats.columns
+
+    @property
+    def summary(self) -> Summary:
+        if self._summary is None:
+            raise RuntimeError("the summary is known only once every line was read")
+        return self._summary
+
+    def _results(self) -> Iterator[ResultLike]:
+        from exportcheck.readers.manifest import iter_lines, iter_manifest
+
+        p = self.prepared
+        stats = self.stats
+        if p.licences is not None or p.waivers is not None or not self.cache:
+            # Licences and waivers read every field of a full ManifestLine.
+            yield from judge_held(
+                iter_manifest(p.manifest, p.display, stats=stats),
+                p.ruleset, p.as_of, p.catalog, p.parties, p.licences, p.waivers,
+                cache=self.cache,
+            )  # fmt: skip
+            return
+        lines = iter_lines(p.manifest, p.display, stats=stats)
+        judge = LineJudge(p.ruleset, p.as_of, p.catalog, p.parties).judge
+        for line in lines:
+            yield judge(line)
+
+    def __iter__(self) -> Iterator[ResultLike]:
+        if self._used:
+            raise RuntimeError("a CheckStream can be iterated once")
+        self._used = True
+        counts = self.counts
+        parties = self.prepared.parties
+        checked_columns = False
+        for result in self._results():
+            if not checked_columns:
+                _check_party_columns(parties, self.stats.columns)
+                checked_columns = True
+            status = result.status
+            counts[status] = counts.get(status, 0) + 1
+            self.judged += 1
+            yield result
+        if self.stats.records != self.judged:
+            raise RuntimeError(
+                f"read {self.stats.records} manifest records but judged {self.judged} lines"
+            )
+        if self.judged:
+            _check_party_columns(parties, None)
+        present = [s for s in Status if s in counts]
+        self._summary = Summary(
+            lines=self.judged,
+            by_status={s.value: counts[s] for s in present},
+            worst=present[-1] if present else Status.ALLOWED,
+            lines_read=self.stats.records,
+        )
+
+    def models(self) -> Iterator[LineResult]:
+        """The results as :class:`LineResult` models (what :func:`check` puts in its report)."""
+        for result in self:
+            yield result if isinstance(result, LineResult) else result.to_model()
+
+
+def _check_party_columns(parties: PartyScreening, columns: list[str] | None) -> None:
+    """Refuse a --party-columns column the manifest does not have: from its header when
+    known (before any output), else from the columns seen on the lines."""
+    present = set(columns) if columns is not None else parties.seen_columns
+    if columns is None and not present and not parties.columns:
+        return
+    for c in parties.columns:
+        if c not in DEFAULT_PARTY_COLUMNS and c not in present:
+            raise InputError(f"party column '{c}' is not in the manifest", field="--party-columns")
+
+
+def check_stream(
+    manifest: PathLike,
+    *,
+    date: str | Date | None = None,
+    rules: Sequence[PathLike] | None = None,
+    catalog: PathLike | None = None,
+    lists: Sequence[PathLike] | None = None,
+    party_columns: Iterable[str] | None = None,
+    screening: ScreeningConfig | None = None,
+    licenses: PathLike | None = None,
+    waivers: PathLike | None = None,
+    cache: bool = True,
+) -> CheckStream:
+    """Like :func:`check`, but the lines are read, judged and handed out one at a time, in
+    constant memory: iterate the returned :class:`CheckStream` for the results (light
+    :class:`~exportcheck.model.fastline.LightResult` objects, or :class:`LineResult`; call
+    ``.models()`` for models only), then read its ``summary``. The rules, lists, catalog,
+    licences and waivers are loaded (and the manifest hashed) before this returns, so their
+    errors come first. With the same arguments, the results equal ``check(...).lines``.
+    """
+    prepared = _prepare(
+        manifest, date, rules, catalog, lists, party_columns, screening, licenses, waivers, cache
+    )
+    return CheckStream(prepared, cache)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -19,6 +22,9 @@ from exportcheck.cli.common import (
     terminal_width,
     write_output,
 )
+from exportcheck.cli.progress import with_progress
+from exportcheck.errors import InputError
+from exportcheck.model.status import Status
 
 
 class CheckFormat(StrEnum):
@@ -107,9 +113,12 @@ def check_command(
         typer.Option(
             "--format",
             "-f",
-            help="Output format. json buffers the whole report; jsonl and csv are "
-            "line-oriented; sarif for code scanning, junit for CI test reports, github for "
-            "Actions annotations; auto is github inside GitHub Actions, else table.",
+            help="Output format. jsonl and csv stream: each line is written as it is judged, "
+            "in constant memory (jsonl ends with a summary object). json, table, markdown, "
+            "sarif, junit and github buffer the whole report in memory first (their totals or "
+            "rule index come before the lines). sarif for code scanning, junit for CI test "
+            "reports, github for Actions annotations; auto is github inside GitHub Actions, "
+            "else table.",
             case_sensitive=False,
         ),
     ] = CheckFormat.table,
@@ -124,8 +133,32 @@ def check_command(
             "(allowed, licensed, review, license_required, prohibited) or 'never'.",
         ),
     ] = "review",
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Judge and screen every line from scratch, without caches or fast paths "
+            "(same output, much slower; for checking the caches).",
+        ),
+    ] = False,
 ) -> None:
     threshold = fail_on_option(fail_on)
+    fmt = resolve_format(fmt)
+    if fmt in (CheckFormat.jsonl, CheckFormat.csv):
+        worst = _stream(
+            manifest,
+            fmt,
+            output,
+            cache=not no_cache,
+            date=date,
+            rules=rules,
+            catalog=catalog,
+            lists=lists,
+            party_columns=party_columns,
+            licenses=licenses,
+            waivers=waivers,
+        )
+        raise typer.Exit(gate(worst, threshold))
     report = api.check(
         manifest,
         date=date,
@@ -135,10 +168,10 @@ def check_command(
         party_columns=party_columns,
         licenses=licenses,
         waivers=waivers,
+        cache=not no_cache,
     )
     for notice in report.notices:
         typer.echo(f"exportcheck: notice: {notice}", err=True)
-    fmt = resolve_format(fmt)
     if fmt is CheckFormat.table:
         from exportcheck.formats import table
 
@@ -150,3 +183,79 @@ def check_command(
         text = render(report, fmt.value, fail_on=threshold)
     write_output(text, output)
     raise typer.Exit(gate(report.summary.worst, threshold))
+
+
+_STDOUT_SPOOL_BYTES = 32 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def _sink(output: Path | None) -> Iterator[TextIO]:
+    """Where streamed output goes, all or nothing: a temporary file beside ``output`` that
+    replaces it once everything was written, or for stdout a spool (memory, then a temporary
+    file) copied out at the end. A run that fails half-way writes nothing, as before."""
+    if output is None:
+        with tempfile.SpooledTemporaryFile(
+            max_size=_STDOUT_SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
+        ) as spool:
+            yield spool  # type: ignore[misc]
+            spool.seek(0)
+            for block in iter(lambda: spool.read(1 << 20), ""):
+                sys.stdout.write(block)
+        sys.stdout.flush()
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write output: {exc.strerror}", file=str(output)) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as fh:
+            yield fh
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write output: {exc.strerror}", file=str(output)) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _stream(
+    manifest: Path, fmt: CheckFormat, output: Path | None, *, cache: bool, **options: Any
+) -> Status:
+    """Check ``manifest`` line by line, writing ``jsonl`` or ``csv`` as lines are judged.
+    Returns the worst status."""
+    from exportcheck.formats import csv as csv_format
+    from exportcheck.formats import jsonl
+
+    stream = api.check_stream(manifest, cache=cache, **options)
+    results = with_progress(stream)
+    try:
+        with _sink(output) as out:
+            if fmt is CheckFormat.jsonl:
+                chunks = jsonl.stream(
+                    results,
+                    exportcheck=stream.exportcheck,
+                    as_of=stream.as_of,
+                    rules_sha256=stream.rules_sha256,
+                    sources=stream.sources,
+                    summary=lambda: stream.summary,
+                    fast=cache,
+                )
+            else:
+                chunks = csv_format.stream(results, lambda: stream.columns)
+            write = out.write
+            for chunk in chunks:
+                write(chunk)
+    except RuntimeError as exc:
+        # The lines were written (to the spool) as they were judged; the check failed only
+        # at the end, so say what became of them.
+        where = "stdout" if output is None else str(output)
+        raise RuntimeError(
+            f"{exc}; the {stream.judged} lines written so far were discarded, nothing was "
+            f"written to {where}"
+        ) from None
+    for notice in stream.notices:
+        typer.echo(f"exportcheck: notice: {notice}", err=True)
+    return stream.summary.worst

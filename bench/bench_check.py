@@ -1,0 +1,256 @@
+"""Benchmark: ``exportcheck check`` on generated manifests against a bare CSV pass.
+
+For each size, generates a realistic, seeded manifest (3,000 distinct parts, 2,000 consignees
+each based in one of 16 countries where most of its lines go, ship dates spread over 2025,
+destinations as alpha-2, alpha-3 and English names, some listed parties, technical specs on
+some parts, a few bad values), then in the same run:
+
+* times a bare ``csv.DictReader`` pass over the file (the floor: merely reading the CSV);
+* runs ``exportcheck check FILE --format jsonl -o OUT --fail-on never`` as a subprocess with
+  the shipped rules and lists, and measures its wall time and peak RSS
+  (``resource.getrusage(RUSAGE_CHILDREN)``, one fresh child interpreter per size);
+
+and prints lines/s, wall time, peak RSS and the ratio of the check to the bare pass.
+Figures only; correctness is checked by the tests. Usage::
+
+    python bench/bench_check.py [--sizes 10000,100000,1000000] [--keep] [--out-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+COLUMNS = (
+    "line_id",
+    "order_no",
+    "part_number",
+    "eccn",
+    "description",
+    "vendor",
+    "quantity",
+    "unit_value",
+    "currency",
+    "destination",
+    "consignee",
+    "end_user",
+    "ship_date",
+    "tpp",
+    "memory_bandwidth_gbps",
+)
+
+# Destination spellings: alpha-2, alpha-3 and English names (16 countries).
+DESTINATIONS = (
+    ("CN", "CHN", "China"),
+    ("HK", "HKG", "Hong Kong"),
+    ("DE", "DEU", "Germany"),
+    ("JP", "JPN", "Japan"),
+    ("US", "USA", "United States"),
+    ("GB", "GBR", "United Kingdom"),
+    ("FR", "FRA", "France"),
+    ("IN", "IND", "India"),
+    ("SG", "SGP", "Singapore"),
+    ("AE", "ARE", "United Arab Emirates"),
+    ("RU", "RUS", "Russia"),
+    ("IL", "ISR", "Israel"),
+    ("KR", "KOR", "Korea, Republic of"),
+    ("TW", "TWN", "Taiwan"),
+    ("BR", "BRA", "Brazil"),
+    ("MY", "MYS", "Malaysia"),
+)
+# Shipped-list names (some exact, some with a different legal form): party hits and reviews.
+LISTED = (
+    "Huawei Technologies Co., Ltd.",
+    "Sugon",
+    "Inspur Group Co Ltd",
+    "Shanghai Biren Intelligent Technology Co., Ltd.",
+    "Moore Threads Intelligent Technology (Beijing) Co., Ltd.",
+    "Yangtze Memory Technologies",
+    "Semiconductor Manufacturing International Corp",
+)
+ECCNS = ("3A090.a", "3A090.c", "3A991", "3A991.p", "4A090.a", "5A992.c", "3D991", "EAR99", "")
+KNOWN_CHIPS = (("H100", "3A090.a"), ("H20", "3A991"), ("A100", "3A090.a"), ("L40S", "3A090.a"))
+_WORDS = (
+    "Nordic", "Pacific", "Lion", "Harbor", "Delta", "Summit", "Apex", "River", "Golden",
+    "Blue", "Star", "Orient", "Alpine", "Silver", "Crescent", "Cedar", "Falcon", "Jade",
+)  # fmt: skip
+_KINDS = ("Compute", "Cloud", "Systems", "Trading", "Logistics", "Render", "Data", "Labs")
+_FORMS = ("GmbH", "Ltd.", "Co. Ltd.", "Inc.", "Pte. Ltd.", "S.A.", "LLC", "")
+
+
+def _parts(rng: random.Random, n: int) -> list[tuple[str, str, str, str, str]]:
+    """(part_number, eccn, vendor, tpp, memory_bandwidth) for ``n`` distinct parts."""
+    out = [(p, e, "Nvidia", "", "") for p, e in KNOWN_CHIPS]
+    vendors = ("Nvidia", "AMD", "Intel", "Cisco", "Dell", "Supermicro", "Synopsys", "Acme")
+    while len(out) < n:
+        i = len(out)
+        eccn = rng.choice(ECCNS)
+        spec = rng.random() < 0.08
+        tpp = str(rng.choice((1200, 2368, 4800, 4992, 15832))) if spec else ""
+        bw = str(rng.choice((900, 3999, 4000))) if spec else ""
+        out.append((f"P{i:05d}-{rng.choice('ABCDEFGH')}", eccn, rng.choice(vendors), tpp, bw))
+    return out
+
+
+def _names(rng: random.Random, n: int) -> list[str]:
+    out: dict[str, None] = dict.fromkeys(LISTED)
+    while len(out) < n:
+        form = rng.choice(_FORMS)
+        name = f"{rng.choice(_WORDS)} {rng.choice(_WORDS)} {rng.choice(_KINDS)}"
+        name += f" {rng.randrange(1, 400)}" if rng.random() < 0.6 else ""
+        out.setdefault(f"{name} {form}".strip(), None)
+    return list(out)
+
+
+def generate(path: Path, lines: int, seed: int = 20250101) -> Path:
+    """A seeded manifest of ``lines`` data rows (same seed and size → same bytes)."""
+    rng = random.Random(seed)
+    parts = _parts(rng, 3000)
+    names = _names(rng, 2000)
+    # A consignee is based somewhere: most of its lines go to its own country.
+    home = {name: rng.choice(DESTINATIONS) for name in names}
+    start = date(2025, 1, 1)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for i in range(1, lines + 1):
+            part, eccn, vendor, tpp, bw = rng.choice(parts)
+            consignee = rng.choice(names)
+            end_user = consignee if rng.random() < 0.7 else rng.choice(names)
+            spelled = home[consignee] if rng.random() < 0.9 else rng.choice(DESTINATIONS)
+            r = rng.random()
+            dest = spelled[0] if r < 0.8 else spelled[1] if r < 0.9 else spelled[2]
+            day = start + timedelta(days=rng.randrange(365))
+            ship = day.isoformat()
+            bad = rng.random()
+            if bad < 0.001:
+                dest = "Atlantis"
+            elif bad < 0.002:
+                ship = "2025-13-01"
+            elif bad < 0.003:
+                tpp = "n/a"
+            w.writerow(
+                (
+                    f"L-{i}",
+                    f"SO-{100000 + i // 3}",
+                    part,
+                    eccn,
+                    f"{vendor} item {part}",
+                    vendor,
+                    rng.randrange(1, 500),
+                    f"{rng.randrange(5, 40000)}.{rng.randrange(100):02d}",
+                    "USD",
+                    dest,
+                    consignee,
+                    end_user,
+                    ship,
+                    tpp,
+                    bw,
+                )
+            )
+    return path
+
+
+def bare_pass(path: Path) -> tuple[float, int]:
+    """Seconds for a bare ``csv.DictReader`` pass over ``path``, and the rows seen."""
+    t0 = time.perf_counter()
+    n = 0
+    with path.open(newline="", encoding="utf-8") as fh:
+        for _row in csv.DictReader(fh):
+            n += 1
+    return time.perf_counter() - t0, n
+
+
+def run_check(path: Path, out: Path, fmt: str = "jsonl") -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MiB, exit code) of ``exportcheck check`` in a child process.
+
+    Each size runs in a fresh ``bench`` child that itself runs the check, so the
+    RUSAGE_CHILDREN maximum seen by that child is this check's alone.
+    """
+    code = (
+        "import resource, subprocess, sys, time\n"
+        "t0 = time.perf_counter()\n"
+        "rc = subprocess.call(sys.argv[1:])\n"
+        "wall = time.perf_counter() - t0\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(wall, rss, rc)\n"
+    )
+    cmd = [
+        sys.executable,
+        "-c",
+        code,
+        sys.executable,
+        "-m",
+        "exportcheck",
+        "check",
+        str(path),
+        "--format",
+        fmt,
+        "-o",
+        str(out),
+        "--fail-on",
+        "never",
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    wall, rss, rc = done.stdout.split()
+    if int(rc) != 0:
+        sys.stderr.write(done.stderr)
+    return float(wall), float(rss), int(rc)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated line counts")
+    ap.add_argument("--keep", action="store_true", help="keep the generated files")
+    ap.add_argument("--out-dir", type=Path, default=None, help="where to write (default: tmp)")
+    ap.add_argument("--format", default="jsonl", help="output format of the check (jsonl)")
+    args = ap.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    tmp = None
+    if args.out_dir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="exportcheck-bench-")
+        out_dir = Path(tmp.name)
+    else:
+        out_dir = args.out_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+    print(f"python {sys.version.split()[0]}; format {args.format}; shipped rules and lists")
+    head = (
+        f"{'lines':>10} {'MB':>7} {'bare s':>8} {'check s':>8} {'lines/s':>10} "
+        f"{'ratio':>6} {'RSS MiB':>8} {'exit':>4}"
+    )
+    print(head)
+    try:
+        for n in sizes:
+            manifest = out_dir / f"manifest-{n}.csv"
+            if not manifest.is_file():
+                generate(manifest, n)
+            out = out_dir / f"out-{n}.{args.format}"
+            bare, rows = bare_pass(manifest)
+            assert rows == n, (rows, n)
+            wall, rss, rc = run_check(manifest, out, args.format)
+            mb = manifest.stat().st_size / 1e6
+            print(
+                f"{n:>10,} {mb:>7.1f} {bare:>8.2f} {wall:>8.2f} {n / wall:>10,.0f} "
+                f"{wall / bare:>6.2f} {rss:>8.0f} {rc:>4}",
+                flush=True,
+            )
+            if not args.keep:
+                manifest.unlink()
+                out.unlink(missing_ok=True)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

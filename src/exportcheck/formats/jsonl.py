@@ -53,16 +53,9 @@ class LineEncoder:
         return text
 
     def _findings(self, findings: tuple[Any, ...]) -> str:
-        entry = self._parts.get(id(findings))
-        if entry is not None and entry[0] is findings:
-            return entry[1]
+        # Joined per line: caching whole tuples would hold a text per distinct judgement.
         part = self._part
-        text = ",".join([part(f) for f in findings])
-        if len(findings) > 1 or not findings:
-            if len(self._parts) >= _FRAGMENT_LIMIT:
-                self._parts.clear()
-            self._parts[id(findings)] = (findings, text)
-        return text
+        return ",".join([part(f) for f in findings])
 
     def _fields(self, fields: dict[str, Any]) -> str:
         keys = self._keys

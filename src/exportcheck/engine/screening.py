@@ -496,6 +496,9 @@ class _Scored:
     legal: tuple[str, ...]
 
 
+_VARIANTS_LIMIT = 1 << 15  # names whose normalised forms are kept; a full table is emptied
+
+
 class ScreeningIndex:
     """Listed names prepared for fast screening. Build once, screen many names."""
 
@@ -521,6 +524,8 @@ class ScreeningIndex:
         # "common" tokens are used for candidate search only when a query has nothing rarer
         self._common_df = max(40, n // 150)
         self._cache: dict[tuple[tuple[str, ...], ...], list[_Scored]] = {}
+        # Normalised forms of names already screened (a manifest repeats its consignees).
+        self._variants: dict[str, list[NormalizedName]] = {}
         self._similar_cache: dict[str, dict[str, float]] = {}
 
     # -- building ---------------------------------------------------------------------------
@@ -798,7 +803,11 @@ class ScreeningIndex:
         """Screen one name on date ``on``; ``country`` (alpha-2 or name) is a signal only."""
         cfg = self.config
         cc = normalize_country(country) if country else None
-        forms = name_variants(name)
+        forms = self._variants.get(name)
+        if forms is None:
+            if len(self._variants) >= _VARIANTS_LIMIT:
+                self._variants.clear()
+            forms = self._variants[name] = name_variants(name)
         matches: list[ScreeningMatch] = []
         for s in self._screen_names(forms) if forms else []:
             entry = self.entries[s.entry]

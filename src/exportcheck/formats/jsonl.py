@@ -24,7 +24,8 @@ from exportcheck.model.status import Status
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 # The JSON text of a str, as json.dumps(ensure_ascii=False) writes it (a C function).
 _STR: Callable[[str], str] = encode_basestring
-_FRAGMENT_LIMIT = 1 << 16
+# Rendered parts kept (each holds its object and ~1 KB of text): this bounds the memory.
+_FRAGMENT_LIMIT = 1 << 13
 
 
 def _dumps(obj: Any) -> str:
@@ -40,7 +41,6 @@ class LineEncoder:
 
     def __init__(self) -> None:
         self._parts: dict[int, tuple[object, str]] = {}
-        self._keys: dict[str, str] = {}
 
     def _part(self, obj: Any) -> str:
         entry = self._parts.get(id(obj))
@@ -56,18 +56,6 @@ class LineEncoder:
         # Joined per line: caching whole tuples would hold a text per distinct judgement.
         part = self._part
         return ",".join([part(f) for f in findings])
-
-    def _fields(self, fields: dict[str, Any]) -> str:
-        keys = self._keys
-        out = []
-        for key, value in fields.items():
-            head = keys.get(key)
-            if head is None:
-                if len(keys) >= _FRAGMENT_LIMIT:
-                    keys.clear()
-                head = keys[key] = _STR(key) + ":"
-            out.append(head + (_STR(value) if type(value) is str else _ENCODE(value)))
-        return "{" + ",".join(out) + "}"
 
     def line(self, line: ResultLike) -> str:
         """The JSON Lines text of one line object, with its ``\\n``."""
@@ -85,7 +73,7 @@ class LineEncoder:
             + ',"findings":['
             + self._findings(line.findings)
             + '],"fields":'
-            + self._fields(line.fields)
+            + _ENCODE(line.fields)
             + ',"item":'
             + self._part(line.item)
             + ',"source_line":'

@@ -8,7 +8,19 @@ from datetime import date
 from typing import Any
 
 from exportcheck.engine.classify import Derivation, Specs, classify, contradicts, derive_specs
-from exportcheck.engine.conditions import Facts, Tri, evaluate
+from exportcheck.engine.conditions import (
+    Facts,
+    Outcome,
+    Tri,
+    _and,
+    _destination_test,
+    _eccn_test,
+    _not,
+    _or,
+    _param_test,
+    _text_test,
+    evaluate,
+)
 from exportcheck.engine.inforce import rules_in_force
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.model.fastline import LightLine, LightResult, LineLike
@@ -102,13 +114,20 @@ def _rule_finding(
 
 
 def _rule_result(
-    rule: Rule, version: RuleVersion, facts: Facts, ruleset: RuleSet, unclassified: bool
+    rule: Rule,
+    version: RuleVersion,
+    facts: Facts,
+    ruleset: RuleSet,
+    unclassified: bool,
+    outcome: Outcome | None = None,
 ) -> tuple[Finding | None, str | None]:
     """What one rule version in force says about ``facts``: a finding, or (for an unclassified
     item whose outcome depends only on its ECCN) the rule id to fold into the 'unclassified'
-    finding, or neither (the rule does not apply)."""
+    finding, or neither (the rule does not apply). ``outcome``, when given, is
+    ``evaluate(version.when, facts, ruleset)`` computed by the caller."""
     assert version.when is not None and version.status is not None  # validated
-    outcome = evaluate(version.when, facts, ruleset)
+    if outcome is None:
+        outcome = evaluate(version.when, facts, ruleset)
     if outcome.value is Tri.FALSE:
         return None, None
     why = _because_text(outcome.because)
@@ -209,6 +228,31 @@ class _Plan:
             self._collect(sub)
 
 
+class _Node:
+    """One condition node prepared for cached evaluation: the facts it reads (and whether a
+    destination test, which depends on the date, is among them) and its single tests in the
+    order :func:`evaluate` combines them."""
+
+    __slots__ = ("cond", "dated", "fields", "leaves")
+
+    def __init__(self, cond: Condition) -> None:
+        self.cond = cond
+        self.fields = tuple(sorted(_condition_fields(cond, set())))
+        self.dated = "destination" in self.fields
+        leaves: list[tuple[str, Any]] = []
+        if cond.eccn is not None:
+            leaves.append(("eccn", cond.eccn))
+        for name in ("part_number", "vendor", "category", "end_use"):
+            value = getattr(cond, name)
+            if value is not None:
+                leaves.append((name, value))
+        for test in cond.params or ():
+            leaves.append(("param", test))
+        if cond.destination is not None:
+            leaves.append(("destination", cond.destination))
+        self.leaves = leaves
+
+
 class JudgeMemo:
     """Caches under :func:`judge_item`, so that judging a new (item, destination, date) costs a
     few dictionary look-ups rather than a rule evaluation:
@@ -234,6 +278,10 @@ class JudgeMemo:
         self._survivors: dict[tuple[object, ...], list[tuple[Rule, RuleVersion, _Plan]]] = {}
         self._interned: dict[Finding, Finding] = {}
         self._unclassified: dict[str, Finding] = {}
+        self._nodes: dict[int, _Node] = {}
+        self._outcomes: dict[tuple[object, ...], Outcome] = {}
+        self._leaves: dict[tuple[object, ...], Outcome] = {}
+        self._live: dict[tuple[object, ...], bool] = {}
 
     @staticmethod
     def _room(table: dict[Any, Any]) -> None:
@@ -265,6 +313,66 @@ class JudgeMemo:
             self._plans[id(version)] = plan
         return plan
 
+    def _node(self, cond: Condition) -> _Node:
+        node = self._nodes.get(id(cond))
+        if node is None or node.cond is not cond:
+            node = self._nodes[id(cond)] = _Node(cond)
+        return node
+
+    def _leaf(
+        self, node: _Node, index: int, kind: str, arg: Any, facts: Facts, epoch: int
+    ) -> Outcome:
+        """One single test of ``node``, cached by the value it reads (and the epoch for a
+        destination test)."""
+        if kind == "param":
+            value: object = facts.params.get(arg.param)
+            key: tuple[object, ...] = (id(node), index, -1, type(value), value)
+        elif kind == "destination":
+            value = facts.destination
+            key = (id(node), index, epoch, value)
+        else:
+            value = getattr(facts, kind)
+            key = (id(node), index, -1, value)
+        hit = self._leaves.get(key)
+        if hit is None:
+            if kind == "param":
+                hit = _param_test(facts.params, arg)
+            elif kind == "destination":
+                hit = _destination_test(self.ruleset, facts, arg)
+            elif kind == "eccn":
+                hit = _eccn_test(facts.eccn, arg)
+            else:
+                hit = _text_test(kind, value, arg)  # type: ignore[arg-type]
+            self._room(self._leaves)
+            self._leaves[key] = hit
+        return hit
+
+    def _combine(self, node: _Node, facts: Facts, epoch: int) -> Outcome:
+        """:func:`evaluate` of the node's condition, its tests and sub-conditions cached."""
+        cond = node.cond
+        parts = [
+            self._leaf(node, i, kind, arg, facts, epoch)
+            for i, (kind, arg) in enumerate(node.leaves)
+        ]
+        if cond.all is not None:
+            parts.append(_and([self._outcome(c, facts, epoch) for c in cond.all]))
+        if cond.any is not None:
+            parts.append(_or([self._outcome(c, facts, epoch) for c in cond.any]))
+        if cond.not_ is not None:
+            parts.append(_not(self._outcome(cond.not_, facts, epoch)))
+        return _and(parts)
+
+    def _outcome(self, cond: Condition, facts: Facts, epoch: int) -> Outcome:
+        """:func:`evaluate`, cached by the values of the facts ``cond`` reads."""
+        node = self._node(cond)
+        key = (id(node), epoch if node.dated else -1, *_project(facts, node.fields))
+        hit = self._outcomes.get(key)
+        if hit is None:
+            hit = self._combine(node, facts, epoch)
+            self._room(self._outcomes)
+            self._outcomes[key] = hit
+        return hit
+
     def _false(self, probe: Condition, fields: tuple[str, ...], dated: bool, facts: Facts,
                epoch: int) -> bool:  # fmt: skip
         key = (id(probe), epoch if dated else -1, *_project(facts, fields))
@@ -287,7 +395,11 @@ class JudgeMemo:
         full = (id(version), epoch, unclassified, *_project(facts, plan.fields))
         hit = self._rules.get(full)
         if hit is None:
-            finding, depends = _rule_result(rule, version, facts, self.ruleset, unclassified)
+            assert version.when is not None  # validated
+            outcome = self._combine(self._node(version.when), facts, epoch)
+            finding, depends = _rule_result(
+                rule, version, facts, self.ruleset, unclassified, outcome
+            )
             if finding is not None:  # equal findings of other keys: keep one object
                 finding = self._interned.setdefault(finding, finding)
                 self._room(self._interned)
@@ -307,17 +419,15 @@ class JudgeMemo:
                 return None, None
         return self._full(rule, version, plan, facts, epoch, unclassified)
 
-    def findings(
+    def survivors(
         self,
         facts: Facts,
         in_force: list[tuple[Rule, RuleVersion]],
         epoch: int,
-        unclassified: bool,
         item_key: tuple[object, ...],
-    ) -> tuple[list[Finding], list[str]]:
-        """:func:`findings_for` for the item identified by ``item_key`` (which must determine
-        every fact but the destination): the rules whose undated conjuncts hold for the item
-        are found once per item; per destination only their dated conjuncts are tested."""
+    ) -> list[tuple[Rule, RuleVersion, _Plan]]:
+        """The rules in force whose undated conjuncts are not FALSE for the item identified by
+        ``item_key`` (see :meth:`findings`); ``facts`` may have any destination."""
         survivors = self._survivors.get(item_key)
         if survivors is None:
             survivors = []
@@ -331,6 +441,45 @@ class JudgeMemo:
                     survivors.append((rule, version, plan))
             self._room(self._survivors)
             self._survivors[item_key] = survivors
+        return survivors
+
+    def any_live(
+        self,
+        survivors: list[tuple[Rule, RuleVersion, _Plan]],
+        facts: Facts,
+        epoch: int,
+    ) -> bool:
+        """Whether any of ``survivors`` (from :meth:`survivors`) has no FALSE dated conjunct
+        for ``facts.destination``; cached per survivor set, destination and epoch."""
+        key = (tuple(id(plan) for _, _, plan in survivors), facts.destination, epoch)
+        live = self._live.get(key)
+        if live is None:
+            live = any(
+                not any(
+                    self._false(probe, fields, True, facts, epoch)
+                    for probe, fields, dated in plan.probes
+                    if dated
+                )
+                for _, _, plan in survivors
+            )
+            self._room(self._live)
+            self._live[key] = live
+        return live
+
+    def findings(
+        self,
+        facts: Facts,
+        in_force: list[tuple[Rule, RuleVersion]],
+        epoch: int,
+        unclassified: bool,
+        item_key: tuple[object, ...],
+    ) -> tuple[list[Finding], list[str]]:
+        """:func:`findings_for` for the item identified by ``item_key`` (which must determine
+        every fact but the destination): the rules whose undated conjuncts hold for the item
+        are found once per item; per destination only their dated conjuncts are tested."""
+        survivors = self.survivors(facts, in_force, epoch, item_key)
+        if not survivors or not self.any_live(survivors, facts, epoch):
+            return [], []
         findings: list[Finding] = []
         depends_on_eccn: list[str] = []
         for rule, version, plan in survivors:
@@ -596,6 +745,19 @@ class Judged:
         self.status = worst([f.status for f in findings])
 
 
+class _ItemEntry:
+    """Per (item, end use, epoch): the classified item, whether it is ``plain`` (classified,
+    no derived classification: its findings come from the rules only) and, once needed, its
+    judgement without findings."""
+
+    __slots__ = ("empty", "item", "plain")
+
+    def __init__(self, item: ResolvedItem, plain: bool) -> None:
+        self.item = item
+        self.plain = plain
+        self.empty: Judged | None = None
+
+
 class LineJudge:
     """Judges lines one at a time, in order, with every cache (see :func:`judge_lines`).
 
@@ -618,7 +780,48 @@ class LineJudge:
         self.memo = JudgeMemo(ruleset, catalog)
         self._in_force: dict[int, list[tuple[Rule, RuleVersion]]] = {}
         self._judged: dict[ItemKey, Judged] = {}
+        self._items: dict[ItemKey, _ItemEntry] = {}
         self._days: dict[date, tuple[int, str]] = {}
+
+    def _new(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> Judged:
+        """The judgement of an (item, destination, end use, epoch) not cached. When the item
+        is classified and has no derived classification, its findings are the rules' findings
+        only, and when there are none one shared judgement per (item, end use, epoch) serves
+        every destination."""
+        in_force = self._in_force.get(epoch)
+        if in_force is None:
+            in_force = self._in_force[epoch] = rules_in_force(self.ruleset, on)
+        whole = (*part, line.end_use, epoch)
+        entry = self._items.get(whole)
+        if entry is None:
+            item, derivation = self.memo.classified(line.item, part, epoch, on)
+            entry = _ItemEntry(item, derivation is None and item.eccn is not None)
+            if len(self._items) >= _CACHE_LIMIT:
+                self._items.clear()
+            self._items[whole] = entry
+        if entry.plain:
+            item = entry.item
+            facts = Facts(
+                on=on,
+                eccn=item.eccn,
+                part_number=item.part_number,
+                vendor=item.vendor,
+                category=item.category,
+                destination=line.destination,
+                end_use=line.end_use,
+                params=item.params,
+            )
+            # What judge_item does for such an item, without the parts that do not apply.
+            found, _ = findings_for(facts, self.ruleset, in_force, False, self.memo, whole)
+            if found:
+                return Judged(item, tuple(found))
+            if entry.empty is None:
+                entry.empty = Judged(item, ())
+            return entry.empty
+        resolved, findings = judge_item(
+            line, self.ruleset, on, self.catalog, in_force, self.memo, part
+        )
+        return Judged(resolved, findings)
 
     def judge(self, line: LineLike) -> LightResult:
         on = line.ship_date or self.as_of
@@ -632,15 +835,10 @@ class LineJudge:
         key = (*part, line.destination, line.end_use, epoch)
         hit = self._judged.get(key)
         if hit is None:
-            in_force = self._in_force.get(epoch)
-            if in_force is None:
-                in_force = self._in_force[epoch] = rules_in_force(self.ruleset, on)
-            item, findings = judge_item(
-                line, self.ruleset, on, self.catalog, in_force, self.memo, part
-            )
+            hit = self._new(line, on, epoch, part)
             if len(self._judged) >= _CACHE_LIMIT:
                 self._judged.clear()
-            hit = self._judged[key] = Judged(item, findings)
+            self._judged[key] = hit
         extra: list[Finding] = _input_findings(line) if line.problems else []
         if self.parties is not None:
             extra.extend(self.parties.findings(line, on))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -279,6 +280,15 @@ class JudgeMemo:
         self._interned: dict[Finding, Finding] = {}
         self._unclassified: dict[str, Finding] = {}
         self._nodes: dict[int, _Node] = {}
+        self._cls_dates = sorted(
+            {
+                d
+                for c in ruleset.classifications.values()
+                for v in c.versions
+                for d in (v.effective, v.until)
+                if d is not None
+            }
+        )
         self._outcomes: dict[tuple[object, ...], Outcome] = {}
         self._leaves: dict[tuple[object, ...], Outcome] = {}
         self._live: dict[tuple[object, ...], bool] = {}
@@ -291,8 +301,11 @@ class JudgeMemo:
     def classified(
         self, item: Item, key: tuple[object, ...], epoch: int, on: date
     ) -> tuple[ResolvedItem, Derivation | None]:
-        """:func:`classify_item` of the resolved ``item`` (``key`` identifies the item)."""
-        full = (*key, epoch)
+        """:func:`classify_item` of the resolved ``item`` (``key`` identifies the item).
+        Cached per span between the dates on which a classification version starts or ends
+        (the classification depends on the date only through the versions in force), which
+        is coarser than the rule-set ``epoch``."""
+        full = (*key, bisect_right(self._cls_dates, on))
         hit = self._items.get(full)
         if hit is None:
             resolved = self._resolved.get(key)

@@ -254,6 +254,15 @@ class _Node:
         self.leaves = leaves
 
 
+class _Survivors(list[tuple[Rule, RuleVersion, _Plan]]):
+    """The rules that may apply to an item (see :meth:`JudgeMemo.survivors`); ``sig``
+    numbers the distinct lists of rule versions."""
+
+    __slots__ = ("sig",)
+
+    sig: int
+
+
 class JudgeMemo:
     """Caches under :func:`judge_item`, so that judging a new (item, destination, date) costs a
     few dictionary look-ups rather than a rule evaluation:
@@ -276,7 +285,9 @@ class JudgeMemo:
         self._rules: dict[tuple[object, ...], tuple[Finding | None, str | None]] = {}
         self._items: dict[tuple[object, ...], tuple[ResolvedItem, Derivation | None]] = {}
         self._resolved: dict[tuple[object, ...], ResolvedItem] = {}
-        self._survivors: dict[tuple[object, ...], list[tuple[Rule, RuleVersion, _Plan]]] = {}
+        self._survivors: dict[tuple[object, ...], _Survivors] = {}
+        self._sigs: dict[tuple[int, ...], int] = {}
+        self._epochs: dict[date, int] = {}
         self._interned: dict[Finding, Finding] = {}
         self._unclassified: dict[str, Finding] = {}
         self._nodes: dict[int, _Node] = {}
@@ -292,6 +303,14 @@ class JudgeMemo:
         self._outcomes: dict[tuple[object, ...], Outcome] = {}
         self._leaves: dict[tuple[object, ...], Outcome] = {}
         self._live: dict[tuple[object, ...], bool] = {}
+
+    def epoch(self, on: date) -> int:
+        """``ruleset.epoch(on)``, cached per date."""
+        epoch = self._epochs.get(on)
+        if epoch is None:
+            self._room(self._epochs)
+            epoch = self._epochs[on] = self.ruleset.epoch(on)
+        return epoch
 
     @staticmethod
     def _room(table: dict[Any, Any]) -> None:
@@ -438,12 +457,12 @@ class JudgeMemo:
         in_force: list[tuple[Rule, RuleVersion]],
         epoch: int,
         item_key: tuple[object, ...],
-    ) -> list[tuple[Rule, RuleVersion, _Plan]]:
+    ) -> _Survivors:
         """The rules in force whose undated conjuncts are not FALSE for the item identified by
         ``item_key`` (see :meth:`findings`); ``facts`` may have any destination."""
         survivors = self._survivors.get(item_key)
         if survivors is None:
-            survivors = []
+            survivors = _Survivors()
             for rule, version in in_force:
                 plan = self._plan(version)
                 if not any(
@@ -452,19 +471,25 @@ class JudgeMemo:
                     if not dated
                 ):
                     survivors.append((rule, version, plan))
+            ids = tuple(id(version) for _, version, _ in survivors)
+            sig = self._sigs.get(ids)
+            if sig is None:
+                self._room(self._sigs)
+                sig = self._sigs[ids] = len(self._sigs)
+            survivors.sig = sig
             self._room(self._survivors)
             self._survivors[item_key] = survivors
         return survivors
 
     def any_live(
         self,
-        survivors: list[tuple[Rule, RuleVersion, _Plan]],
+        survivors: _Survivors,
         facts: Facts,
         epoch: int,
     ) -> bool:
         """Whether any of ``survivors`` (from :meth:`survivors`) has no FALSE dated conjunct
         for ``facts.destination``; cached per survivor set, destination and epoch."""
-        key = (tuple(id(plan) for _, _, plan in survivors), facts.destination, epoch)
+        key = (survivors.sig, facts.destination, epoch)
         live = self._live.get(key)
         if live is None:
             live = any(
@@ -534,7 +559,7 @@ def findings_for(
     the destination, and the epoch) lets it find the rules that may apply to the item once.
     """
     if memo is not None and item_key is not None:
-        return memo.findings(facts, in_force, ruleset.epoch(facts.on), unclassified, item_key)
+        return memo.findings(facts, in_force, memo.epoch(facts.on), unclassified, item_key)
     findings: list[Finding] = []
     depends_on_eccn: list[str] = []
     epoch = ruleset.epoch(facts.on) if memo is not None else 0
@@ -636,10 +661,12 @@ def judge_item(
     ``memo`` (with ``key``, the item part of :func:`item_key`) caches the parts of the
     judgement; the result is the same."""
     if memo is None:
+        epoch = 0
         item, derivation = classify_item(resolve_item(line, catalog), ruleset, on)
     else:
         assert key is not None
-        item, derivation = memo.classified(line.item, key, ruleset.epoch(on), on)
+        epoch = memo.epoch(on)
+        item, derivation = memo.classified(line.item, key, epoch, on)
     facts = Facts(
         on=on,
         eccn=item.eccn,
@@ -651,7 +678,6 @@ def judge_item(
         params=item.params,
     )
     unclassified = item.eccn is None
-    epoch = ruleset.epoch(on) if memo is not None else 0
     whole = (*key, line.end_use, epoch) if memo is not None and key is not None else None
     findings, depends = findings_for(facts, ruleset, in_force, unclassified, memo, whole)
     if derivation is not None:

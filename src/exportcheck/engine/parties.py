@@ -23,6 +23,9 @@ def _room(table: dict[Any, Any]) -> None:
         table.clear()
 
 
+_ABSENT: Any = object()
+
+
 def _name_of(value: object) -> str | None:
     if value is None or isinstance(value, bool):
         return None
@@ -83,6 +86,7 @@ class PartyScreening:
     _change_dates: tuple[date, ...] = ()
     _countries: frozenset[str] = frozenset()
     _unmatched_names: dict[tuple[str, int], bool] = field(default_factory=dict)
+    _epochs: dict[date, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         dates = {d for e in self.index.entries for d in (e.start_date, e.end_date) if d is not None}
@@ -97,12 +101,14 @@ class PartyScreening:
         return self.index.screen(name, country=country, on=on)
 
     def _column_findings(
-        self, column: str, name: str, country: str | None, on: date
+        self, column: str, name: str, country: str | None, on: date, epoch: int = -1
     ) -> tuple[Finding, ...]:
+        """The findings for one party; ``epoch`` is :meth:`epoch` of ``on`` when known."""
         if not self.cache:
             result = self.screen(name, country, on)
             return tuple(party_finding(column, name, m) for m in result.matches)
-        epoch = self.epoch(on)
+        if epoch < 0:
+            epoch = self.epoch(on)
         key = (column, name, country, epoch)
         found = self._findings.get(key)
         if found is None:
@@ -133,12 +139,23 @@ class PartyScreening:
     def findings(self, line: LineLike, on: date) -> list[Finding]:
         out: list[Finding] = []
         fields = line.fields
+        epoch = -1
+        if self.cache:
+            epoch = self._epochs.get(on, -1)
+            if epoch < 0:
+                _room(self._epochs)
+                epoch = self._epochs[on] = self.epoch(on)
+        seen = self.seen_columns
         for column in self.columns:
-            if column not in fields:
+            value = fields.get(column, _ABSENT)
+            if value is _ABSENT:
                 continue
-            self.seen_columns.add(column)
-            name = _name_of(fields[column])
+            if column not in seen:
+                seen.add(column)
+            name = (value.strip() or None) if value.__class__ is str else _name_of(value)
             if name is None:
                 continue
-            out.extend(self._column_findings(column, name, line.destination, on))
+            found = self._column_findings(column, name, line.destination, on, epoch)
+            if found:
+                out.extend(found)
         return out

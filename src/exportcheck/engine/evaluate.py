@@ -504,6 +504,16 @@ class JudgeMemo:
             self._live[key] = live
         return live
 
+    def known_empty(
+        self, item_key: tuple[object, ...], destination: str | None, epoch: int
+    ) -> bool:
+        """Whether :meth:`findings` for ``item_key`` (with ``epoch``) and ``destination`` is
+        already known, from the cached survivors and destination tests, to find nothing."""
+        survivors = self._survivors.get(item_key)
+        if survivors is None:
+            return False
+        return not survivors or self._live.get((survivors.sig, destination, epoch)) is False
+
     def findings(
         self,
         facts: Facts,
@@ -839,6 +849,8 @@ class LineJudge:
                 self._items.clear()
             self._items[whole] = entry
         if entry.plain:
+            if entry.empty is not None and self.memo.known_empty(whole, line.destination, epoch):
+                return entry.empty
             item = entry.item
             facts = Facts(
                 on=on,

@@ -32,6 +32,7 @@ import io
 import itertools
 import json
 import math
+import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -1009,6 +1010,14 @@ class FastLineBuilder:
         self._date: dict[str, object] = {}
         self._param: dict[tuple[str, str], object] = {}
         self._items: dict[tuple[object, ...], tuple[Item, tuple[object, ...]]] = {}
+        # The item's raw cells, as one tuple: its item (or _BAD) without re-parsing them.
+        item_columns = tuple(
+            n
+            for n in ("part_number", "eccn", "vendor", "category", "description", *PARAMS)
+            if n in present
+        )
+        self._item_cells = operator.itemgetter(*item_columns) if len(item_columns) > 1 else None
+        self._raw_items: dict[object, object] = {}
 
     @staticmethod
     def _bounded(cache: dict[Any, Any]) -> None:
@@ -1075,14 +1084,16 @@ class FastLineBuilder:
         destination = self._destination(fields["destination"])
         if destination is _BAD:
             return None
-        raw_part = fields.get("part_number")
-        part_number = raw_part.strip() or None if raw_part is not None else None
-        eccn: object = ""
-        if self.has["eccn"]:
-            eccn = self._eccn_of(fields["eccn"])
-            if eccn is _BAD:
-                return None
-        if part_number is None and eccn == "":
+        if self._item_cells is None:
+            hit = self._item(fields)
+        else:
+            cells = self._item_cells(fields)
+            hit = self._raw_items.get(cells)
+            if hit is None:
+                hit = self._item(fields)
+                self._bounded(self._raw_items)
+                self._raw_items[cells] = hit
+        if hit is _BAD:
             return None
         ship_date: object = ""
         if self.has["ship_date"]:
@@ -1096,19 +1107,43 @@ class FastLineBuilder:
                     parse_number(raw)
                 except ValueError:
                     return None
+        raw_end_use = fields.get("end_use")
+        assert isinstance(hit, tuple)
+        return LightLine(
+            index,
+            source_line,
+            line_id,
+            fields,
+            hit[0],
+            hit[1],
+            destination,  # type: ignore[arg-type]
+            ship_date or None,  # type: ignore[arg-type]
+            (raw_end_use.strip() or None) if raw_end_use is not None else None,
+        )
+
+    def _item(self, fields: dict[str, Any]) -> object:
+        """The row's (item, item key), or _BAD when its item cells have a problem."""
+        raw_part = fields.get("part_number")
+        part_number = raw_part.strip() or None if raw_part is not None else None
+        eccn: object = ""
+        if self.has["eccn"]:
+            eccn = self._eccn_of(fields["eccn"])
+            if eccn is _BAD:
+                return _BAD
+        if part_number is None and eccn == "":
+            return _BAD
         params: list[tuple[str, float]] = []
         for name in self.param_columns:
             raw = fields[name]
             if raw and not raw.isspace():
                 value = self._param_of(name, raw)
                 if value is _BAD:
-                    return None
+                    return _BAD
                 assert isinstance(value, float)
                 params.append((name, value))
         raw_vendor = fields.get("vendor")
         raw_category = fields.get("category")
         raw_description = fields.get("description")
-        raw_end_use = fields.get("end_use")
         item_raw = (
             part_number,
             eccn,
@@ -1136,17 +1171,7 @@ class FastLineBuilder:
             )
             self._bounded(self._items)
             hit = self._items[item_raw] = (item, key)
-        return LightLine(
-            index,
-            source_line,
-            line_id,
-            fields,
-            hit[0],
-            hit[1],
-            destination,  # type: ignore[arg-type]
-            ship_date or None,  # type: ignore[arg-type]
-            (raw_end_use.strip() or None) if raw_end_use is not None else None,
-        )
+        return hit
 
 
 def iter_lines(

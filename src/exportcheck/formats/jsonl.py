@@ -61,24 +61,15 @@ class LineEncoder:
         """The JSON Lines text of one line object, with its ``\\n``."""
         dest = line.destination
         source = line.source_line
+        findings = self._findings(line.findings) if line.findings else ""
+        # One f-string: the text is built once, not by repeated concatenation.
         return (
-            '{"line_id":'
-            + _STR(line.line_id)
-            + ',"status":"'
-            + line.status.value
-            + '","date":'
-            + _STR(line.date)
-            + ',"destination":'
-            + ("null" if dest is None else _STR(dest))
-            + ',"findings":['
-            + self._findings(line.findings)
-            + '],"fields":'
-            + _ENCODE(line.fields)
-            + ',"item":'
-            + self._part(line.item)
-            + ',"source_line":'
-            + ("null" if source is None else str(int(source)))
-            + "}\n"
+            f'{{"line_id":{_STR(line.line_id)},"status":"{line.status.value}",'
+            f'"date":{_STR(line.date)},'
+            f'"destination":{"null" if dest is None else _STR(dest)},'
+            f'"findings":[{findings}],"fields":{_ENCODE(line.fields)},'
+            f'"item":{self._part(line.item)},'
+            f'"source_line":{"null" if source is None else int(source)}}}\n'
         )
 
 

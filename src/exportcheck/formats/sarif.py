@@ -79,28 +79,22 @@ def reported(line: LineResult) -> list[Finding]:
 
 
 def _help(f: Finding) -> tuple[str, str]:
-    """(plain text, Markdown) help for a rule, from the finding that first reported it."""
-    text: list[str] = []
-    md: list[str] = []
+    """(plain text, Markdown) help for a rule, from the finding that first reported it.
+    Both carry the same lines; Markdown bolds the title and links an http(s) source."""
     head = f.title or f.rule_id
-    text.append(head)
-    md.append(f"**{head}**")
-    kind = _KIND_HELP.get(f.kind)
-    if kind:
-        text.append(kind)
-        md.append(kind)
-    if f.citation:
-        text.append(f"Citation: {f.citation}")
-        md.append(f"Citation: {f.citation}")
-    if f.rule_version:
-        text.append(f"Rule version: {f.rule_version}")
-        md.append(f"Rule version: {f.rule_version}")
-    if f.review_policy:
-        text.append(f"Review policy: {f.review_policy}")
-        md.append(f"Review policy: {f.review_policy}")
-    if f.confidence:
-        text.append(f"Source confidence: {f.confidence}")
-        md.append(f"Source confidence: {f.confidence}")
+    body = [
+        line
+        for line in (
+            _KIND_HELP.get(f.kind),
+            f"Citation: {f.citation}" if f.citation else None,
+            f"Rule version: {f.rule_version}" if f.rule_version else None,
+            f"Review policy: {f.review_policy}" if f.review_policy else None,
+            f"Source confidence: {f.confidence}" if f.confidence else None,
+        )
+        if line
+    ]
+    text = [head, *body]
+    md = [f"**{head}**", *body]
     if f.source_url:
         text.append(f"Source: {f.source_url}")
         if f.source_url.startswith(("https://", "http://")):

@@ -34,7 +34,7 @@ import json
 import math
 import operator
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -325,9 +325,23 @@ def _unparsed_line(index: int, source_line: int | None, field: str, message: str
 # --- CSV ---------------------------------------------------------------------------------------
 
 
+CSV_CHUNK_BYTES = 1 << 20  # bytes read at once by TextLines.chunked (then up to the next \n)
+# A character that needs escaping in a JSON string (json.dumps with ensure_ascii=False) other
+# than CR, LF and tab: a chunk without one gives rows whose cells need no escaping (see
+# CsvRecords.clean; tabs are looked at separately, they may be the delimiter).
+_JSON_ESCAPED = re.compile('["\\\\\x00-\x08\x0b\x0c\x0e-\x1f]')
+
+
+def _lone_cr_first(raw: bytes) -> bool:
+    """True if the first line ending in ``raw`` is a CR alone (not followed by LF)."""
+    cr = raw.find(b"\r")
+    return cr >= 0 and raw.find(b"\n", 0, cr + 2) < 0  # no LF before it, nor right after
+
+
 class TextLines:
     """The physical lines of a text file, decoded, with their endings (``\\r\\n``, ``\\n`` or a
-    lone ``\\r``). ``number`` is the 1-based number of the last line produced.
+    lone ``\\r``). ``number`` is the 1-based number of the last line produced (when iterated
+    line by line; see :meth:`chunked` for the other way).
 
     Encoding: a BOM decides (UTF-8, UTF-16, UTF-32). Without one, ASCII lines are read as they
     are; the first line with other bytes decides between UTF-8 and, if ``allow_cp1252`` and the
@@ -349,64 +363,179 @@ class TextLines:
         self._cr_ends_lines: bool | None = None
         self._decided: str | None = None  # "utf-8" or "cp1252" once a non-ASCII line was seen
         self._decided_on = 0
+        # Chunked reading (see chunked): the current chunk's lines so far, the number of its
+        # first line, whether its text needs no JSON escaping (bar tabs) and has a tab.
+        self._lines: list[str] | None = None
+        self._next = 1  # the number of the first line of the next chunk
+        self.chunk_first = 0
+        self.chunk_clean = False
+        self.chunk_tabs = True
 
-    def __iter__(self) -> Iterator[str]:
+    def _open(self) -> io.BufferedReader:
         try:
-            fh = self.path.open("rb")
+            return self.path.open("rb")
         except OSError as exc:
             raise InputError(f"cannot read file: {exc.strerror}", file=self.name) from None
-        with fh:
-            encoding, skip = detect_bom(fh.read(4))
-            fh.seek(skip)
-            self.stats.encoding = encoding or "utf-8"
-            wide = encoding not in (None, "utf-8-sig")
-            # latin-1 maps bytes 1:1, so this only splits lines (universal newlines, endings
-            # kept); each line is then decoded from its original bytes.
-            stream = io.TextIOWrapper(
-                fh,
-                encoding=encoding if wide else "latin-1",
-                newline="",
+
+    def _start(self, fh: io.BufferedReader) -> tuple[str | None, int]:
+        """Detects the BOM, skips it and records the encoding: (BOM encoding or None, skip)."""
+        encoding, skip = detect_bom(fh.read(4))
+        fh.seek(skip)
+        self.stats.encoding = encoding or "utf-8"
+        return encoding, skip
+
+    def __iter__(self) -> Iterator[str]:
+        with self._open() as fh:
+            encoding, _ = self._start(fh)
+            yield from self._per_line(fh, encoding)
+
+    def chunked(self, chunk_bytes: int | None = None) -> Iterator[str]:
+        """The same lines as iterating, read ``chunk_bytes`` (default ``CSV_CHUNK_BYTES``) at a
+        time and split in C: the same text, the same errors at the same lines, ``eof`` set when
+        the lines run out. ``number`` and ``last`` are not kept: the caller counts the lines it
+        pulls and asks :meth:`line` for the text of the last one.
+
+        Only a lone CR never ends a line in this mode (a chunk is split at LF only), so a file
+        whose first line ends in a lone CR (old Mac), and UTF-16/UTF-32 files, are read line by
+        line as by iterating. So is a chunk that is not ASCII or UTF-8 as a whole (e.g. cp1252),
+        or that is long enough to hold a line over ``MAX_LINE_BYTES``: its lines are decoded and
+        checked one at a time, when they are pulled, exactly as by iterating.
+        """
+        return itertools.chain.from_iterable(self._chunks(chunk_bytes or CSV_CHUNK_BYTES))
+
+    def line(self, number: int) -> str:
+        """The text of line ``number``, which must be the last line pulled."""
+        if self._lines is None:
+            return self.last
+        return self._lines[number - self.chunk_first]
+
+    def _chunks(self, size: int) -> Iterator[Iterable[str]]:
+        with self._open() as fh:
+            encoding, skip = self._start(fh)
+            raw = b""
+            per_line = encoding not in (None, "utf-8-sig")
+            if not per_line:
+                raw = self._read_chunk(fh, size)
+                per_line = _lone_cr_first(raw)
+                if per_line:
+                    fh.seek(skip)
+            if per_line:
+                with contextlib.closing(self._per_line(fh, encoding)) as lines:
+                    for text in lines:
+                        yield (text,)
+                return
+            while raw:
+                yield self._chunk(raw)
+                raw = self._read_chunk(fh, size)
+            self.eof = True
+
+    @staticmethod
+    def _read_chunk(fh: io.BufferedReader, size: int) -> bytes:
+        """About ``size`` bytes, up to the end of a line (or of the file); the line that
+        completes the chunk is read with a limit (a longer one is refused anyway)."""
+        raw = fh.read(size)
+        if raw and not raw.endswith(b"\n"):
+            raw += fh.readline(MAX_LINE_BYTES + 1)
+        return raw
+
+    def _chunk(self, raw: bytes) -> Iterable[str]:
+        """The lines of one chunk: all at once when it decodes as a whole, else one by one."""
+        first = self._next
+        self.chunk_first = first
+        self.chunk_clean = False
+        text: str | None = None
+        ascii_only = raw.isascii()
+        if len(raw) <= MAX_LINE_BYTES:  # then so is each of its lines
+            if ascii_only:
+                text = raw.decode("ascii")
+            elif self._decided != "cp1252":
+                with contextlib.suppress(UnicodeDecodeError):
+                    text = raw.decode("utf-8")
+        if text is None:
+            parts = io.BytesIO(raw).readlines()
+            self._next += len(parts)
+            self._lines = []
+            return self._one_by_one(parts, first, self._lines)
+        lines = io.StringIO(text, newline="\n").readlines()
+        self._next += len(lines)
+        if not ascii_only and self._decided is None:
+            for number, line in enumerate(lines, start=first):
+                if not line.isascii():
+                    self._decided, self._decided_on = "utf-8", number
+                    break
+        if first == 1:
+            self._check_nul(lines[0], 1)
+        self._lines = lines
+        self.chunk_clean = _JSON_ESCAPED.search(text) is None
+        self.chunk_tabs = "\t" in text
+        return lines
+
+    def _one_by_one(self, parts: list[bytes], first: int, done: list[str]) -> Iterator[str]:
+        """A chunk's lines decoded and checked one at a time, as :meth:`_per_line` does."""
+        for number, raw in enumerate(parts, start=first):
+            if len(raw) > MAX_LINE_BYTES:
+                raise self._too_long(number)
+            text = self._decode(raw, number)
+            if number == 1:
+                self._check_nul(text, 1)
+            done.append(text)
+            yield text
+
+    def _too_long(self, number: int) -> InputError:
+        return InputError(
+            f"line is longer than {MAX_LINE_BYTES:,} characters; not a manifest?",
+            file=self.name,
+            line=number,
+            hint="split the file, or check that it is the file you meant",
+        )
+
+    def _check_nul(self, text: str, number: int) -> None:
+        # A NUL in the first line: UTF-16 without a BOM, or a binary file. (Later NULs are
+        # carried as data: the csv module and our outputs handle them.)
+        nul = text.find("\x00")
+        if nul >= 0:
+            raise InputError(
+                "contains a NUL character",
+                file=self.name,
+                line=number,
+                column=nul + 1,
+                hint=NUL_HINT,
             )
-            try:
-                while True:
-                    try:
-                        line = self._readline(stream)
-                    except UnicodeDecodeError as exc:
-                        raise InputError(
-                            f"not valid {str(encoding).upper()} ({exc.reason}) at or after this "
-                            "line",
-                            file=self.name,
-                            line=self.number + 1,
-                            hint="save the file as UTF-8",
-                        ) from None
-                    if not line:
-                        self.eof = True
-                        return
-                    number = self.number + 1
-                    if len(line) > MAX_LINE_BYTES:
-                        raise InputError(
-                            f"line is longer than {MAX_LINE_BYTES:,} characters; not a manifest?",
-                            file=self.name,
-                            line=number,
-                            hint="split the file, or check that it is the file you meant",
-                        )
-                    text = line if wide else self._decode(line.encode("latin-1"), number)
-                    # A NUL in the first line: UTF-16 without a BOM, or a binary file. (Later
-                    # NULs are carried as data: the csv module and our outputs handle them.)
-                    nul = text.find("\x00") if number == 1 else -1
-                    if nul >= 0:
-                        raise InputError(
-                            "contains a NUL character",
-                            file=self.name,
-                            line=number,
-                            column=nul + 1,
-                            hint=NUL_HINT,
-                        )
-                    self.number = number
-                    self.last = text
-                    yield text
-            finally:
-                stream.detach()
+
+    def _per_line(self, fh: io.BufferedReader, encoding: str | None) -> Generator[str, None, None]:
+        wide = encoding not in (None, "utf-8-sig")
+        # latin-1 maps bytes 1:1, so this only splits lines (universal newlines, endings
+        # kept); each line is then decoded from its original bytes.
+        stream = io.TextIOWrapper(
+            fh,
+            encoding=encoding if wide else "latin-1",
+            newline="",
+        )
+        try:
+            while True:
+                try:
+                    line = self._readline(stream)
+                except UnicodeDecodeError as exc:
+                    raise InputError(
+                        f"not valid {str(encoding).upper()} ({exc.reason}) at or after this line",
+                        file=self.name,
+                        line=self.number + 1,
+                        hint="save the file as UTF-8",
+                    ) from None
+                if not line:
+                    self.eof = True
+                    return
+                number = self.number + 1
+                if len(line) > MAX_LINE_BYTES:
+                    raise self._too_long(number)
+                text = line if wide else self._decode(line.encode("latin-1"), number)
+                if number == 1:
+                    self._check_nul(text, number)
+                self.number = number
+                self.last = text
+                yield text
+        finally:
+            stream.detach()
 
     def _readline(self, stream: io.TextIOWrapper) -> str:
         """One line. The first line ending decides what a lone CR is: a line ending in a file
@@ -1019,10 +1148,35 @@ class FastLineBuilder:
         self._item_cells = operator.itemgetter(*item_columns) if len(item_columns) > 1 else None
         self._raw_items: dict[object, object] = {}
 
+    BAD: Any = _BAD  # what the value parsers below return for a value with a problem
+
     @staticmethod
     def _bounded(cache: dict[Any, Any]) -> None:
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
+
+    def destination(self, raw: str) -> object:
+        """The country code of a raw destination cell, or :attr:`BAD`."""
+        return self._destination(raw)
+
+    def ship_date(self, raw: str) -> object:
+        """The date of a raw ship_date cell, ``""`` when blank, or :attr:`BAD`."""
+        return self._ship_date(raw)
+
+    def item_of(self, fields: dict[str, Any]) -> object:
+        """The row's (item, item key), or :attr:`BAD` when its item cells have a problem."""
+        return self._item(fields)
+
+    @staticmethod
+    def number_ok(raw: str) -> bool:
+        """Whether a raw quantity / unit_value cell is blank or a valid number."""
+        if _quick_number(raw) or not raw.strip():
+            return True
+        try:
+            parse_number(raw)
+        except ValueError:
+            return False
+        return True
 
     def _destination(self, raw: str) -> object:
         found = self._dest.get(raw)

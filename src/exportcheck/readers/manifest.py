@@ -723,112 +723,175 @@ def _iter_csv(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]
 def _iter_csv_records(path: Path, name: str, stats: ReadStats) -> Iterator[Record | ManifestLine]:
     """The CSV rows as :data:`Record` tuples (or a finished line for a row that could not be
     parsed), in order; :func:`build_line` turns a record into a line."""
-    csv.field_size_limit(MAX_FIELD_CHARS)  # deliberate: the default (128 KiB) is arbitrary
-    src = TextLines(path, name, stats, allow_cp1252=True)
-    lines = iter(src)
-    # The header starts on the first non-blank physical line; blank lines before it are
-    # skipped. The delimiter is sniffed from that line.
-    header_line = ""
-    for text in lines:
-        if text.strip():
-            header_line = text
-            break
-    if not header_line:
-        raise InputError("file is empty: expected a header row", file=name)
-    header_number = src.number
-    delimiter = sniff_delimiter(header_line)
-    reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter, strict=False)
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        raise InputError(
-            f"cannot parse the CSV header: {exc}",
-            file=name,
-            line=header_number,
-            hint="is a closing quote missing?",
-        ) from None
-    if src.eof and src.number > header_number:
-        raise InputError(
-            "the header row has a quote that is never closed: the whole file would be one row",
-            file=name,
-            line=header_number,
-            hint="add the closing quote",
+    records = CsvRecords(path, name, stats)
+    for record in records:
+        if isinstance(record, list):
+            yield records.index, records.start, dict(zip(records.columns, record, strict=True)), []
+        else:
+            yield record
+
+
+class CsvRecords:
+    """The records of a CSV manifest, in order, read in chunks (see :meth:`TextLines.chunked`).
+
+    Iterating yields, for each record:
+
+    * a full-width row without problems (as many cells as the header, not blank, no quote left
+      open): the csv module's list of cells itself. While it is the latest one yielded,
+      :attr:`index` is its record number (1-based; blank rows are not records), :attr:`start`
+      the physical line it starts on and :attr:`clean` True if none of its cells can need
+      escaping in a JSON string (no ``"``, backslash or control character);
+    * any other record: a :data:`Record` tuple ``(index, start, fields, problems)``, as
+      :func:`build_line` takes it;
+    * a row that could not be parsed: its finished :class:`ManifestLine`.
+
+    ``stats`` is filled as :func:`iter_manifest` fills it, and :attr:`columns` (the normalised
+    header) is set once the first record is pulled. Nothing is read before that; errors are the
+    same :class:`InputError` as for :func:`iter_manifest`, at the same point.
+    """
+
+    def __init__(
+        self, path: Path, name: str, stats: ReadStats, *, chunk_bytes: int | None = None
+    ) -> None:
+        self.path = path
+        self.name = name
+        self.stats = stats
+        self.chunk_bytes = chunk_bytes
+        self.columns: list[str] = []
+        self.index = 0
+        self.start = 0
+        self.clean = False
+
+    def __iter__(self) -> Iterator[list[str] | Record | ManifestLine]:
+        name, stats = self.name, self.stats
+        csv.field_size_limit(MAX_FIELD_CHARS)  # deliberate: the default (128 KiB) is arbitrary
+        src = TextLines(self.path, name, stats, allow_cp1252=True)
+        lines = src.chunked(self.chunk_bytes)
+        # The header starts on the first non-blank physical line; blank lines before it are
+        # skipped. The delimiter is sniffed from that line.
+        header_line = ""
+        header_number = 0
+        for text in lines:
+            header_number += 1
+            if text.strip():
+                header_line = text
+                break
+        if not header_line:
+            raise InputError("file is empty: expected a header row", file=name)
+        delimiter = sniff_delimiter(header_line)
+        reader = csv.reader(
+            itertools.chain([header_line], lines), delimiter=delimiter, strict=False
         )
-    columns = _header(header, name, header_number)
-    _require_columns(columns, name, header_number, "in the header row")
-    stats.columns = list(columns)
-    ncols = len(columns)
-    index = 0
-    while True:
-        start = src.number + 1  # the reader never reads ahead of the record it returns
+        # The reader counts the lines it pulls from the header on: physical number - offset.
+        offset = header_number - 1
         try:
-            row = next(reader)
-        except StopIteration:
-            return
+            header = next(reader)
         except csv.Error as exc:
-            end = src.number
-            if "field larger than field limit" not in str(exc):
-                if end != start:
-                    raise InputError(f"cannot parse CSV: {exc}", file=name, line=end) from None
-                # e.g. a carriage return inside an unquoted value: the record is this one
-                # line, so report it (unparsed) and go on with the next.
+            raise InputError(
+                f"cannot parse the CSV header: {exc}",
+                file=name,
+                line=header_number,
+                hint="is a closing quote missing?",
+            ) from None
+        if src.eof and reader.line_num > 1:
+            raise InputError(
+                "the header row has a quote that is never closed: the whole file would be one row",
+                file=name,
+                line=header_number,
+                hint="add the closing quote",
+            )
+        columns = _header(header, name, header_number)
+        _require_columns(columns, name, header_number, "in the header row")
+        stats.columns = list(columns)
+        self.columns = columns
+        ncols = len(columns)
+        tabs_clean = delimiter == "\t"  # a tab outside quotes is then never inside a cell
+        index = 0
+        while True:
+            start = offset + reader.line_num + 1  # the reader never reads ahead of its record
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                end = offset + reader.line_num
+                if "field larger than field limit" not in str(exc):
+                    if end != start:
+                        raise InputError(f"cannot parse CSV: {exc}", file=name, line=end) from None
+                    # e.g. a carriage return inside an unquoted value: the record is this one
+                    # line, so report it (unparsed) and go on with the next.
+                    index += 1
+                    stats.records += 1
+                    why = (
+                        "a carriage return (CR) inside an unquoted value; quote the value"
+                        if "new-line character" in str(exc)
+                        else f"cannot parse this CSV line: {exc}"
+                    )
+                    yield _unparsed_line(index, start, "line", why)
+                    continue
+                long_line = (
+                    _long_field_line(index + 1, start, src.line(end), delimiter, columns)
+                    if end == start
+                    else None
+                )
+                if long_line is None:
+                    raise InputError(
+                        f"a quoted field starting on or after line {start} runs past the "
+                        f"{MAX_FIELD_CHARS:,}-character limit for one field (reading stopped at "
+                        f"line {end})",
+                        file=name,
+                        line=start,
+                        hint="is a closing quote missing?",
+                    ) from None
                 index += 1
                 stats.records += 1
-                why = (
-                    "a carriage return (CR) inside an unquoted value; quote the value"
-                    if "new-line character" in str(exc)
-                    else f"cannot parse this CSV line: {exc}"
-                )
-                yield _unparsed_line(index, start, "line", why)
+                yield long_line
                 continue
-            long_line = (
-                _long_field_line(index + 1, start, src.last, delimiter, columns)
-                if end == start
-                else None
-            )
-            if long_line is None:
-                raise InputError(
-                    f"a quoted field starting on or after line {start} runs past the "
-                    f"{MAX_FIELD_CHARS:,}-character limit for one field (reading stopped at "
-                    f"line {end})",
-                    file=name,
-                    line=start,
-                    hint="is a closing quote missing?",
-                ) from None
+            problems: list[LineProblem] = []
+            if src.eof:
+                # The csv module returns a record after the end of the file only when a quoted
+                # field is still open: every later line would silently become part of one value.
+                end = offset + reader.line_num
+                if end > start:
+                    raise InputError(
+                        f"a quoted field on this line is never closed: lines {start + 1} to "
+                        f"{end} would be read as part of its value",
+                        file=name,
+                        line=start,
+                        hint="add the closing quote",
+                    )
+                problems.append(
+                    LineProblem(
+                        field="line", message="a quoted field is never closed (missing quote)"
+                    )
+                )
+            elif not (row and row[0] and not row[0].isspace()) and not "".join(row).strip():
+                # every cell blank (strip per cell, joined: the same); the first cell not blank
+                # settles it for most rows
+                stats.blank_skipped += 1
+                continue  # blank line (or a row of empty cells)
             index += 1
             stats.records += 1
-            yield long_line
-            continue
-        problems: list[LineProblem] = []
-        if src.eof:
-            # The csv module returns a record after the end of the file only when a quoted
-            # field is still open: every later line would silently become part of one value.
-            if src.number > start:
-                raise InputError(
-                    f"a quoted field on this line is never closed: lines {start + 1} to "
-                    f"{src.number} would be read as part of its value",
-                    file=name,
-                    line=start,
-                    hint="add the closing quote",
-                )
-            problems.append(
-                LineProblem(field="line", message="a quoted field is never closed (missing quote)")
+            if problems or len(row) != ncols:
+                if len(row) != ncols:
+                    problems.append(
+                        LineProblem(
+                            field="columns",
+                            value=len(row),
+                            message=f"row has {len(row)} fields, header has {ncols}",
+                        )
+                    )
+                fields: dict[str, Scalar] = dict(zip(columns, row, strict=False))
+                yield index, start, fields, problems
+                continue
+            self.index = index
+            self.start = start
+            # The row's lines all come from the current chunk (a row over two chunks has a
+            # quoted line break, so a quote), and that chunk has nothing to escape.
+            self.clean = (
+                src.chunk_clean and start >= src.chunk_first and (tabs_clean or not src.chunk_tabs)
             )
-        elif not "".join(row).strip():  # every cell blank (strip per cell, joined: the same)
-            stats.blank_skipped += 1
-            continue  # blank line (or a row of empty cells)
-        index += 1
-        stats.records += 1
-        if len(row) != ncols:
-            problems.append(
-                LineProblem(
-                    field="columns",
-                    value=len(row),
-                    message=f"row has {len(row)} fields, header has {ncols}",
-                )
-            )
-        fields: dict[str, Scalar] = dict(zip(columns, row, strict=False))
-        yield index, start, fields, problems
+            yield row
 
 
 # --- JSON, JSON Lines, YAML ----------------------------------------------------------------------

@@ -440,6 +440,41 @@ class JudgeMemo:
             self._rules[full] = hit
         return hit
 
+    def item_outcomes(
+        self, cond: Condition, facts: Facts, epoch: int, out: list[object], negated: bool = False
+    ) -> list[object]:
+        """The outcome of every test of ``cond`` that does not read the destination, in a
+        fixed order, appended to ``out``: with the destination tests, they decide the
+        condition's outcome (:meth:`_combine` combines nothing else). A FALSE outcome that is
+        not under a ``not`` is given as ``False``: its reasons can never reach a finding (a
+        FALSE part makes its ``all`` FALSE, is dropped by an ``any`` with another outcome,
+        and a FALSE condition gives no finding), so only its being FALSE matters."""
+        node = self._node(cond)
+        for i, (kind, arg) in enumerate(node.leaves):
+            if kind != "destination":
+                outcome = self._leaf(node, i, kind, arg, facts, epoch)
+                out.append(False if outcome.value is Tri.FALSE and not negated else outcome)
+        for sub in [*(cond.all or ()), *(cond.any or ())]:
+            self.item_outcomes(sub, facts, epoch, out, negated)
+        if cond.not_ is not None:
+            self.item_outcomes(cond.not_, facts, epoch, out, True)
+        return out
+
+    def destination_outcomes(
+        self, cond: Condition, facts: Facts, epoch: int, out: list[object], negated: bool = False
+    ) -> list[object]:
+        """Like :meth:`item_outcomes`, for the tests of ``cond`` that read the destination."""
+        node = self._node(cond)
+        for i, (kind, arg) in enumerate(node.leaves):
+            if kind == "destination":
+                outcome = self._leaf(node, i, kind, arg, facts, epoch)
+                out.append(False if outcome.value is Tri.FALSE and not negated else outcome)
+        for sub in [*(cond.all or ()), *(cond.any or ())]:
+            self.destination_outcomes(sub, facts, epoch, out, negated)
+        if cond.not_ is not None:
+            self.destination_outcomes(cond.not_, facts, epoch, out, True)
+        return out
+
     def rule_result(
         self, rule: Rule, version: RuleVersion, facts: Facts, epoch: int, unclassified: bool
     ) -> tuple[Finding | None, str | None]:
@@ -474,7 +509,10 @@ class JudgeMemo:
             ids = tuple(id(version) for _, version, _ in survivors)
             sig = self._sigs.get(ids)
             if sig is None:
-                self._room(self._sigs)
+                if len(self._sigs) >= _CACHE_LIMIT:  # numbers are reused: forget their uses
+                    self._sigs.clear()
+                    self._live.clear()
+                    self._survivors.clear()
                 sig = self._sigs[ids] = len(self._sigs)
             survivors.sig = sig
             self._room(self._survivors)
@@ -732,17 +770,18 @@ def item_key(line: LineLike, ruleset: RuleSet, on: date) -> ItemKey:
     return (*item_part_key(line), line.destination, line.end_use, ruleset.epoch(on))
 
 
+def _input_finding(field: str, message: str) -> Finding:
+    return Finding(
+        rule_id=INPUT_ID,
+        status=Status.REVIEW,
+        kind="input",
+        title="Input problem",
+        message=f"{field}: {message}",
+    )
+
+
 def _input_findings(line: LineLike) -> list[Finding]:
-    return [
-        Finding(
-            rule_id=INPUT_ID,
-            status=Status.REVIEW,
-            kind="input",
-            title="Input problem",
-            message=f"{p.field}: {p.message}",
-        )
-        for p in line.problems
-    ]
+    return [_input_finding(p.field, p.message) for p in line.problems]
 
 
 def _line_result(
@@ -796,15 +835,16 @@ class Judged:
 
 class _ItemEntry:
     """Per (item, end use, epoch): the classified item, whether it is ``plain`` (classified,
-    no derived classification: its findings come from the rules only) and, once needed, its
-    judgement without findings."""
+    no derived classification: its findings come from the rules only), once needed its
+    judgement without findings, and its :meth:`LineJudge.profile` signature."""
 
-    __slots__ = ("empty", "item", "plain")
+    __slots__ = ("empty", "item", "plain", "sig")
 
     def __init__(self, item: ResolvedItem, plain: bool) -> None:
         self.item = item
         self.plain = plain
         self.empty: Judged | None = None
+        self.sig: tuple[object, ...] | None = None
 
 
 class LineJudge:
@@ -831,15 +871,15 @@ class LineJudge:
         self._judged: dict[ItemKey, Judged] = {}
         self._items: dict[ItemKey, _ItemEntry] = {}
         self._days: dict[date, tuple[int, str]] = {}
+        self._inputs: dict[tuple[str, str], Finding] = {}
 
-    def _new(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> Judged:
-        """The judgement of an (item, destination, end use, epoch) not cached. When the item
-        is classified and has no derived classification, its findings are the rules' findings
-        only, and when there are none one shared judgement per (item, end use, epoch) serves
-        every destination."""
+    def _rules_in_force(self, epoch: int, on: date) -> list[tuple[Rule, RuleVersion]]:
         in_force = self._in_force.get(epoch)
         if in_force is None:
             in_force = self._in_force[epoch] = rules_in_force(self.ruleset, on)
+        return in_force
+
+    def _entry(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> _ItemEntry:
         whole = (*part, line.end_use, epoch)
         entry = self._items.get(whole)
         if entry is None:
@@ -848,6 +888,77 @@ class LineJudge:
             if len(self._items) >= _CACHE_LIMIT:
                 self._items.clear()
             self._items[whole] = entry
+        return entry
+
+    def profile(
+        self, line: LineLike, on: date, epoch: int, part: ItemKey
+    ) -> tuple[ResolvedItem, tuple[object, ...]]:
+        """The line's classified item on ``on`` (``epoch`` is its rule-set epoch, ``part``
+        its :func:`item_part_key`) and a *signature*: two lines with equal signatures and
+        equal destinations get the same item findings (:meth:`judge` before party
+        screening), even when their items differ. For a classified item without a derived
+        classification the findings come from the rules only, so the signature is the rules
+        that may apply to it (:meth:`JudgeMemo.survivors`) and the outcomes of their tests
+        that do not read the destination (:meth:`JudgeMemo.item_outcomes`); any other item's
+        signature is the item itself."""
+        entry = self._entry(line, on, epoch, part)
+        if entry.sig is None:
+            if entry.plain:
+                item = entry.item
+                facts = Facts(
+                    on=on,
+                    eccn=item.eccn,
+                    part_number=item.part_number,
+                    vendor=item.vendor,
+                    category=item.category,
+                    destination=None,
+                    end_use=line.end_use,
+                    params=item.params,
+                )
+                whole = (*part, line.end_use, epoch)
+                in_force = self._rules_in_force(epoch, on)
+                survivors = self.memo.survivors(facts, in_force, epoch, whole)
+                sig: list[object] = ["rules", epoch]
+                for _, version, _ in survivors:
+                    assert version.when is not None  # validated
+                    sig.append(id(version))
+                    self.memo.item_outcomes(version.when, facts, epoch, sig)
+                entry.sig = tuple(sig)
+            else:
+                entry.sig = ("item", *part, line.end_use, epoch)
+        return entry.item, entry.sig
+
+    def destination_signature(
+        self, destination: str | None, on: date, epoch: int
+    ) -> tuple[object, ...]:
+        """A signature of ``destination`` on ``on`` (``epoch`` its rule-set epoch): two
+        destinations with equal signatures give every item the same item findings (:meth:`
+        item_judgement`). The engine reads the destination only through the destination tests
+        of the rules in force, so the signature is their outcomes (as in :meth:`JudgeMemo.
+        item_outcomes`: a FALSE not under a ``not`` counts as just FALSE; other outcomes name
+        the destination, so only that destination has them)."""
+        facts = Facts(on=on, destination=destination)
+        sig: list[object] = [epoch]
+        for _, version in self._rules_in_force(epoch, on):
+            assert version.when is not None  # validated
+            sig.append(id(version))
+            self.memo.destination_outcomes(version.when, facts, epoch, sig)
+        return tuple(sig)
+
+    def item_judgement(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> Judged:
+        """What the rules say about the line's item going to its destination on ``on``
+        (``epoch`` is its rule-set epoch, ``part`` its :func:`item_part_key`), before party
+        screening and input problems; not cached here (the caller caches)."""
+        return self._new(line, on, epoch, part)
+
+    def _new(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> Judged:
+        """The judgement of an (item, destination, end use, epoch) not cached. When the item
+        is classified and has no derived classification, its findings are the rules' findings
+        only, and when there are none one shared judgement per (item, end use, epoch) serves
+        every destination."""
+        in_force = self._rules_in_force(epoch, on)
+        whole = (*part, line.end_use, epoch)
+        entry = self._entry(line, on, epoch, part)
         if entry.plain:
             if entry.empty is not None and self.memo.known_empty(whole, line.destination, epoch):
                 return entry.empty
@@ -874,6 +985,20 @@ class LineJudge:
         )
         return Judged(resolved, findings)
 
+    def _input_findings(self, line: LineLike) -> list[Finding]:
+        """:func:`_input_findings`, one shared object per distinct problem (so that writers
+        can render each once)."""
+        out: list[Finding] = []
+        for p in line.problems:
+            key = (p.field, p.message)
+            found = self._inputs.get(key)
+            if found is None:
+                if len(self._inputs) >= _CACHE_LIMIT:
+                    self._inputs.clear()
+                found = self._inputs[key] = _input_finding(p.field, p.message)
+            out.append(found)
+        return out
+
     def judge(self, line: LineLike) -> LightResult:
         on = line.ship_date or self.as_of
         day = self._days.get(on)
@@ -890,7 +1015,7 @@ class LineJudge:
             if len(self._judged) >= _CACHE_LIMIT:
                 self._judged.clear()
             self._judged[key] = hit
-        extra: list[Finding] = _input_findings(line) if line.problems else []
+        extra: list[Finding] = self._input_findings(line) if line.problems else []
         if self.parties is not None:
             extra.extend(self.parties.findings(line, on))
         if not extra:

@@ -125,6 +125,19 @@ class PartyScreening:
             self._findings[key] = found
         return found
 
+    def never_matches(self, name: str) -> bool:
+        """Whether the (stripped) ``name`` matches no list entry on any date, whatever the
+        line's country: then every column holding it has no findings."""
+        return not self.index.may_match(name)
+
+    def column_findings(
+        self, column: str, name: str, country: str | None, on: date, epoch: int
+    ) -> tuple[Finding, ...]:
+        """The findings for the (stripped, non-empty) ``name`` in ``column`` of a line going
+        to ``country`` on ``on``; ``epoch`` is :meth:`epoch` of ``on``. What :meth:`findings`
+        gives for that column."""
+        return self._column_findings(column, name, country, on, epoch)
+
     def _unmatched(self, name: str, epoch: int, on: date) -> bool:
         """Does ``name`` match nothing on ``on`` without a country signal? Then it matches
         nothing for any country outside every entry's countries either: the country only

@@ -799,15 +799,25 @@ class ScreeningIndex:
 
     # -- public -----------------------------------------------------------------------------
 
-    def screen(self, name: str, *, country: str | None = None, on: date) -> ScreenResult:
-        """Screen one name on date ``on``; ``country`` (alpha-2 or name) is a signal only."""
-        cfg = self.config
-        cc = normalize_country(country) if country else None
+    def _forms(self, name: str) -> list[NormalizedName]:
         forms = self._variants.get(name)
         if forms is None:
             if len(self._variants) >= _VARIANTS_LIMIT:
                 self._variants.clear()
             forms = self._variants[name] = name_variants(name)
+        return forms
+
+    def may_match(self, name: str) -> bool:
+        """False when :meth:`screen` finds nothing for ``name`` on any date and with any
+        country: no listed name scores within the country bonus of the review threshold."""
+        forms = self._forms(name)
+        return bool(forms) and bool(self._screen_names(forms))
+
+    def screen(self, name: str, *, country: str | None = None, on: date) -> ScreenResult:
+        """Screen one name on date ``on``; ``country`` (alpha-2 or name) is a signal only."""
+        cfg = self.config
+        cc = normalize_country(country) if country else None
+        forms = self._forms(name)
         matches: list[ScreeningMatch] = []
         for s in self._screen_names(forms) if forms else []:
             entry = self.entries[s.entry]

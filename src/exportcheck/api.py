@@ -334,6 +334,43 @@ class CheckStream:
         for line in lines:
             yield judge(line)
 
+    def jsonl_lines(self) -> Iterator[str] | None:
+        """The JSON Lines text of the line objects (not the summary object), in chunks of
+        whole lines, by the fast path (:mod:`exportcheck.fastpath`) when this check can take
+        it — a CSV manifest, caches on, no licences or waivers — else None. Iterate it
+        *instead of* this stream (then :attr:`summary` is known as usual); the text is the
+        same as rendering each result with :func:`exportcheck.formats.jsonl.stream`."""
+        from exportcheck.readers.manifest import detect_format
+
+        p = self.prepared
+        if not self.cache or p.licences is not None or p.waivers is not None:
+            return None
+        if detect_format(p.manifest) != "csv":
+            return None
+        if self._used:
+            raise RuntimeError("a CheckStream can be iterated once")
+        self._used = True
+        return self._jsonl_lines()
+
+    def _jsonl_lines(self) -> Iterator[str]:
+        from exportcheck.fastpath import CsvToJsonl
+        from exportcheck.readers.manifest import CsvRecords
+
+        p = self.prepared
+        self.stats.format = "csv"
+        source = CsvRecords(p.manifest, p.display, self.stats)
+        fast = CsvToJsonl(source, LineJudge(p.ruleset, p.as_of, p.catalog, p.parties), p.parties)
+        checked_columns = False
+        for chunk in fast.chunks():
+            if not checked_columns:
+                _check_party_columns(p.parties, self.stats.columns)
+                checked_columns = True
+            self.judged = fast.judged
+            yield chunk
+        self.judged = fast.judged
+        self.counts = fast.counts
+        self._finish(seen_columns=False)  # a CSV header names every column: checked above
+
     def __iter__(self) -> Iterator[ResultLike]:
         if self._used:
             raise RuntimeError("a CheckStream can be iterated once")
@@ -349,12 +386,18 @@ class CheckStream:
             counts[status] = counts.get(status, 0) + 1
             self.judged += 1
             yield result
+        self._finish(seen_columns=True)
+
+    def _finish(self, seen_columns: bool) -> None:
+        """Every record read was judged (else an internal error); ``seen_columns``: check the
+        party columns against those the lines had; then the summary."""
         if self.stats.records != self.judged:
             raise RuntimeError(
                 f"read {self.stats.records} manifest records but judged {self.judged} lines"
             )
-        if self.judged:
-            _check_party_columns(parties, None)
+        if seen_columns and self.judged:
+            _check_party_columns(self.prepared.parties, None)
+        counts = self.counts
         present = [s for s in Status if s in counts]
         self._summary = Summary(
             lines=self.judged,

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import random
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 import exportcheck.cli.progress as progress
 from exportcheck import api
 from exportcheck.cli.app import app
+from exportcheck.fastpath import CsvToJsonl
 from exportcheck.formats import csv as csv_format
 from exportcheck.formats import jsonl
 from exportcheck.model.report import Report
@@ -169,23 +171,36 @@ def test_csv_stream_every_row_short(tmp_path: Path) -> None:
     assert ",note" not in out.splitlines()[0]
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_dropped_line_in_stream_is_an_internal_error(
-    manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    manifest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
-    real = api.CheckStream._results
+    if fmt == "jsonl":  # the CSV → JSON Lines fast path
+        real_chunks = CsvToJsonl.chunks
 
-    def drop_first(self: api.CheckStream) -> object:
-        results = real(self)
-        next(results)
-        return results
+        def drop_in_chunk(self: CsvToJsonl) -> Iterator[str]:
+            chunks = real_chunks(self)
+            first = next(chunks)
+            self.judged -= 1
+            yield first.split("\n", 1)[1]
+            yield from chunks
 
-    monkeypatch.setattr(api.CheckStream, "_results", drop_first)
-    out = tmp_path / "out.jsonl"
-    code, stdout, err = _cli("check", str(manifest), "--date", DATE, "-f", "jsonl", "-o", str(out))
+        monkeypatch.setattr(CsvToJsonl, "chunks", drop_in_chunk)
+    else:
+        real = api.CheckStream._results
+
+        def drop_first(self: api.CheckStream) -> object:
+            results = real(self)
+            next(results)
+            return results
+
+        monkeypatch.setattr(api.CheckStream, "_results", drop_first)
+    out = tmp_path / f"out.{fmt}"
+    code, stdout, err = _cli("check", str(manifest), "--date", DATE, "-f", fmt, "-o", str(out))
     assert code == 2 and stdout == ""
     assert "read 1500 manifest records but judged 1499 lines" in err
     assert "nothing was written to" in err
-    assert not out.exists() and not list(tmp_path.glob(".out.jsonl.*"))
+    assert not out.exists() and not list(tmp_path.glob(f".out.{fmt}.*"))
 
 
 def test_unknown_party_column_refused_before_any_output(manifest: Path, tmp_path: Path) -> None:

@@ -228,9 +228,13 @@ def _stream(
     """Check ``manifest`` line by line, writing ``jsonl`` or ``csv`` as lines are judged.
     Returns the worst status."""
     stream = api.check_stream(manifest, cache=cache, **options)
-    results = with_progress(stream)
+    fast = stream.jsonl_lines() if fmt is CheckFormat.jsonl else None
+    if fast is not None:
+        results: Iterator[Any] = with_progress(fast, size=lambda chunk: chunk.count("\n"))
+    else:
+        results = with_progress(stream)
     with _fewer_collections():
-        _write_stream(stream, results, fmt, output, cache)
+        _write_stream(stream, results, fmt, output, cache, prerendered=fast is not None)
     for notice in stream.notices:
         typer.echo(f"exportcheck: notice: {notice}", err=True)
     return stream.summary.worst
@@ -257,6 +261,7 @@ def _write_stream(
     fmt: CheckFormat,
     output: Path | None,
     cache: bool,
+    prerendered: bool = False,
 ) -> None:
     from exportcheck.formats import csv as csv_format
     from exportcheck.formats import jsonl
@@ -266,6 +271,7 @@ def _write_stream(
             if fmt is CheckFormat.jsonl:
                 chunks = jsonl.stream(
                     results,
+                    prerendered=prerendered,
                     exportcheck=stream.exportcheck,
                     as_of=stream.as_of,
                     rules_sha256=stream.rules_sha256,

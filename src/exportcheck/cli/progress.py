@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TypeVar
 
 T = TypeVar("T")
@@ -32,10 +32,12 @@ def with_progress(
     total: int | None = None,
     description: str = "checking",
     stream: IO[str] | None = None,
+    size: Callable[[T], int] | None = None,
 ) -> Iterator[T]:
     """Yield ``items`` unchanged; on a terminal, show a progress line (a bar when ``total``,
-    the expected number of items, is known) once the run has taken over
-    :data:`DELAY_SECONDS`. The line is removed when the run ends."""
+    the expected number of lines, is known) once the run has taken over
+    :data:`DELAY_SECONDS`. The line is removed when the run ends. Each item counts as one
+    line, or as ``size(item)`` lines (e.g. a chunk of text)."""
     out = sys.stderr if stream is None else stream
     if not stderr_is_terminal(out):
         yield from items
@@ -48,9 +50,9 @@ def with_progress(
     task = None
     count = 0
     try:
-        for item in items:
-            count += 1
-            if count % EVERY == 0:
+        for seen, item in enumerate(items, start=1):
+            count += 1 if size is None else size(item)
+            if size is not None or seen % EVERY == 0:
                 elapsed = time.monotonic() - start
                 if progress is None and elapsed >= DELAY_SECONDS:
                     progress = Progress(

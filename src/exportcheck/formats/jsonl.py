@@ -28,6 +28,32 @@ _STR: Callable[[str], str] = encode_basestring
 _FRAGMENT_LIMIT = 1 << 13
 
 
+# The text of one line object: line_id, status, date, destination, findings (joined),
+# fields, item, source_line — each argument already JSON text except status (a bare value).
+LINE: Callable[..., str] = (
+    '{{"line_id":{},"status":"{}","date":{},"destination":{},"findings":[{}],"fields":{},'
+    '"item":{},"source_line":{}}}\n'
+).format
+
+
+def row_line_template(columns: Iterable[str]) -> str:
+    """A ``%`` template for the whole text of a CSV row's line object: ``template % (line_id,
+    status, date, destination, findings, *cells, item, source_line)``, the arguments as for
+    :data:`LINE` but ``line_id`` and the cells (of ``columns``, in order) bare. It gives the
+    same text as :data:`LINE` when neither the line id nor any cell needs escaping in JSON
+    (no quote, backslash or control character)."""
+    fields = ",".join(f'{_STR(c).replace("%", "%%")}:"%s"' for c in columns)
+    return (
+        '{"line_id":"%s","status":"%s","date":%s,"destination":%s,"findings":[%s],'
+        '"fields":{' + fields + '},"item":%s,"source_line":%d}\n'
+    )
+
+
+def fields_text(fields: dict[str, Any]) -> str:
+    """The JSON text of a line's ``fields``."""
+    return _ENCODE(fields)
+
+
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
 
@@ -52,7 +78,12 @@ class LineEncoder:
         self._parts[id(obj)] = (obj, text)
         return text
 
-    def _findings(self, findings: tuple[Any, ...]) -> str:
+    def part(self, obj: Any) -> str:
+        """The JSON text of one shared, immutable model (a finding, a resolved item)."""
+        return self._part(obj)
+
+    def findings(self, findings: tuple[Any, ...]) -> str:
+        """The findings of a line, joined (the inside of its ``findings`` array)."""
         # Joined per line: caching whole tuples would hold a text per distinct judgement.
         part = self._part
         return ",".join([part(f) for f in findings])
@@ -61,15 +92,15 @@ class LineEncoder:
         """The JSON Lines text of one line object, with its ``\\n``."""
         dest = line.destination
         source = line.source_line
-        findings = self._findings(line.findings) if line.findings else ""
-        # One f-string: the text is built once, not by repeated concatenation.
-        return (
-            f'{{"line_id":{_STR(line.line_id)},"status":"{line.status.value}",'
-            f'"date":{_STR(line.date)},'
-            f'"destination":{"null" if dest is None else _STR(dest)},'
-            f'"findings":[{findings}],"fields":{_ENCODE(line.fields)},'
-            f'"item":{self._part(line.item)},'
-            f'"source_line":{"null" if source is None else int(source)}}}\n'
+        return LINE(
+            _STR(line.line_id),
+            line.status.value,
+            _STR(line.date),
+            "null" if dest is None else _STR(dest),
+            self.findings(line.findings) if line.findings else "",
+            _ENCODE(line.fields),
+            self._part(line.item),
+            "null" if source is None else int(source),
         )
 
 
@@ -80,7 +111,7 @@ def plain_line(line: ResultLike) -> str:
 
 
 def stream(
-    lines: Iterable[ResultLike],
+    lines: Iterable[ResultLike] | Iterable[str],
     *,
     exportcheck: str,
     as_of: str,
@@ -88,21 +119,30 @@ def stream(
     sources: Iterable[Source] = (),
     summary: Summary | Callable[[], Summary] | None = None,
     fast: bool = True,
+    prerendered: bool = False,
 ) -> Iterator[str]:
     """Each output line (with its ``\\n``): the line objects, then the final summary object.
 
     Without ``summary`` the summary is counted from the lines as they pass; a callable is
     asked for the summary once the lines are exhausted (a streaming caller knows it only then).
-    ``fast=False`` renders every line object whole (same bytes, slower).
+    ``fast=False`` renders every line object whole (same bytes, slower). With ``prerendered``,
+    ``lines`` is the line objects' text already (chunks of whole lines, as
+    :mod:`exportcheck.fastpath` gives it), and ``summary`` must be given.
     """
     counts: dict[Status, int] = {}
     total = 0
-    render = LineEncoder().line if fast else plain_line
-    for line in lines:
-        status = line.status
-        counts[status] = counts.get(status, 0) + 1
-        total += 1
-        yield render(line)
+    if prerendered:
+        if summary is None:
+            raise ValueError("prerendered lines need the summary")
+        yield from lines  # type: ignore[misc]
+    else:
+        render = LineEncoder().line if fast else plain_line
+        for line in lines:
+            assert not isinstance(line, str)
+            status = line.status
+            counts[status] = counts.get(status, 0) + 1
+            total += 1
+            yield render(line)
     if callable(summary):
         summary = summary()
     if summary is None:

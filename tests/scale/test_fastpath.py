@@ -1,0 +1,132 @@
+"""The CSV → JSON Lines fast path (:mod:`exportcheck.fastpath`) writes the same bytes as the
+general path, in every situation it must hand back to it or take its shortcuts in."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+from test_streaming import CATALOG, DATE, generated
+from typer.testing import CliRunner
+
+from exportcheck import api
+from exportcheck.cli.app import app
+from exportcheck.fastpath import CsvToJsonl
+from exportcheck.formats import jsonl
+from exportcheck.readers import manifest as manifest_reader
+
+runner = CliRunner()
+
+
+def _jsonl(*args: str) -> str:
+    result = runner.invoke(app, ["check", *args, "-f", "jsonl", "--fail-on", "never"])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def _both(path: Path, *args: str) -> tuple[str, str]:
+    return _jsonl(str(path), *args), _jsonl(str(path), *args, "--no-cache")
+
+
+def test_fast_path_is_taken_for_csv_to_jsonl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken: list[int] = []
+    real = CsvToJsonl.chunks
+
+    def spy(self: CsvToJsonl) -> object:
+        taken.append(1)
+        return real(self)
+
+    monkeypatch.setattr(CsvToJsonl, "chunks", spy)
+    fast, slow = _both(generated(tmp_path / "m.csv", n=200), "--date", DATE)
+    assert taken == [1]  # only the cached run takes it
+    assert fast == slow
+
+
+@pytest.mark.parametrize("chunk", [97, 512, 4096])
+def test_clean_and_escaped_chunks_give_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Small chunks: some hold only cells that need no JSON escaping (the template path),
+    others hold quotes, backslashes or control characters (the encoder path)."""
+    monkeypatch.setattr(manifest_reader, "CSV_CHUNK_BYTES", chunk)
+    rng = random.Random(chunk)
+    path = tmp_path / "m.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["line_id", "part_number", "eccn", "destination", "ship_date", "consignee",
+                    "note", "quantity", "unit_value"])  # fmt: skip
+        for i in range(400):
+            note = rng.choice(["", "plain", "ünïcode", "50% off", 'say "hi"', "back\\slash",
+                               "tab\there", "multi\nline", "%s %d"])  # fmt: skip
+            w.writerow([
+                f"L{i}" if rng.random() < 0.97 else "",
+                rng.choice(["H100", "H20", "P-1", "RACK", ""]),
+                rng.choice(["3A090.a", "3A991", "EAR99", "", "bad!"]),
+                rng.choice(["CN", "China", "DE", "Atlantis", "ru"]),
+                rng.choice(["2025-03-01", "2025-06-15", "", "2025-02-30"]),
+                rng.choice(["Sugon", "Acme GmbH", "Huawei Technologies Co Ltd", ""]),
+                note,
+                rng.choice(["1", "12.50", "1,200", "²", "x", "", "7."]),
+                rng.choice(["99.5", "", "1" * 400]),
+            ])  # fmt: skip
+    fast, slow = _both(path, "--date", DATE, "--catalog", str(CATALOG))
+    assert fast == slow
+    assert fast.count("\n") == 401
+
+
+def test_only_some_lines_take_the_general_path(tmp_path: Path) -> None:
+    m = tmp_path / "m.csv"
+    m.write_text(
+        "line_id,part_number,eccn,destination,ship_date,quantity\n"
+        "1,H100,3A090.a,CN,2025-06-15,2\n"
+        "2,H100,3A090.a,Atlantis,2025-06-15,2\n"  # unknown country: general path
+        "3,H100,3A090.a,CN,2025-06-15,two\n"  # bad number: general path
+        "4,H100,3A090.a,CN,2025-06-15\n"  # short row: general path
+        ",H100,3A090.a,CN,,2\n",  # no line id, no date: index and as-of date
+        encoding="utf-8",
+    )
+    fast, slow = _both(m, "--date", DATE)
+    assert fast == slow
+    lines = fast.splitlines()
+    assert '"line_id":"5"' in lines[4] and f'"date":"{DATE}"' in lines[4]
+    assert '"source_line":6' in lines[4]
+
+
+def test_many_items_empty_the_bounded_caches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import exportcheck.fastpath as fastpath
+
+    monkeypatch.setattr(fastpath, "_CACHE_LIMIT", 8)
+    monkeypatch.setattr(fastpath, "_BATCH", 16)
+    path = generated(tmp_path / "m.csv", n=600, seed=3)
+    fast, slow = _both(
+        path, "--date", DATE, "--catalog", str(CATALOG), "--party-columns", "forwarder"
+    )
+    assert fast == slow
+
+
+def test_stream_api_jsonl_lines_equal_rendering_the_results(tmp_path: Path) -> None:
+    path = generated(tmp_path / "m.csv", n=300, seed=5)
+    stream = api.check_stream(path, date=DATE, catalog=CATALOG)
+    chunks = stream.jsonl_lines()
+    assert chunks is not None
+    text = "".join(chunks)
+    report = api.check(path, date=DATE, catalog=CATALOG, cache=False)
+    expected = jsonl.render(report)
+    assert text == expected[: expected.rindex('{"summary"')]
+    assert stream.summary == report.summary
+
+
+def test_jsonl_lines_not_offered_where_the_fast_path_does_not_apply(tmp_path: Path) -> None:
+    path = generated(tmp_path / "m.csv", n=20)
+    assert api.check_stream(path, date=DATE, cache=False).jsonl_lines() is None
+    waivers = Path(__file__).resolve().parents[2] / "examples" / "waivers.yaml"
+    assert api.check_stream(path, date=DATE, waivers=waivers).jsonl_lines() is None
+    js = tmp_path / "m.jsonl"
+    js.write_text('{"part_number": "H100", "destination": "CN"}\n', encoding="utf-8")
+    assert api.check_stream(js, date=DATE).jsonl_lines() is None

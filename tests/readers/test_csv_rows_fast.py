@@ -637,25 +637,56 @@ def test_raw_rows_with_index_start_and_clean(tmp_path: Path) -> None:
     assert (stats.records, stats.blank_skipped, stats.encoding) == (4, 2, "utf-8")
 
 
-def test_clean_is_per_chunk(tmp_path: Path) -> None:
-    # A quote (or backslash, or control character) anywhere in a chunk makes its rows not
-    # clean; the other chunks' rows stay clean. A tab is data in a comma file only.
-    rows = [f"P{i},DE,x\n".encode() for i in range(40)]
-    rows[20] = b'P20,DE,"x"\n'
-    path = write(tmp_path, H + b"".join(rows))
-    clean = {}
-    records = CsvRecords(path, NAME, ReadStats(), chunk_bytes=64)
+def clean_by_line(path: Path, chunk: int | None = None) -> dict[int, bool]:
+    records = CsvRecords(path, NAME, ReadStats(), chunk_bytes=chunk)
+    found = {}
     for rec in records:
-        assert isinstance(rec, list)
-        clean[records.start] = records.clean
-    assert clean[22] is False and sum(clean.values()) >= 30
-    records = CsvRecords(path, NAME, ReadStats())
-    assert not any(records.clean for _ in records)  # one chunk, with a quote
+        if isinstance(rec, list):
+            found[records.start] = records.clean
+    return found
+
+
+def test_clean_is_per_line(tmp_path: Path) -> None:
+    # A quote, backslash or control character makes its line's row not clean, and only that
+    # row; a multi-line row is never clean. A tab is data in a comma file only.
+    rows = [f"P{i},DE,x\n".encode() for i in range(40)]
+    rows[5] = b'P5,DE,"x"\n'
+    rows[9] = b"P9,DE,a\\b\n"
+    rows[12] = b"P12,DE,a\x7fb\x1fc\n"
+    rows[20] = b'P20,DE,"x\ny"\n'  # lines 22 and 23
+    rows[30] = b"P30,DE,x\ty\n"  # line 33
+    rows[33] = "P33,DE,Müller €\n".encode()
+    path = write(tmp_path, H + b"".join(rows))
+    for chunk in CHUNKS:
+        clean = clean_by_line(path, chunk)
+        assert sorted(n for n, ok in clean.items() if not ok) == [7, 11, 14, 22, 33], chunk
     tabs = b"part_number\tdestination\nA\tDE\nB\tFR\n"
-    records = CsvRecords(write(tmp_path, tabs), NAME, ReadStats())
-    assert all(records.clean for _ in records)
-    records = CsvRecords(write(tmp_path, H + b"A,DE,x\ty\n"), NAME, ReadStats())
-    assert not any(records.clean for _ in records)
+    assert all(clean_by_line(write(tmp_path, tabs)).values())
+
+
+def test_clean_gives_up_on_a_mostly_quoted_chunk(tmp_path: Path) -> None:
+    # More than an eighth of a chunk's lines to escape: none of its rows is clean (the lines
+    # are not looked for one by one). Other chunks are not affected.
+    quoted = b"".join((f'"P{i}",DE,x\n' if i % 2 else f"P{i},DE,x\n").encode() for i in range(200))
+    plain = b"".join(f"Q{i},FR,y\n".encode() for i in range(200))
+    path = write(tmp_path, H + quoted + plain)
+    clean = clean_by_line(path, 1000)
+    # Lines 1-191 are two chunks, half of whose lines are quoted; the next chunk has five
+    # quoted lines, then plain ones: only its unquoted lines are clean.
+    assert not any(ok for n, ok in clean.items() if n < 192)
+    assert [n for n, ok in clean.items() if ok and n < 202] == [192, 194, 196, 198, 200]
+    assert all(ok for n, ok in clean.items() if n >= 202)
+    few = b"".join(
+        (f'"P{i}",DE,x\n' if i % 20 == 0 else f"P{i},DE,x\n").encode() for i in range(200)
+    )
+    clean = clean_by_line(write(tmp_path, H + few))
+    assert sum(clean.values()) == 190
+
+
+def test_clean_on_a_file_without_a_fast_chunk(tmp_path: Path) -> None:
+    # cp1252, UTF-16 and CR files are decoded line by line: no row is claimed clean.
+    for raw in (CASES["cp1252"], CASES["utf16le bom"], CASES["cr file"]):
+        assert not any(clean_by_line(write(tmp_path, raw)).values())
 
 
 def test_the_wrapper_and_iter_manifest_match(

@@ -26,6 +26,7 @@ line up to ``MAX_LINE_BYTES``; a JSON document up to ``MAX_JSON_BYTES``.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import io
@@ -34,6 +35,7 @@ import json
 import math
 import operator
 import re
+import sys
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -326,10 +328,10 @@ def _unparsed_line(index: int, source_line: int | None, field: str, message: str
 
 
 CSV_CHUNK_BYTES = 1 << 20  # bytes read at once by TextLines.chunked (then up to the next \n)
-# A character that needs escaping in a JSON string (json.dumps with ensure_ascii=False) other
-# than CR, LF and tab: a chunk without one gives rows whose cells need no escaping (see
-# CsvRecords.clean; tabs are looked at separately, they may be the delimiter).
-_JSON_ESCAPED = re.compile('["\\\\\x00-\x08\x0b\x0c\x0e-\x1f]')
+# A character that a JSON string escapes (json.dumps with ensure_ascii=False), bar CR and LF
+# (never inside an unquoted cell) and, for a tab-delimited file, tab: a row whose line has
+# none has no cell that needs escaping (see CsvRecords.clean).
+_JSON_ESCAPED = '"\\' + "".join(chr(c) for c in range(32) if c not in (9, 10, 13))
 
 
 def _lone_cr_first(raw: bytes) -> bool:
@@ -364,12 +366,11 @@ class TextLines:
         self._decided: str | None = None  # "utf-8" or "cp1252" once a non-ASCII line was seen
         self._decided_on = 0
         # Chunked reading (see chunked): the current chunk's lines so far, the number of its
-        # first line, whether its text needs no JSON escaping (bar tabs) and has a tab.
+        # first line, and its text when it was decoded whole (None when line by line).
         self._lines: list[str] | None = None
+        self._text: str | None = None
         self._next = 1  # the number of the first line of the next chunk
         self.chunk_first = 0
-        self.chunk_clean = False
-        self.chunk_tabs = True
 
     def _open(self) -> io.BufferedReader:
         try:
@@ -442,7 +443,7 @@ class TextLines:
         """The lines of one chunk: all at once when it decodes as a whole, else one by one."""
         first = self._next
         self.chunk_first = first
-        self.chunk_clean = False
+        self._text = None
         text: str | None = None
         ascii_only = raw.isascii()
         if len(raw) <= MAX_LINE_BYTES:  # then so is each of its lines
@@ -466,9 +467,44 @@ class TextLines:
         if first == 1:
             self._check_nul(lines[0], 1)
         self._lines = lines
-        self.chunk_clean = _JSON_ESCAPED.search(text) is None
-        self.chunk_tabs = "\t" in text
+        self._text = text
         return lines
+
+    def clean_lines(self, chars: str) -> tuple[int, set[int]]:
+        """The number after the current chunk's last line, and the numbers of its lines known
+        to hold none of ``chars``: none if the chunk was decoded line by line, or if more than
+        an eighth of its lines hold one (they are not looked for one by one then, so the cost
+        per line stays small). When the file is read line by line (no chunks): a number past
+        every line, and none."""
+        if self._lines is None:
+            return sys.maxsize, set()
+        first, end = self.chunk_first, self._next
+        dirty = self._lines_with(chars)
+        if dirty is None:
+            return end, set()
+        return end, set(range(first, end)).difference(dirty)
+
+    def _lines_with(self, chars: str) -> set[int] | None:
+        """The numbers of the current chunk's lines that hold any of ``chars``, or None (see
+        :meth:`clean_lines`)."""
+        text, lines = self._text, self._lines
+        if text is None or lines is None:
+            return None
+        present = [ch for ch in chars if ch in text]  # each a memchr over the chunk
+        found: set[int] = set()
+        if not present:
+            return found
+        limit = len(lines) // 8 + 16
+        ends = list(itertools.accumulate(map(len, lines)))  # where each line's text ends
+        for ch in present:
+            pos = text.find(ch)
+            while pos >= 0:
+                index = bisect.bisect_right(ends, pos)  # the line holding position pos
+                found.add(self.chunk_first + index)
+                if len(found) > limit:
+                    return None
+                pos = text.find(ch, ends[index])  # from the next line on
+        return found
 
     def _one_by_one(self, parts: list[bytes], first: int, done: list[str]) -> Iterator[str]:
         """A chunk's lines decoded and checked one at a time, as :meth:`_per_line` does."""
@@ -740,7 +776,9 @@ class CsvRecords:
       open): the csv module's list of cells itself. While it is the latest one yielded,
       :attr:`index` is its record number (1-based; blank rows are not records), :attr:`start`
       the physical line it starts on and :attr:`clean` True if none of its cells can need
-      escaping in a JSON string (no ``"``, backslash or control character);
+      escaping in a JSON string (its line has no ``"``, backslash or control character).
+      False only means not known: the row spans lines, or its chunk was read line by line
+      (cp1252, UTF-16/32, CR line ends) or has more than an eighth of such lines;
     * any other record: a :data:`Record` tuple ``(index, start, fields, problems)``, as
       :func:`build_line` takes it;
     * a row that could not be parsed: its finished :class:`ManifestLine`.
@@ -805,7 +843,10 @@ class CsvRecords:
         stats.columns = list(columns)
         self.columns = columns
         ncols = len(columns)
-        tabs_clean = delimiter == "\t"  # a tab outside quotes is then never inside a cell
+        # A tab is never inside an unquoted cell of a tab-delimited file.
+        escaped = _JSON_ESCAPED if delimiter == "\t" else _JSON_ESCAPED + "\t"
+        chunk_end = 0  # the number after the last line of the chunk that `clean_lines` is of
+        clean_lines: set[int] = set()
         index = 0
         while True:
             start = offset + reader.line_num + 1  # the reader never reads ahead of its record
@@ -886,11 +927,14 @@ class CsvRecords:
                 continue
             self.index = index
             self.start = start
-            # The row's lines all come from the current chunk (a row over two chunks has a
-            # quoted line break, so a quote), and that chunk has nothing to escape.
-            self.clean = (
-                src.chunk_clean and start >= src.chunk_first and (tabs_clean or not src.chunk_tabs)
-            )
+            # Clean: the row's first line has nothing to escape. A row over several lines has a
+            # quote on its first line (only an open quoted field goes on past a line end), so
+            # a clean row is that one line. A row starting past the chunk known takes the
+            # reader's current chunk: the one it ends in, so its first line is in there only if
+            # it is in one chunk (a row over two is not clean anyway).
+            if start >= chunk_end:
+                chunk_end, clean_lines = src.clean_lines(escaped)
+            self.clean = start in clean_lines
             yield row
 
 

@@ -45,8 +45,6 @@ _CACHE_LIMIT = 1 << 16  # entries per table; when one fills up, every table is e
 _BATCH = 512  # lines per text chunk handed to the writer
 _BAD: Any = object()  # cached: this raw value sends the row to the general path
 _STR: Callable[[str], str] = __import__("json").encoder.encode_basestring
-# Plain numbers (digits, an optional fraction): always valid; others are checked in full.
-_PLAIN_NUMBER = re.compile(r"[0-9]{1,299}(?:\.[0-9]*)?\Z").match
 # A character a JSON string must escape (json.dumps with ensure_ascii=False).
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]').search
 _ITEM_COLUMNS = ("part_number", "eccn", "vendor", "category", "description", *PARAMS, "end_use")
@@ -172,6 +170,13 @@ class CsvToJsonl:
         self.i_date = at.get("ship_date")
         self.i_end_use = at.get("end_use")
         self.number_cells = [at[n] for n in ("quantity", "unit_value") if n in at]
+        self.number_values: Callable[[list[str]], tuple[str, ...]] = (
+            operator.itemgetter(*self.number_cells * 2)
+            if len(self.number_cells) == 1
+            else operator.itemgetter(*self.number_cells)
+            if self.number_cells
+            else tuple
+        )
         parties = self.parties
         self.party_cells = (
             [(c, at[c]) for c in parties.columns if c in at] if parties is not None else []
@@ -199,6 +204,8 @@ class CsvToJsonl:
         self.verdicts: dict[tuple[int, str], Any] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self.quiet: dict[str, bool] = {}
+        # The JSON text of each classified item, by identity (the entry keeps it alive).
+        self._item_json: dict[int, tuple[ResolvedItem, str]] = {}
         self.party: list[dict[tuple[str, str, int], tuple[Finding, ...]]] = [
             {} for _ in self.party_cells
         ]
@@ -207,7 +214,7 @@ class CsvToJsonl:
         """Empty each table that is full (memory stays bounded; see :meth:`_clear`)."""
         tables: list[dict[Any, Any]] = [
             self.items, self.days, self.sigs, self.dest_sigs, self.dest_sig_of, self.cores,
-            self.verdicts, self.merged, self.quiet, *self.party,
+            self.verdicts, self.merged, self.quiet, self._item_json, *self.party,
         ]  # fmt: skip
         for table in tables:
             if len(table) >= _CACHE_LIMIT:
@@ -258,7 +265,10 @@ class CsvToJsonl:
     def _profile(self, entry: _Item, day: _Day) -> _Profile:
         line = self._light(entry, day, None)
         item, sig = self.judge.profile(line, day.on, day.epoch, item_part_key(line))
-        profile = _Profile(item, self.encoder.part(item), self._number(self.sigs, sig))
+        json = self._item_json.get(id(item))
+        if json is None or json[0] is not item:
+            json = self._item_json[id(item)] = (item, self.encoder.render(item))
+        profile = _Profile(item, json[1], self._number(self.sigs, sig))
         entry.profiles[day.epoch] = profile
         return profile
 
@@ -349,7 +359,8 @@ class CsvToJsonl:
                 setup = True
                 items, days, verdicts = self.items, self.days, self.verdicts
                 item_cells, i_date, i_dest = self.item_cells, self.i_date, self.i_dest
-                i_line_id, number_cells = self.i_line_id, self.number_cells
+                i_line_id = self.i_line_id
+                number_values, number_ok = self.number_values, self.builder.number_ok
                 party_cells, as_of_day, template = self.party_cells, self.as_of_day, self.template
                 quiet_get, party_values = self.quiet.get, self.party_values
             try:
@@ -381,9 +392,11 @@ class CsvToJsonl:
                 append(general(row))
                 continue
             bad_number = False
-            for i in number_cells:
-                raw = row[i]
-                if _PLAIN_NUMBER(raw) is None and not self.builder.number_ok(raw):
+            for raw in number_values(row):
+                # Plain ASCII digits with at most one point: valid; others checked in full.
+                if not (
+                    raw.isascii() and len(raw) < 300 and raw.replace(".", "", 1).isdigit()
+                ) and not number_ok(raw):
                     bad_number = True
             if bad_number:
                 append(general(row))

@@ -72,7 +72,7 @@ class LineEncoder:
         entry = self._parts.get(id(obj))
         if entry is not None and entry[0] is obj:
             return entry[1]
-        text = _ENCODE(obj.model_dump(mode="json"))
+        text = self.render(obj)
         if len(self._parts) >= _FRAGMENT_LIMIT:
             self._parts.clear()
         self._parts[id(obj)] = (obj, text)
@@ -81,6 +81,11 @@ class LineEncoder:
     def part(self, obj: Any) -> str:
         """The JSON text of one shared, immutable model (a finding, a resolved item)."""
         return self._part(obj)
+
+    @staticmethod
+    def render(obj: Any) -> str:
+        """The JSON text of one model, not cached (for a caller that keeps it)."""
+        return _ENCODE(obj.model_dump(mode="json"))
 
     def findings(self, findings: tuple[Any, ...]) -> str:
         """The findings of a line, joined (the inside of its ``findings`` array)."""

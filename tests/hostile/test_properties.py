@@ -142,7 +142,18 @@ def test_every_non_blank_row_is_one_report_line_and_check_is_deterministic(
 ) -> None:
     header, rows = table
     data = _csv_bytes(header, rows, delimiter, eol)
-    expected = sum(1 for row in rows if any(cell.strip() for cell in row))
+
+    def unquoted_cr(cell: str) -> bool:
+        # csv.writer quotes a cell for CR only when CR ends its lines; such a cell is then
+        # written bare, and the reader reports that line (review) rather than skipping it.
+        special = (delimiter, '"', "\n", *eol)
+        return "\r" in cell and not any(ch in cell for ch in special if ch != "\r")
+
+    expected = sum(
+        1
+        for row in rows
+        if any(cell.strip() for cell in row) or (eol == "\n" and any(unquoted_cr(c) for c in row))
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = _write(tmp, "m.csv", data)
         outputs = []

@@ -41,7 +41,7 @@ from exportcheck.model.report import Finding, ResolvedItem
 from exportcheck.model.status import Status, worst
 from exportcheck.readers.manifest import FastLineBuilder, Record, build_line
 
-_CACHE_LIMIT = 1 << 16  # entries per table; when one fills up, every table is emptied
+_CACHE_LIMIT = 1 << 14  # entries per table; a full table is emptied (bounds the memory)
 _BATCH = 512  # lines per text chunk handed to the writer
 _BAD: Any = object()  # cached: this raw value sends the row to the general path
 _STR: Callable[[str], str] = __import__("json").encoder.encode_basestring

@@ -9,8 +9,9 @@ caches keyed by its raw cells, and its JSON Lines text is assembled from pre-ren
 * the ship date, per raw value: its date, rule-set epoch and list epoch;
 * per (item, rule-set epoch): the classified item (and its JSON text) and the
   :meth:`LineJudge.profile` *signature*; items with equal signatures share verdicts;
-* the verdict (findings, status, destination, their JSON text) per (signature, raw
-  destination), computed by :class:`LineJudge` the first time;
+* the item findings (sorted, their status and JSON text) per (item signature, destination
+  signature — :meth:`LineJudge.destination_signature`), computed by :class:`LineJudge` the
+  first time; and per (item signature, raw destination) the verdict that a line's text uses;
 * per raw party cell, whether it can have findings at all (most names match nothing on any
   date for any country); if so, its findings per (column, raw name, destination, list
   epoch), by :class:`PartyScreening`.
@@ -18,8 +19,8 @@ caches keyed by its raw cells, and its JSON Lines text is assembled from pre-ren
 Any row these caches cannot vouch for (an unknown destination, a bad date, ECCN or number, a
 row the reader flagged) takes the general path: :func:`build_line`, :meth:`LineJudge.judge`,
 :meth:`LineEncoder.line`. The output is the same bytes as the general path's for every line
-(``tests/scale`` proves it against ``--no-cache``). Pure: reads nothing, writes nothing; the
-caller hands in the reader's records and writes the text it yields.
+(``tests/scale`` proves it against ``--no-cache``). No I/O of its own: the caller hands in the
+reader's records and writes the text it yields.
 """
 
 from __future__ import annotations
@@ -227,7 +228,7 @@ class CsvToJsonl:
 
     def _day(self, raw: str) -> Any:
         found = self.builder.ship_date(raw)
-        if found is _BAD or found is FastLineBuilder.BAD:
+        if found is FastLineBuilder.BAD:
             day: Any = _BAD
         elif found == "":
             day = self.as_of_day

@@ -440,39 +440,32 @@ class JudgeMemo:
             self._rules[full] = hit
         return hit
 
-    def item_outcomes(
-        self, cond: Condition, facts: Facts, epoch: int, out: list[object], negated: bool = False
+    def outcomes(
+        self,
+        cond: Condition,
+        facts: Facts,
+        epoch: int,
+        out: list[object],
+        *,
+        destination: bool,
+        negated: bool = False,
     ) -> list[object]:
-        """The outcome of every test of ``cond`` that does not read the destination, in a
-        fixed order, appended to ``out``: with the destination tests, they decide the
-        condition's outcome (:meth:`_combine` combines nothing else). A FALSE outcome that is
-        not under a ``not`` is given as ``False``: its reasons can never reach a finding (a
-        FALSE part makes its ``all`` FALSE, is dropped by an ``any`` with another outcome,
-        and a FALSE condition gives no finding), so only its being FALSE matters."""
+        """The outcome of every test of ``cond`` that reads the destination (``destination``)
+        or every other test (not ``destination``), in a fixed order, appended to ``out``: the
+        two together decide the condition's outcome (:meth:`_combine` combines nothing else).
+        A FALSE outcome that is not under a ``not`` is given as ``False``: its reasons can
+        never reach a finding (a FALSE part makes its ``all`` FALSE, is dropped by an ``any``
+        with another outcome, and a FALSE condition gives no finding), so only its being
+        FALSE matters."""
         node = self._node(cond)
         for i, (kind, arg) in enumerate(node.leaves):
-            if kind != "destination":
+            if (kind == "destination") is destination:
                 outcome = self._leaf(node, i, kind, arg, facts, epoch)
                 out.append(False if outcome.value is Tri.FALSE and not negated else outcome)
         for sub in [*(cond.all or ()), *(cond.any or ())]:
-            self.item_outcomes(sub, facts, epoch, out, negated)
+            self.outcomes(sub, facts, epoch, out, destination=destination, negated=negated)
         if cond.not_ is not None:
-            self.item_outcomes(cond.not_, facts, epoch, out, True)
-        return out
-
-    def destination_outcomes(
-        self, cond: Condition, facts: Facts, epoch: int, out: list[object], negated: bool = False
-    ) -> list[object]:
-        """Like :meth:`item_outcomes`, for the tests of ``cond`` that read the destination."""
-        node = self._node(cond)
-        for i, (kind, arg) in enumerate(node.leaves):
-            if kind == "destination":
-                outcome = self._leaf(node, i, kind, arg, facts, epoch)
-                out.append(False if outcome.value is Tri.FALSE and not negated else outcome)
-        for sub in [*(cond.all or ()), *(cond.any or ())]:
-            self.destination_outcomes(sub, facts, epoch, out, negated)
-        if cond.not_ is not None:
-            self.destination_outcomes(cond.not_, facts, epoch, out, True)
+            self.outcomes(cond.not_, facts, epoch, out, destination=destination, negated=True)
         return out
 
     def rule_result(
@@ -899,7 +892,7 @@ class LineJudge:
         screening), even when their items differ. For a classified item without a derived
         classification the findings come from the rules only, so the signature is the rules
         that may apply to it (:meth:`JudgeMemo.survivors`) and the outcomes of their tests
-        that do not read the destination (:meth:`JudgeMemo.item_outcomes`); any other item's
+        that do not read the destination (:meth:`JudgeMemo.outcomes`); any other item's
         signature is the item itself."""
         entry = self._entry(line, on, epoch, part)
         if entry.sig is None:
@@ -922,7 +915,7 @@ class LineJudge:
                 for _, version, _ in survivors:
                     assert version.when is not None  # validated
                     sig.append(id(version))
-                    self.memo.item_outcomes(version.when, facts, epoch, sig)
+                    self.memo.outcomes(version.when, facts, epoch, sig, destination=False)
                 entry.sig = tuple(sig)
             else:
                 entry.sig = ("item", *part, line.end_use, epoch)
@@ -935,14 +928,14 @@ class LineJudge:
         destinations with equal signatures give every item the same item findings (:meth:`
         item_judgement`). The engine reads the destination only through the destination tests
         of the rules in force, so the signature is their outcomes (as in :meth:`JudgeMemo.
-        item_outcomes`: a FALSE not under a ``not`` counts as just FALSE; other outcomes name
+        outcomes`: a FALSE not under a ``not`` counts as just FALSE; other outcomes name
         the destination, so only that destination has them)."""
         facts = Facts(on=on, destination=destination)
         sig: list[object] = [epoch]
         for _, version in self._rules_in_force(epoch, on):
             assert version.when is not None  # validated
             sig.append(id(version))
-            self.memo.destination_outcomes(version.when, facts, epoch, sig)
+            self.memo.outcomes(version.when, facts, epoch, sig, destination=True)
         return tuple(sig)
 
     def item_judgement(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> Judged:

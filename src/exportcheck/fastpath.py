@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from exportcheck.engine.evaluate import LineJudge, _sort_key, item_part_key
 from exportcheck.engine.parties import PartyScreening
-from exportcheck.formats.jsonl import LINE, LineEncoder, fields_text, row_line_template
+from exportcheck.formats.jsonl import LineEncoder, fields_text, line_text, row_line_template
 from exportcheck.model.fastline import LightLine
 from exportcheck.model.manifest import Item, ManifestLine
 from exportcheck.model.params import PARAMS
@@ -424,7 +424,7 @@ class CsvToJsonl:
                 )
             else:
                 append(
-                    LINE(
+                    line_text(
                         _STR(line_id),
                         verdict.status,
                         day.json,

@@ -28,25 +28,42 @@ _STR: Callable[[str], str] = encode_basestring
 _FRAGMENT_LIMIT = 1 << 13
 
 
-# The text of one line object: line_id, status, date, destination, findings (joined),
-# fields, item, source_line — each argument already JSON text except status (a bare value).
-LINE: Callable[..., str] = (
-    '{{"line_id":{},"status":"{}","date":{},"destination":{},"findings":[{}],"fields":{},'
-    '"item":{},"source_line":{}}}\n'
-).format
+def _layout(
+    line_id: str,
+    status: str,
+    date: str,
+    destination: str,
+    findings: str,
+    fields: str,
+    item: str,
+    source_line: str,
+) -> str:
+    """The text of one line object, its values given as ``%`` placeholders (the one place
+    the layout is spelled out: :func:`line_text` and :func:`row_line_template` both fill it)."""
+    return (
+        f'{{"line_id":{line_id},"status":"{status}","date":{date},'
+        f'"destination":{destination},"findings":[{findings}],"fields":{fields},'
+        f'"item":{item},"source_line":{source_line}}}\n'
+    )
+
+
+_LINE = _layout(*["%s"] * 8)
+
+
+def line_text(*parts: object) -> str:
+    """The text of one line object: line_id, status, date, destination, findings (joined),
+    fields, item, source_line — each already JSON text except status (a bare value)."""
+    return _LINE % parts
 
 
 def row_line_template(columns: Iterable[str]) -> str:
     """A ``%`` template for the whole text of a CSV row's line object: ``template % (line_id,
     status, date, destination, findings, *cells, item, source_line)``, the arguments as for
-    :data:`LINE` but ``line_id`` and the cells (of ``columns``, in order) bare. It gives the
-    same text as :data:`LINE` when neither the line id nor any cell needs escaping in JSON
+    :func:`line_text` but ``line_id`` and the cells (of ``columns``, in order) bare. It gives the
+    same text as :func:`line_text` when neither the line id nor any cell needs escaping in JSON
     (no quote, backslash or control character)."""
     fields = ",".join(f'{_STR(c).replace("%", "%%")}:"%s"' for c in columns)
-    return (
-        '{"line_id":"%s","status":"%s","date":%s,"destination":%s,"findings":[%s],'
-        '"fields":{' + fields + '},"item":%s,"source_line":%d}\n'
-    )
+    return _layout('"%s"', "%s", "%s", "%s", "%s", "{" + fields + "}", "%s", "%d")
 
 
 def fields_text(fields: dict[str, Any]) -> str:
@@ -97,7 +114,7 @@ class LineEncoder:
         """The JSON Lines text of one line object, with its ``\\n``."""
         dest = line.destination
         source = line.source_line
-        return LINE(
+        return line_text(
             _STR(line.line_id),
             line.status.value,
             _STR(line.date),

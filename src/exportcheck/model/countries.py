@@ -37,7 +37,13 @@ def normalize_country(value: str) -> str | None:
         return _ALPHA2_ALIASES.get(up)
     if len(up) == 3 and up.isalpha() and up in _ALPHA3:
         return _ALPHA3[up]
-    return _BY_KEY.get(_key(v))
+    found = _BY_KEY.get(_key(v))
+    if found is None and "," in v:
+        # ISO 3166 short names invert: "Korea, Republic of", "Iran, Islamic Republic of",
+        # "Congo, Democratic Republic of the" (= "Republic of Korea", ...).
+        head, _, tail = v.partition(",")
+        found = _BY_KEY.get(_key(f"{tail} {head}"))
+    return found
 
 
 def is_country(code: str) -> bool:

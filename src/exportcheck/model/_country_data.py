@@ -282,7 +282,11 @@ COUNTRIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "TR": ("TUR", "Türkiye", ("Republic of Türkiye", "Turkey", "Turkiye")),
     "TT": ("TTO", "Trinidad and Tobago", ("Republic of Trinidad and Tobago",)),
     "TV": ("TUV", "Tuvalu", ()),
-    "TW": ("TWN", "Taiwan", ("Taiwan", "Republic of China", "Chinese Taipei", "Taiwan, Province of China")),
+    "TW": (
+        "TWN",
+        "Taiwan",
+        ("Taiwan", "Republic of China", "Chinese Taipei", "Taiwan, Province of China"),
+    ),
     "TZ": ("TZA", "Tanzania", ("Tanzania", "United Republic of Tanzania")),
     "UA": ("UKR", "Ukraine", ()),
     "UG": ("UGA", "Uganda", ("Republic of Uganda",)),

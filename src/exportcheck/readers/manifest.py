@@ -48,6 +48,7 @@ from exportcheck.model.eccn import normalize_eccn
 from exportcheck.model.fastline import LightLine, LineLike
 from exportcheck.model.manifest import Item, LineProblem, ManifestLine, Scalar
 from exportcheck.model.params import PARAMS
+from exportcheck.readers.csvchunk import RowBatch, split_chunk
 from exportcheck.readers.yamlsafe import (
     MAX_YAML_BYTES,
     NUL_HINT,
@@ -327,7 +328,8 @@ def _unparsed_line(index: int, source_line: int | None, field: str, message: str
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-CSV_CHUNK_BYTES = 1 << 20  # bytes read at once by TextLines.chunked (then up to the next \n)
+CSV_CHUNK_BYTES = 1 << 18  # bytes read at once by TextLines.chunked (then up to the next \n)
+_BATCH_ROWS = 4096  # rows read one by one that CsvRecords.batches gathers at most in a batch
 # A character that a JSON string escapes (json.dumps with ensure_ascii=False), bar CR and LF
 # (never inside an unquoted cell) and, for a tab-delimited file, tab: a row whose line has
 # none has no cell that needs escaping (see CsvRecords.clean).
@@ -371,6 +373,7 @@ class TextLines:
         self._text: str | None = None
         self._next = 1  # the number of the first line of the next chunk
         self.chunk_first = 0
+        self._per_line_mode = False
 
     def _open(self) -> io.BufferedReader:
         try:
@@ -402,7 +405,26 @@ class TextLines:
         or that is long enough to hold a line over ``MAX_LINE_BYTES``: its lines are decoded and
         checked one at a time, when they are pulled, exactly as by iterating.
         """
-        return itertools.chain.from_iterable(self._chunks(chunk_bytes or CSV_CHUNK_BYTES))
+        return itertools.chain.from_iterable(self.chunks(chunk_bytes))
+
+    def chunks(self, chunk_bytes: int | None = None) -> Iterator[Iterable[str]]:
+        """The lines of :meth:`chunked`, a chunk at a time (an iterable of its lines). After a
+        chunk is pulled, :meth:`whole_chunk` tells whether it was decoded whole, and
+        :attr:`pulled` is the number of its last line."""
+        return self._chunks(chunk_bytes or CSV_CHUNK_BYTES)
+
+    @property
+    def pulled(self) -> int | None:
+        """The number of the last line of the chunks pulled so far; None when the file is read
+        line by line (see :meth:`chunked`), each line a chunk of its own."""
+        return None if self._per_line_mode else self._next - 1
+
+    def whole_chunk(self, part: Iterable[str]) -> tuple[str, int] | None:
+        """For ``part``, the chunk last pulled from :meth:`chunks`: its text and the number of
+        its first line when it was decoded whole (as one ASCII or UTF-8 text); else None."""
+        if part is not self._lines or self._text is None:
+            return None
+        return self._text, self.chunk_first
 
     def line(self, number: int) -> str:
         """The text of line ``number``, which must be the last line pulled."""
@@ -421,6 +443,7 @@ class TextLines:
                 if per_line:
                     fh.seek(skip)
             if per_line:
+                self._per_line_mode = True
                 with contextlib.closing(self._per_line(fh, encoding)) as lines:
                     for text in lines:
                         yield (text,)
@@ -770,18 +793,22 @@ def _iter_csv_records(path: Path, name: str, stats: ReadStats) -> Iterator[Recor
 class CsvRecords:
     """The records of a CSV manifest, in order, read in chunks (see :meth:`TextLines.chunked`).
 
-    Iterating yields, for each record:
+    :meth:`batches` yields, for each record in order:
 
-    * a full-width row without problems (as many cells as the header, not blank, no quote left
-      open): the csv module's list of cells itself. While it is the latest one yielded,
-      :attr:`index` is its record number (1-based; blank rows are not records), :attr:`start`
-      the physical line it starts on and :attr:`clean` True if none of its cells can need
-      escaping in a JSON string (its line has no ``"``, backslash or control character).
-      False only means not known: the row spans lines, or its chunk was read line by line
-      (cp1252, UTF-16/32, CR line ends) or has more than an eighth of such lines;
+    * full-width rows without problems (as many cells as the header, not blank, no quote left
+      open), gathered in a :class:`RowBatch` of consecutive records: the csv module's lists of
+      cells, their record numbers (1-based; blank rows are not records), the physical lines they
+      start on and which of them may hold a cell that needs escaping in a JSON string (a row
+      not so flagged has no ``"``, backslash or control character on its line);
     * any other record: a :data:`Record` tuple ``(index, start, fields, problems)``, as
       :func:`build_line` takes it;
     * a row that could not be parsed: its finished :class:`ManifestLine`.
+
+    A chunk of whole lines that are all such rows, each one line, is split at once
+    (:func:`split_chunk`); any other chunk is read record by record by the csv module, with
+    every check. Iterating yields the same records one by one, a row as its list of cells:
+    while it is the latest one yielded, :attr:`index` is its record number, :attr:`start` its
+    first physical line and :attr:`clean` True if it is not flagged as above.
 
     ``stats`` is filled as :func:`iter_manifest` fills it, and :attr:`columns` (the normalised
     header) is set once the first record is pulled. Nothing is read before that; errors are the
@@ -801,10 +828,35 @@ class CsvRecords:
         self.clean = False
 
     def __iter__(self) -> Iterator[list[str] | Record | ManifestLine]:
+        for record in self.batches():
+            if record.__class__ is not RowBatch:
+                yield record  # type: ignore[misc]
+                continue
+            assert isinstance(record, RowBatch)
+            dirty = set(record.dirty)
+            for i, row in enumerate(record.rows):
+                self.index = record.first_index + i
+                self.start = record.starts[i]
+                self.clean = i not in dirty
+                yield row
+
+    def batches(self) -> Iterator[RowBatch | Record | ManifestLine]:
+        """The records, rows without problems in :class:`RowBatch` es (see the class doc)."""
         name, stats = self.name, self.stats
         csv.field_size_limit(MAX_FIELD_CHARS)  # deliberate: the default (128 KiB) is arbitrary
         src = TextLines(self.path, name, stats, allow_cp1252=True)
-        lines = src.chunked(self.chunk_bytes)
+        chunks = src.chunks(self.chunk_bytes)
+        declined: list[Iterable[str]] = []  # a chunk split_chunk declined, for the csv reader
+
+        def parts() -> Iterator[Iterable[str]]:
+            # What the csv reader reads: a declined chunk, then any chunk it runs on into.
+            while True:
+                part = declined.pop() if declined else next(chunks, None)
+                if part is None:
+                    return
+                yield part
+
+        lines = itertools.chain.from_iterable(parts())
         # The header starts on the first non-blank physical line; blank lines before it are
         # skipped. The delimiter is sniffed from that line.
         header_line = ""
@@ -820,7 +872,8 @@ class CsvRecords:
         reader = csv.reader(
             itertools.chain([header_line], lines), delimiter=delimiter, strict=False
         )
-        # The reader counts the lines it pulls from the header on: physical number - offset.
+        # The reader counts the lines it pulls from the header on: physical number - offset
+        # (a chunk split at once is not pulled by the reader: it adds to the offset).
         offset = header_number - 1
         try:
             header = next(reader)
@@ -848,94 +901,141 @@ class CsvRecords:
         chunk_end = 0  # the number after the last line of the chunk that `clean_lines` is of
         clean_lines: set[int] = set()
         index = 0
-        while True:
-            start = offset + reader.line_num + 1  # the reader never reads ahead of its record
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                end = offset + reader.line_num
-                if "field larger than field limit" not in str(exc):
-                    if end != start:
-                        raise InputError(f"cannot parse CSV: {exc}", file=name, line=end) from None
-                    # e.g. a carriage return inside an unquoted value: the record is this one
-                    # line, so report it (unparsed) and go on with the next.
+        # Rows read one by one, gathered for the next batch: cells, start lines, flagged.
+        rows: list[list[str]] = []
+        starts: list[int] = []
+        dirty: list[int] = []
+        try:
+            while True:
+                if offset + reader.line_num == src.pulled:
+                    # The reader is at the end of every chunk pulled: the next may be split at once.
+                    if rows:
+                        yield RowBatch(rows, index - len(rows) + 1, starts, dirty)
+                        rows, starts, dirty = [], [], []
+                    part = next(chunks, None)
+                    if part is None:
+                        return
+                    whole = src.whole_chunk(part)
+                    split = (
+                        split_chunk(whole[0], delimiter, ncols, MAX_FIELD_CHARS) if whole else None
+                    )
+                    if whole is not None and split is not None:
+                        got, flagged = split
+                        stats.records += len(got)
+                        yield RowBatch(
+                            got, index + 1, range(whole[1], whole[1] + len(got)), flagged
+                        )
+                        index += len(got)
+                        offset += len(got)
+                        continue
+                    declined.append(part)
+                start = offset + reader.line_num + 1  # the reader never reads ahead of its record
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    if rows:
+                        yield RowBatch(rows, index - len(rows) + 1, starts, dirty)
+                    return
+                except csv.Error as exc:
+                    end = offset + reader.line_num
+                    if "field larger than field limit" not in str(exc):
+                        if end != start:
+                            raise InputError(
+                                f"cannot parse CSV: {exc}", file=name, line=end
+                            ) from None
+                        # e.g. a carriage return inside an unquoted value: the record is this one
+                        # line, so report it (unparsed) and go on with the next.
+                        index += 1
+                        stats.records += 1
+                        why = (
+                            "a carriage return (CR) inside an unquoted value; quote the value"
+                            if "new-line character" in str(exc)
+                            else f"cannot parse this CSV line: {exc}"
+                        )
+                        if rows:
+                            yield RowBatch(rows, index - len(rows), starts, dirty)
+                            rows, starts, dirty = [], [], []
+                        yield _unparsed_line(index, start, "line", why)
+                        continue
+                    long_line = (
+                        _long_field_line(index + 1, start, src.line(end), delimiter, columns)
+                        if end == start
+                        else None
+                    )
+                    if long_line is None:
+                        raise InputError(
+                            f"a quoted field starting on or after line {start} runs past "
+                            f"the {MAX_FIELD_CHARS:,}-character limit for one field (reading "
+                            f"stopped at line {end})",
+                            file=name,
+                            line=start,
+                            hint="is a closing quote missing?",
+                        ) from None
                     index += 1
                     stats.records += 1
-                    why = (
-                        "a carriage return (CR) inside an unquoted value; quote the value"
-                        if "new-line character" in str(exc)
-                        else f"cannot parse this CSV line: {exc}"
-                    )
-                    yield _unparsed_line(index, start, "line", why)
+                    if rows:
+                        yield RowBatch(rows, index - len(rows), starts, dirty)
+                        rows, starts, dirty = [], [], []
+                    yield long_line
                     continue
-                long_line = (
-                    _long_field_line(index + 1, start, src.line(end), delimiter, columns)
-                    if end == start
-                    else None
-                )
-                if long_line is None:
-                    raise InputError(
-                        f"a quoted field starting on or after line {start} runs past the "
-                        f"{MAX_FIELD_CHARS:,}-character limit for one field (reading stopped at "
-                        f"line {end})",
-                        file=name,
-                        line=start,
-                        hint="is a closing quote missing?",
-                    ) from None
-                index += 1
-                stats.records += 1
-                yield long_line
-                continue
-            problems: list[LineProblem] = []
-            if src.eof:
-                # The csv module returns a record after the end of the file only when a quoted
-                # field is still open: every later line would silently become part of one value.
-                end = offset + reader.line_num
-                if end > start:
-                    raise InputError(
-                        f"a quoted field on this line is never closed: lines {start + 1} to "
-                        f"{end} would be read as part of its value",
-                        file=name,
-                        line=start,
-                        hint="add the closing quote",
-                    )
-                problems.append(
-                    LineProblem(
-                        field="line", message="a quoted field is never closed (missing quote)"
-                    )
-                )
-            elif not (row and row[0] and not row[0].isspace()) and not "".join(row).strip():
-                # every cell blank (strip per cell, joined: the same); the first cell not blank
-                # settles it for most rows
-                stats.blank_skipped += 1
-                continue  # blank line (or a row of empty cells)
-            index += 1
-            stats.records += 1
-            if problems or len(row) != ncols:
-                if len(row) != ncols:
+                problems: list[LineProblem] = []
+                if src.eof:
+                    # The csv module returns a record after the end of the file only when a quoted
+                    # field is still open: every later line would silently become part of one value.
+                    end = offset + reader.line_num
+                    if end > start:
+                        raise InputError(
+                            f"a quoted field on this line is never closed: lines {start + 1} to "
+                            f"{end} would be read as part of its value",
+                            file=name,
+                            line=start,
+                            hint="add the closing quote",
+                        )
                     problems.append(
                         LineProblem(
-                            field="columns",
-                            value=len(row),
-                            message=f"row has {len(row)} fields, header has {ncols}",
+                            field="line", message="a quoted field is never closed (missing quote)"
                         )
                     )
-                fields: dict[str, Scalar] = dict(zip(columns, row, strict=False))
-                yield index, start, fields, problems
-                continue
-            self.index = index
-            self.start = start
-            # Clean: the row's first line has nothing to escape. A row over several lines has a
-            # quote on its first line (only an open quoted field goes on past a line end), so
-            # a clean row is that one line. A row starting past the chunk known takes the
-            # reader's current chunk: the one it ends in, so its first line is in there only if
-            # it is in one chunk (a row over two is not clean anyway).
-            if start >= chunk_end:
-                chunk_end, clean_lines = src.clean_lines(escaped)
-            self.clean = start in clean_lines
-            yield row
+                elif not (row and row[0] and not row[0].isspace()) and not "".join(row).strip():
+                    # every cell blank (strip per cell, joined: the same); the first cell not blank
+                    # settles it for most rows
+                    stats.blank_skipped += 1
+                    continue  # blank line (or a row of empty cells)
+                index += 1
+                stats.records += 1
+                if problems or len(row) != ncols:
+                    if len(row) != ncols:
+                        problems.append(
+                            LineProblem(
+                                field="columns",
+                                value=len(row),
+                                message=f"row has {len(row)} fields, header has {ncols}",
+                            )
+                        )
+                    fields: dict[str, Scalar] = dict(zip(columns, row, strict=False))
+                    if rows:
+                        yield RowBatch(rows, index - len(rows), starts, dirty)
+                        rows, starts, dirty = [], [], []
+                    yield index, start, fields, problems
+                    continue
+                # Clean: the row's first line has nothing to escape. A row over several lines has a
+                # quote on its first line (only an open quoted field goes on past a line end), so
+                # a clean row is that one line. A row starting past the chunk known takes the
+                # reader's current chunk: the one it ends in, so its first line is in there only if
+                # it is in one chunk (a row over two is not clean anyway).
+                if start >= chunk_end:
+                    chunk_end, clean_lines = src.clean_lines(escaped)
+                if start not in clean_lines:
+                    dirty.append(len(rows))
+                rows.append(row)
+                starts.append(start)
+                if len(rows) >= _BATCH_ROWS:
+                    yield RowBatch(rows, index - len(rows) + 1, starts, dirty)
+                    rows, starts, dirty = [], [], []
+        except InputError:
+            if rows:  # the rows before the error first, as when yielded one by one
+                yield RowBatch(rows, index - len(rows) + 1, starts, dirty)
+            raise
 
 
 # --- JSON, JSON Lines, YAML ----------------------------------------------------------------------

@@ -1,26 +1,33 @@
 """The fast path of a streaming ``check``: a CSV manifest straight to JSON Lines.
 
 A million-line look-back check cannot afford, per line, a line object, a result object and a
-whole JSON rendering. Here each CSV row (a list of cells from the reader) is judged through
-caches keyed by its raw cells, and its JSON Lines text is assembled from pre-rendered parts:
+whole JSON rendering, nor even a pass of Python statements per row. The reader hands over
+rows in batches (:class:`RowBatch`: lists of cells), and each batch goes through a few
+stages, each one C-level ``map`` of a cache's ``get`` over all its rows; only the misses are
+filled in Python, one by one:
 
 * the item, per its raw item cells (part number, ECCN, vendor, category, description,
   parameters, end use), parsed once by the reader's :class:`FastLineBuilder`;
 * the ship date, per raw value: its date, rule-set epoch and list epoch;
 * per (item, rule-set epoch): the classified item (and its JSON text) and the
-  :meth:`LineJudge.profile` *signature*; items with equal signatures share verdicts;
+  :meth:`LineJudge.profile` *signature*; items with equal signatures share findings;
+* the destination, per (raw cell, rule-set epoch): its code, JSON text and the number of its
+  :meth:`LineJudge.destination_signature`;
 * the item findings (sorted, their status and JSON text) per (item signature, destination
-  signature — :meth:`LineJudge.destination_signature`), computed by :class:`LineJudge` the
-  first time; and per (item signature, raw destination) the verdict that a line's text uses;
+  signature), computed by :class:`LineJudge` the first time;
+* the quantity and unit value cells of the whole batch, checked at once;
 * per raw party cell, whether it can have findings at all (most names match nothing on any
   date for any country); if so, its findings per (column, raw name, destination, list
   epoch), by :class:`PartyScreening`.
 
-Any row these caches cannot vouch for (an unknown destination, a bad date, ECCN or number, a
-row the reader flagged) takes the general path: :func:`build_line`, :meth:`LineJudge.judge`,
-:meth:`LineEncoder.line`. The output is the same bytes as the general path's for every line
-(``tests/scale`` proves it against ``--no-cache``). No I/O of its own: the caller hands in the
-reader's records and writes the text it yields.
+The lines are then rendered all at once from those parts and the cells
+(:func:`row_line_renderer`). Any row these caches cannot vouch for (an unknown destination,
+a bad date, ECCN or number) takes the general path: :func:`build_line`,
+:meth:`LineJudge.judge`, :meth:`LineEncoder.line`; so does every record the reader gives as
+a record rather than in a batch (a short row, an unparsable one). The output is the same
+bytes as the general path's for every line (``tests/scale`` proves it against
+``--no-cache``). No I/O of its own: the caller hands in the reader's records and writes the
+text it yields.
 """
 
 from __future__ import annotations
@@ -28,27 +35,65 @@ from __future__ import annotations
 import itertools
 import operator
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any, Protocol
 
 from exportcheck.engine.evaluate import LineJudge, _sort_key, item_part_key
 from exportcheck.engine.parties import PartyScreening
-from exportcheck.formats.jsonl import LineEncoder, fields_text, line_text, row_line_template
+from exportcheck.formats.jsonl import LineEncoder, fields_text, line_text, row_line_renderer
 from exportcheck.model.fastline import LightLine
 from exportcheck.model.manifest import Item, ManifestLine
 from exportcheck.model.params import PARAMS
 from exportcheck.model.report import Finding, ResolvedItem
 from exportcheck.model.status import Status, worst
+from exportcheck.readers.csvchunk import RowBatch
 from exportcheck.readers.manifest import FastLineBuilder, Record, build_line
 
 _CACHE_LIMIT = 1 << 14  # entries per table; a full table is emptied (bounds the memory)
-_BATCH = 512  # lines per text chunk handed to the writer
-_BAD: Any = object()  # cached: this raw value sends the row to the general path
+_BATCH = 512  # lines of the general path per text chunk handed to the writer
 _STR: Callable[[str], str] = __import__("json").encoder.encode_basestring
 # A character a JSON string must escape (json.dumps with ensure_ascii=False).
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]').search
 _ITEM_COLUMNS = ("part_number", "eccn", "vendor", "category", "description", *PARAMS, "end_use")
+_PROFILES = operator.attrgetter("profiles")
+_EPOCH = operator.attrgetter("epoch")
+_SIG = operator.attrgetter("sig")
+_JSON = operator.attrgetter("json")
+_VALUE = operator.attrgetter("value")
+_SEVERITY = operator.attrgetter("severity")
+_TEXT = operator.attrgetter("text")
+
+
+def _plain_numbers(values: list[str]) -> bool:
+    """True if every value is blank or a plain decimal (ASCII digits, at most one point, not
+    a point alone, under 300 characters), which :func:`parse_number` accepts; checked for all
+    values at once by a few C passes over their bytes."""
+    data = "\n".join(values).encode()
+    if data.count(b"\n") != len(values) - 1 or max(map(len, values), default=0) >= 300:
+        return False  # a value spans lines, or is long
+    rest = data.translate(None, b"0123456789")  # only points and line ends may be left
+    return (
+        not rest.translate(None, b".\n")
+        and b".." not in rest  # two points in one value
+        and b"\n.\n" not in b"\n" + data + b"\n"  # a point alone
+    )
+
+
+def _cell(index: int | None) -> Callable[[list[str]], str] | None:
+    return None if index is None else operator.itemgetter(index)
+
+
+def _positions(values: list[Any], value: object) -> Iterator[int]:
+    """The positions of ``value`` in ``values`` (by ``list.index``: C scans between them)."""
+    i = -1
+    try:
+        while True:
+            i = values.index(value, i + 1)
+            yield i
+    except ValueError:
+        return
 
 
 class _Day:
@@ -65,15 +110,18 @@ class _Day:
 
 class _Item:
     """An item's raw cells parsed once: the item, its key, its end use, and per rule-set
-    epoch its :class:`_Profile` (filled as needed)."""
+    epoch its :class:`_Profile` (filled as needed; one more slot, past the last epoch, holds
+    the stand-in profile of a row whose ship date is not valid)."""
 
     __slots__ = ("end_use", "item", "key", "profiles")
 
-    def __init__(self, item: Item, key: tuple[object, ...], end_use: str | None, epochs: int):
+    def __init__(
+        self, item: Item, key: tuple[object, ...], end_use: str | None, profiles: list[Any]
+    ):
         self.item = item
         self.key = key
         self.end_use = end_use
-        self.profiles: list[_Profile | None] = [None] * epochs
+        self.profiles: list[_Profile | None] = profiles
 
 
 class _Profile:
@@ -89,10 +137,10 @@ class _Profile:
 
 class _Core:
     """Item findings shared by every line whose item and destination signatures are equal:
-    sorted as reported, in judging order (for merging party findings), the status, and the
-    JSON text of the sorted findings."""
+    sorted as reported, in judging order (for merging party findings), the status (and its
+    value and severity) and the JSON text of the sorted findings."""
 
-    __slots__ = ("findings", "status", "text", "unsorted")
+    __slots__ = ("findings", "severity", "status", "text", "unsorted", "value")
 
     def __init__(
         self,
@@ -104,38 +152,47 @@ class _Core:
         self.findings = findings
         self.unsorted = unsorted
         self.status = status
+        self.value = status.value
+        self.severity = status.severity
         self.text = encoder.findings(findings) if findings else ""
 
 
-class _Verdict:
-    """A core for one destination: what a line's text needs, at hand."""
+class _Dest:
+    """A raw destination cell in one rule-set epoch: its country code, the JSON text of
+    that code and the number of its destination signature."""
 
-    __slots__ = ("core", "dest_json", "destination", "severity", "status", "text")
+    __slots__ = ("code", "json", "sig")
 
-    def __init__(self, core: _Core, destination: str) -> None:
-        self.core = core
-        self.destination = destination
-        self.dest_json = _STR(destination)
-        self.status = core.status.value
-        self.severity = core.status.severity
-        self.text = core.text
+    def __init__(self, code: str, sig: int) -> None:
+        self.code = code
+        self.json = _STR(code)
+        self.sig = sig
 
 
 class RowSource(Protocol):
     """The reader's records of one CSV manifest (:class:`~exportcheck.readers.manifest.
-    CsvRecords`): iterating yields, per record in order, the raw row (a ``list`` of cells,
-    full width, no reader problem) or a :data:`Record` / :class:`ManifestLine` for anything
-    else. After a raw row, ``index`` is its record number, ``start`` its first physical line
-    and ``clean`` whether none of its cells needs JSON escaping; ``columns`` is the header."""
-
-    index: int
-    start: int
-    clean: bool
+    CsvRecords`): :meth:`batches` yields, per record in order, rows without problems gathered
+    in a :class:`RowBatch`, and a :data:`Record` / :class:`ManifestLine` for anything else;
+    ``columns`` is the header (known once the first record is pulled)."""
 
     @property
     def columns(self) -> list[str]: ...
 
-    def __iter__(self) -> Iterator[list[str] | Record | ManifestLine]: ...
+    def batches(self) -> Iterator[RowBatch | Record | ManifestLine]: ...
+
+
+def _fill(found: list[Any], keys: Sequence[Any], table: dict[Any, Any], make: Any) -> None:
+    """Fills in the misses (None) of ``found``, which is ``table.get`` of each of ``keys``:
+    from the table, or ``make(i)`` (which adds the key's entry to the table)."""
+    i = -1
+    get = table.get
+    try:
+        while True:
+            i = found.index(None, i + 1)
+            hit = get(keys[i])
+            found[i] = hit if hit is not None else make(i)
+    except ValueError:
+        return
 
 
 class CsvToJsonl:
@@ -152,7 +209,8 @@ class CsvToJsonl:
         self.encoder = LineEncoder()
         self.judged = 0
         self.counts: dict[Status, int] = {}
-        self._tally = [0] * len(Status)
+        # Lines per status severity; the last slot counts rows left to the general path.
+        self._tally = [0] * (len(Status) + 1)
 
     # --- the caches ----------------------------------------------------------------------
 
@@ -160,37 +218,34 @@ class CsvToJsonl:
         self.ncols = len(columns)
         self.names = list(columns)
         self.builder = FastLineBuilder(columns)
-        self.template = row_line_template(columns)
+        self.render = row_line_renderer(columns)
         at = {name: i for i, name in enumerate(columns)}
-        self.at = at
         cells = [at[n] for n in _ITEM_COLUMNS if n in at]
-        getter = operator.itemgetter(*cells)
-        self.item_cells: Callable[[list[str]], object] = getter
-        self.i_line_id = at.get("line_id")
-        self.i_dest = at["destination"]
-        self.i_date = at.get("ship_date")
+        self.item_cells: Callable[[list[str]], object] = operator.itemgetter(*cells)
+        self.line_id_cell = _cell(at.get("line_id"))
+        self.dest_cell = operator.itemgetter(at["destination"])
+        self.date_cell = _cell(at.get("ship_date"))
         self.i_end_use = at.get("end_use")
-        self.number_cells = [at[n] for n in ("quantity", "unit_value") if n in at]
-        self.number_values: Callable[[list[str]], tuple[str, ...]] = (
-            operator.itemgetter(*self.number_cells * 2)
-            if len(self.number_cells) == 1
-            else operator.itemgetter(*self.number_cells)
-            if self.number_cells
-            else tuple
-        )
+        numbers = ("quantity", "unit_value")
+        self.number_cells = [operator.itemgetter(at[n]) for n in numbers if n in at]
         parties = self.parties
         self.party_cells = (
             [(c, at[c]) for c in parties.columns if c in at] if parties is not None else []
-        )
-        # The party cells of a row, as a tuple (an itemgetter of one index gives no tuple).
-        cells = [i for _, i in self.party_cells]
-        self.party_values: Callable[[list[str]], tuple[str, ...]] = (
-            operator.itemgetter(*cells, *cells[:1]) if cells else tuple
         )
         ruleset = self.judge.ruleset
         self.epochs = len(ruleset.change_dates()) + 1
         self.as_of_day = self._new_day(self.judge.as_of)
         self._numbers = itertools.count()
+        # Stand-ins for a row left to the general path, so that every stage maps every row:
+        # a bad ship date has an epoch of its own, whose profile is always the stand-in.
+        self.no_day = _Day(self.judge.as_of, self.epochs, 0)
+        self.no_profile = _Profile(None, "", -1)  # type: ignore[arg-type]
+        self.new_profiles: list[Any] = [None] * self.epochs + [self.no_profile]
+        no_profiles = [self.no_profile] * (self.epochs + 1)
+        self.no_item = _Item(None, (), None, no_profiles)  # type: ignore[arg-type]
+        self.no_dest = _Dest("", -1)
+        self.no_core = _Core((), (), Status.REVIEW, self.encoder)
+        self.no_core.severity = len(Status)  # the tally's last slot: not counted
         self._clear()
 
     def _clear(self) -> None:
@@ -201,10 +256,11 @@ class CsvToJsonl:
         self.sigs: dict[tuple[object, ...], int] = {}
         self.dest_sigs: dict[tuple[object, ...], int] = {}
         self.dest_sig_of: dict[tuple[str, int], int] = {}
+        self.dests: dict[tuple[str, int], _Dest] = {}
         self.cores: dict[tuple[int, int], _Core] = {}
-        self.verdicts: dict[tuple[int, str], Any] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self.quiet: dict[str, bool] = {}
+        self.quiet_names: set[str] = set()  # the raw party cells that are quiet (as above)
         # The JSON text of each classified item, by identity (the entry keeps it alive).
         self._item_json: dict[int, tuple[ResolvedItem, str]] = {}
         self.party: list[dict[tuple[str, str, int], tuple[Finding, ...]]] = [
@@ -214,22 +270,24 @@ class CsvToJsonl:
     def _trim(self) -> None:
         """Empty each table that is full (memory stays bounded; see :meth:`_clear`)."""
         tables: list[dict[Any, Any]] = [
-            self.items, self.days, self.sigs, self.dest_sigs, self.dest_sig_of, self.cores,
-            self.verdicts, self.merged, self.quiet, self._item_json, *self.party,
+            self.items, self.days, self.sigs, self.dest_sigs, self.dest_sig_of, self.dests,
+            self.cores, self.merged, self.quiet, self._item_json, *self.party,
         ]  # fmt: skip
         for table in tables:
             if len(table) >= _CACHE_LIMIT:
                 table.clear()
+        if not self.quiet:
+            self.quiet_names.clear()
 
     def _new_day(self, on: date) -> _Day:
         parties = self.parties
         party_epoch = parties.epoch(on) if parties is not None else 0
         return _Day(on, self.judge.ruleset.epoch(on), party_epoch)
 
-    def _day(self, raw: str) -> Any:
+    def _day(self, raw: str) -> _Day:
         found = self.builder.ship_date(raw)
         if found is FastLineBuilder.BAD:
-            day: Any = _BAD
+            day = self.no_day
         elif found == "":
             day = self.as_of_day
         else:
@@ -238,17 +296,17 @@ class CsvToJsonl:
         self.days[raw] = day
         return day
 
-    def _item(self, row: list[str]) -> Any:
+    def _item(self, row: list[str]) -> _Item:
         fields = dict(zip(self.names, row, strict=True))
         hit = self.builder.item_of(fields)
         if hit is FastLineBuilder.BAD:
-            entry: Any = _BAD
+            entry = self.no_item
         else:
             assert isinstance(hit, tuple)
             item, key = hit
             raw_end_use = row[self.i_end_use] if self.i_end_use is not None else None
             end_use = (raw_end_use.strip() or None) if raw_end_use is not None else None
-            entry = _Item(item, key, end_use, self.epochs)
+            entry = _Item(item, key, end_use, self.new_profiles.copy())
         self.items[self.item_cells(row)] = entry
         return entry
 
@@ -273,48 +331,49 @@ class CsvToJsonl:
         entry.profiles[day.epoch] = profile
         return profile
 
-    def _verdict(self, entry: _Item, day: _Day, profile: _Profile, raw_dest: str) -> Any:
-        destination = self.builder.destination(raw_dest)
-        if destination is FastLineBuilder.BAD:
-            self.verdicts[(profile.sig, raw_dest)] = _BAD
-            return _BAD
+    def _dest(self, raw: str, day: _Day) -> _Dest:
+        """The destination of a raw cell in the day's epoch (``no_dest`` if not a country)."""
+        destination = self.builder.destination(raw)
+        if destination is FastLineBuilder.BAD or day is self.no_day:
+            self.dests[(raw, day.epoch)] = self.no_dest
+            return self.no_dest
         assert isinstance(destination, str)
-        dest_sig = self.dest_sig_of.get((destination, day.epoch))
-        if dest_sig is None:
+        number = self.dest_sig_of.get((destination, day.epoch))
+        if number is None:
             sig = self.judge.destination_signature(destination, day.on, day.epoch)
-            dest_sig = self.dest_sig_of[(destination, day.epoch)] = self._number(
-                self.dest_sigs, sig
-            )
-        core = self.cores.get((profile.sig, dest_sig))
-        if core is None:
-            line = self._light(entry, day, destination)
-            judged = self.judge.item_judgement(line, day.on, day.epoch, entry.key)
-            core = _Core(judged.sorted, judged.findings, judged.status, self.encoder)
-            self.cores[(profile.sig, dest_sig)] = core
-        verdict = _Verdict(core, destination)
-        self.verdicts[(profile.sig, raw_dest)] = verdict
-        return verdict
+            number = self.dest_sig_of[(destination, day.epoch)] = self._number(self.dest_sigs, sig)
+        dest = self.dests[(raw, day.epoch)] = _Dest(destination, number)
+        return dest
 
-    def _with_parties(self, verdict: _Verdict, found: list[tuple[Finding, ...]]) -> _Verdict:
-        """The verdict with the party findings of a line added (as :meth:`LineJudge.judge`
+    def _core(self, entry: _Item, day: _Day, profile: _Profile, dest: _Dest) -> _Core:
+        """The item findings of a line (``no_core`` for a row with a problem)."""
+        if profile is self.no_profile or dest is self.no_dest:
+            return self.no_core
+        line = self._light(entry, day, dest.code)
+        judged = self.judge.item_judgement(line, day.on, day.epoch, entry.key)
+        core = _Core(judged.sorted, judged.findings, judged.status, self.encoder)
+        self.cores[(profile.sig, dest.sig)] = core
+        return core
+
+    def _with_parties(self, core: _Core, found: list[tuple[Finding, ...]]) -> _Core:
+        """The core with the party findings of a line added (as :meth:`LineJudge.judge`
         merges them: item findings, then party findings, sorted stably); cached."""
-        key = (id(verdict), *[id(f) for f in found])
+        key = (id(core), *[id(f) for f in found])
         hit = self.merged.get(key)
         if (
             hit is not None
-            and hit[0] is verdict
+            and hit[0] is core
             and all(a is b for a, b in zip(hit[1:-1], found, strict=True))
         ):
-            merged: _Verdict = hit[-1]
+            merged: _Core = hit[-1]
             return merged
-        findings = [*verdict.core.unsorted]
+        findings = [*core.unsorted]
         for f in found:
             findings.extend(f)
         findings.sort(key=_sort_key)
         status = worst([f.status for f in findings])
-        core = _Core(tuple(findings), tuple(findings), status, self.encoder)
-        merged = _Verdict(core, verdict.destination)
-        self.merged[key] = (verdict, *found, merged)  # the objects keep their ids in use
+        merged = _Core(tuple(findings), tuple(findings), status, self.encoder)
+        self.merged[key] = (core, *found, merged)  # the objects keep their ids in use
         return merged
 
     def _party_findings(self, column: str, raw: str, destination: str, day: _Day) -> Any:
@@ -326,124 +385,160 @@ class CsvToJsonl:
 
     # --- the loop ------------------------------------------------------------------------
 
-    def _general(self, record: Record | ManifestLine | list[str]) -> str:
-        """A record the caches cannot vouch for: the general path."""
-        if isinstance(record, list):
-            source = self.source
-            line: Any = build_line(
-                source.index, source.start, dict(zip(self.names, record, strict=True))
-            )
-        elif isinstance(record, tuple):
-            line = build_line(*record)
-        else:
-            line = record
+    def _general(self, record: Record | ManifestLine) -> str:
+        """A record with a problem: the general path."""
+        line = build_line(*record) if isinstance(record, tuple) else record
         result = self.judge.judge(line)
         self._tally[result.status.severity] += 1
         return self.encoder.line(result)
 
+    def _general_row(self, index: int, start: int, row: list[str]) -> str:
+        """A row the caches cannot vouch for: the general path."""
+        return self._general(build_line(index, start, dict(zip(self.names, row, strict=True))))
+
     def chunks(self) -> Iterator[str]:
         """The JSON Lines text of every record, in order, in chunks of whole lines."""
         out: list[str] = []
-        append = out.append
-        tally = self._tally
         source = self.source
         setup = False
-        general = self._general
-        # The hot loop: one pass per row through the caches, locals only (see module doc).
-        for record in source:
-            if record.__class__ is not list:
-                append(general(record))
+        for record in source.batches():
+            if record.__class__ is not RowBatch:
+                out.append(self._general(record))  # type: ignore[arg-type]
+                if len(out) >= _BATCH:
+                    self.judged += len(out)
+                    yield "".join(out)
+                    out.clear()
                 continue
-            row: list[str] = record
-            if not setup:
-                self._setup(source.columns)
-                setup = True
-                items, days, verdicts = self.items, self.days, self.verdicts
-                item_cells, i_date, i_dest = self.item_cells, self.i_date, self.i_dest
-                i_line_id = self.i_line_id
-                number_values, number_ok = self.number_values, self.builder.number_ok
-                party_cells, as_of_day, template = self.party_cells, self.as_of_day, self.template
-                quiet_get, party_values = self.quiet.get, self.party_values
-            try:
-                entry = items[item_cells(row)]
-            except KeyError:
-                entry = self._item(row)
-            if entry is _BAD:
-                append(general(row))
-                continue
-            if i_date is None:
-                day = as_of_day
-            else:
-                try:
-                    day = days[row[i_date]]
-                except KeyError:
-                    day = self._day(row[i_date])
-                if day is _BAD:
-                    append(general(row))
-                    continue
-            profile = entry.profiles[day.epoch]
-            if profile is None:
-                profile = self._profile(entry, day)
-            raw_dest = row[i_dest]
-            try:
-                verdict = verdicts[profile.sig, raw_dest]
-            except KeyError:
-                verdict = self._verdict(entry, day, profile, raw_dest)
-            if verdict is _BAD:
-                append(general(row))
-                continue
-            bad_number = False
-            for raw in number_values(row):
-                # Plain ASCII digits with at most one point: valid; others checked in full.
-                if not (
-                    raw.isascii() and len(raw) < 300 and raw.replace(".", "", 1).isdigit()
-                ) and not number_ok(raw):
-                    bad_number = True
-            if bad_number:
-                append(general(row))
-                continue
-            if party_cells and not all(map(quiet_get, party_values(row))):
-                verdict = self._parties(row, verdict, day)
-            line_id = row[i_line_id].strip() if i_line_id is not None else ""
-            if not line_id:
-                line_id = str(source.index)
-            tally[verdict.severity] += 1
-            if source.clean or _NEEDS_ESCAPE("".join(row)) is None:
-                append(
-                    template
-                    % (
-                        line_id,
-                        verdict.status,
-                        day.json,
-                        verdict.dest_json,
-                        verdict.text,
-                        *row,
-                        profile.json,
-                        source.start,
-                    )
-                )
-            else:
-                append(
-                    line_text(
-                        _STR(line_id),
-                        verdict.status,
-                        day.json,
-                        verdict.dest_json,
-                        verdict.text,
-                        fields_text(dict(zip(self.names, row, strict=True))),
-                        profile.json,
-                        source.start,
-                    )
-                )
-            if len(out) >= _BATCH:
+            assert isinstance(record, RowBatch)
+            if out:
                 self.judged += len(out)
                 yield "".join(out)
                 out.clear()
-                self._trim()
+            if not setup:
+                self._setup(source.columns)
+                setup = True
+            text = self._batch(record)
+            self.judged += len(record.rows)
+            self._trim()
+            yield text
         self.judged += len(out)
         if out:
             yield "".join(out)
+        tally = self._tally
         self.counts = {s: tally[s.severity] for s in Status if tally[s.severity]}
+
+    def _batch(self, batch: RowBatch) -> str:
+        """The text of a batch of rows: each stage maps every row through its cache at once
+        (misses filled one by one); rows with a problem take the general path."""
+        rows = batch.rows
+        n = len(rows)
+        keys: list[Any] = list(map(self.item_cells, rows))
+        entries: list[Any] = list(map(self.items.get, keys))
+        if None in entries:
+            _fill(entries, keys, self.items, lambda i: self._item(rows[i]))
+        if self.date_cell is None:
+            days: list[Any] = [self.as_of_day] * n
+        else:
+            raw_dates = list(map(self.date_cell, rows))
+            days = list(map(self.days.get, raw_dates))
+            if None in days:
+                _fill(days, raw_dates, self.days, lambda i: self._day(raw_dates[i]))
+        epochs = list(map(_EPOCH, days))
+        profiles: list[Any] = list(map(operator.getitem, map(_PROFILES, entries), epochs))
+        if None in profiles:
+            for i in _positions(profiles, None):
+                entry, day = entries[i], days[i]
+                profile = entry.profiles[day.epoch]
+                profiles[i] = profile if profile is not None else self._profile(entry, day)
+        raw_dests = list(map(self.dest_cell, rows))
+        dkeys = list(zip(raw_dests, epochs, strict=True))
+        dests: list[Any] = list(map(self.dests.get, dkeys))
+        if None in dests:
+            _fill(dests, dkeys, self.dests, lambda i: self._dest(raw_dests[i], days[i]))
+        ckeys = list(zip(map(_SIG, profiles), map(_SIG, dests), strict=True))
+        cores: list[Any] = list(map(self.cores.get, ckeys))
+        if None in cores:
+            _fill(
+                cores,
+                ckeys,
+                self.cores,
+                lambda i: self._core(entries[i], days[i], profiles[i], dests[i]),
+            )
+        no_core = self.no_core
+        for cell in self.number_cells:
+            for i in self._bad_numbers(list(map(cell, rows))):
+                cores[i] = no_core
+        if self.party_cells:
+            self._batch_parties(rows, cores, days, dests)
+        first = batch.first_index
+        if self.line_id_cell is None:
+            ids = list(map(str, range(first, first + n)))
+        else:
+            ids = list(map(str.strip, map(self.line_id_cell, rows)))
+            if "" in ids:
+                for i in _positions(ids, ""):
+                    ids[i] = str(first + i)
+        tally = self._tally
+        for severity, count in Counter(map(_SEVERITY, cores)).items():
+            tally[severity] += count
+        starts = batch.starts
+        lines = self.render(
+            ids,
+            map(_VALUE, cores),
+            map(_JSON, days),
+            map(_JSON, dests),
+            map(_TEXT, cores),
+            rows,
+            map(_JSON, profiles),
+            starts,
+        )
+        for i in batch.dirty:
+            core = cores[i]
+            if core is not no_core and _NEEDS_ESCAPE("".join(rows[i])) is not None:
+                lines[i] = line_text(
+                    _STR(ids[i]),
+                    core.value,
+                    days[i].json,
+                    dests[i].json,
+                    core.text,
+                    fields_text(dict(zip(self.names, rows[i], strict=True))),
+                    profiles[i].json,
+                    starts[i],
+                )
+        if no_core in cores:
+            for i in _positions(cores, no_core):
+                tally[-1] -= 1
+                lines[i] = self._general_row(first + i, starts[i], rows[i])
+        return "".join(lines)
+
+    def _bad_numbers(self, values: list[str]) -> list[int]:
+        """The positions of the quantity / unit_value cells that are not valid numbers."""
+        if _plain_numbers(values):
+            return []
+        ok = self.builder.number_ok
+        return [i for i, raw in enumerate(values) if not ok(raw)]
+
+    def _batch_parties(
+        self, rows: list[list[str]], cores: list[Any], days: list[Any], dests: list[Any]
+    ) -> None:
+        """Adds the party findings of the rows that can have some (most cannot): the names
+        of a batch are checked as a set against those known to be quiet."""
+        quiet = self.quiet
+        loud: set[int] = set()
+        for _, i in self.party_cells:
+            raw = list(map(operator.itemgetter(i), rows))
+            names = set(raw).difference(self.quiet_names)
+            if not names:
+                continue
+            for name in names:
+                flag = quiet.get(name)
+                if self._quiet(name) if flag is None else flag:
+                    continue
+                loud.update(_positions(raw, name))
+        no_core = self.no_core
+        for k in sorted(loud):
+            if cores[k] is not no_core:
+                cores[k] = self._parties(rows[k], cores[k], days[k], dests[k].code)
 
     def _quiet(self, raw: str) -> bool:
         """Whether a raw party cell can never give a finding (blank, or a name that matches
@@ -452,12 +547,13 @@ class CsvToJsonl:
         assert self.parties is not None
         quiet = not name or self.parties.never_matches(name)
         self.quiet[raw] = quiet
+        if quiet:
+            self.quiet_names.add(raw)
         return quiet
 
-    def _parties(self, row: list[str], verdict: _Verdict, day: _Day) -> _Verdict:
-        """The verdict with the row's party findings, if it has any."""
+    def _parties(self, row: list[str], core: _Core, day: _Day, destination: str) -> _Core:
+        """The core with the row's party findings added, if it has any."""
         found = None
-        destination = verdict.destination
         quiet = self.quiet
         for (column, i), table in zip(self.party_cells, self.party, strict=True):
             raw = row[i]
@@ -476,4 +572,4 @@ class CsvToJsonl:
                 if found is None:
                     found = []
                 found.append(hit)
-        return verdict if found is None else self._with_parties(verdict, found)
+        return core if found is None else self._with_parties(core, found)

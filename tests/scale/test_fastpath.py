@@ -8,14 +8,17 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_streaming import CATALOG, DATE, generated
 from typer.testing import CliRunner
 
-from exportcheck import api
+from exportcheck import api, fastpath
 from exportcheck.cli.app import app
 from exportcheck.fastpath import CsvToJsonl
 from exportcheck.formats import jsonl
 from exportcheck.readers import manifest as manifest_reader
+from exportcheck.readers.manifest import FastLineBuilder
 
 runner = CliRunner()
 
@@ -99,8 +102,6 @@ def test_only_some_lines_take_the_general_path(tmp_path: Path) -> None:
 def test_many_items_empty_the_bounded_caches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import exportcheck.fastpath as fastpath
-
     monkeypatch.setattr(fastpath, "_CACHE_LIMIT", 8)
     monkeypatch.setattr(fastpath, "_BATCH", 16)
     path = generated(tmp_path / "m.csv", n=600, seed=3)
@@ -130,3 +131,33 @@ def test_jsonl_lines_not_offered_where_the_fast_path_does_not_apply(tmp_path: Pa
     js = tmp_path / "m.jsonl"
     js.write_text('{"part_number": "H100", "destination": "CN"}\n', encoding="utf-8")
     assert api.check_stream(js, date=DATE).jsonl_lines() is None
+
+
+def test_a_bad_date_never_borrows_a_judged_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In one batch, rows of an item already judged in the earliest epoch, then the same
+    item with a ship date that is not valid: those rows go to the general path (which says
+    the date is bad), not to the earliest epoch's cached verdict."""
+    monkeypatch.setattr(manifest_reader, "CSV_CHUNK_BYTES", 4096)
+    m = tmp_path / "m.csv"
+    rows = ["line_id,part_number,eccn,destination,ship_date,quantity"]
+    rows += [f"{i},H20,3A991,CN,2020-01-0{1 + i % 9},1" for i in range(40)]  # header chunk
+    rows += [f"{i},H20,3A991,CN,{d},1" for i, d in enumerate(["2020-01-01", "2020-13-01"] * 60)]
+    rows += ["x,H20,3A991,Atlantis,2020-01-01,1", "y,H20,3A991,CN,2020-01-01,1e9999"]
+    m.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    fast, slow = _both(m, "--date", DATE)
+    assert fast == slow
+    assert fast.count("ship_date: not a date") == 60
+
+
+@given(st.lists(st.text(alphabet="0123456789. \n,-e١", max_size=8), max_size=6))
+def test_numbers_passed_in_bulk_are_valid_one_by_one(values: list[str]) -> None:
+    if fastpath._plain_numbers(values):
+        assert all(FastLineBuilder.number_ok(v) for v in values)
+
+
+def test_plain_numbers_in_bulk() -> None:
+    assert fastpath._plain_numbers(["1", "", "2.50", "7.", ".5"])
+    for bad in (["1", "."], ["1.2.3"], ["1\n2"], ["1" * 300], ["x"], [" 1"]):
+        assert not fastpath._plain_numbers(bad)

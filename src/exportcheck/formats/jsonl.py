@@ -13,7 +13,8 @@ same as rendering every line object whole (``fast=False``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -24,6 +25,8 @@ from exportcheck.model.status import Status
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 # The JSON text of a str, as json.dumps(ensure_ascii=False) writes it (a C function).
 _STR: Callable[[str], str] = encode_basestring
+# render(line_ids, statuses, dates, destinations, findings, rows, items, source_lines): texts.
+RowLinesRenderer = Callable[..., list[str]]
 # Rendered parts kept (each holds its object and ~1 KB of text): this bounds the memory.
 _FRAGMENT_LIMIT = 1 << 13
 
@@ -56,14 +59,40 @@ def line_text(*parts: object) -> str:
     return _LINE % parts
 
 
-def row_line_template(columns: Iterable[str]) -> str:
-    """A ``%`` template for the whole text of a CSV row's line object: ``template % (line_id,
-    status, date, destination, findings, *cells, item, source_line)``, the arguments as for
-    :func:`line_text` but ``line_id`` and the cells (of ``columns``, in order) bare. It gives the
-    same text as :func:`line_text` when neither the line id nor any cell needs escaping in JSON
-    (no quote, backslash or control character)."""
-    fields = ",".join(f'{_STR(c).replace("%", "%%")}:"%s"' for c in columns)
-    return _layout('"%s"', "%s", "%s", "%s", "%s", "{" + fields + "}", "%s", "%d")
+def row_line_renderer(columns: Sequence[str]) -> RowLinesRenderer:
+    """A function rendering the line objects of many CSV rows at once: ``render(line_ids,
+    statuses, dates, destinations, findings, rows, items, source_lines)`` takes one iterable
+    per part (each as for :func:`line_text`, but the line ids bare) and the rows (lists of the
+    cells of ``columns``, in order), and returns each row's text. It is the same text as
+    :func:`line_text` gives when neither the line id nor any cell needs escaping in JSON (no
+    quote, backslash or control character).
+
+    The function is one list comprehension of an f-string, generated for the number of
+    columns (f-strings are the fastest way Python has to join many parts); the literal text
+    between the parts is handed in as values, so no header text is ever part of the code."""
+    width = len(columns)
+    marks = [f"\x00{k}\x00" for k in range(width + 7)]  # _STR escapes NUL: no name has one
+    cells = ",".join(f'{_STR(c)}:"{m}"' for c, m in zip(columns, marks[5:], strict=False))
+    line_id, status, date, destination, findings = f'"{marks[0]}"', *marks[1:5]
+    item, source_line = marks[width + 5 :]
+    fields = "{" + cells + "}"
+    text = _layout(line_id, status, date, destination, findings, fields, item, source_line)
+    pieces = re.split("\x00[0-9]+\x00", text)
+    assert len(pieces) == len(marks) + 1
+    names = ["i", "s", "d", "t", "f", *[f"c{k}" for k in range(width)], "it", "n"]
+    body = "".join(f"{{p{k}}}{{{name}}}" for k, name in enumerate(names)) + f"{{p{len(names)}}}"
+    params = ", ".join(f"p{k}" for k in range(len(pieces)))
+    code = (
+        f"def make({params}):\n"
+        "    def render(ids, statuses, dates, destinations, findings, rows, items, starts):\n"
+        f"        return [f'{body}' for i, s, d, t, f, ({', '.join(names[5:-2])},), it, n in "
+        "zip(ids, statuses, dates, destinations, findings, rows, items, starts, strict=True)]\n"
+        "    return render\n"
+    )
+    scope: dict[str, Any] = {}
+    exec(compile(code, f"<row_line_renderer {width} columns>", "exec"), scope)
+    render: RowLinesRenderer = scope["make"](*pieces)
+    return render
 
 
 def fields_text(fields: dict[str, Any]) -> str:

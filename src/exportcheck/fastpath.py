@@ -51,7 +51,7 @@ from exportcheck.model.status import Status, worst
 from exportcheck.readers.csvchunk import RowBatch
 from exportcheck.readers.manifest import FastLineBuilder, Record, build_line
 
-_CACHE_LIMIT = 1 << 14  # entries per table; a full table is emptied (bounds the memory)
+_CACHE_LIMIT = 1 << 15  # entries per table; a full table is emptied (bounds the memory)
 _BATCH = 512  # lines of the general path per text chunk handed to the writer
 _STR: Callable[[str], str] = __import__("json").encoder.encode_basestring
 # A character a JSON string must escape (json.dumps with ensure_ascii=False).
@@ -60,6 +60,7 @@ _ITEM_COLUMNS = ("part_number", "eccn", "vendor", "category", "description", *PA
 _PROFILES = operator.attrgetter("profiles")
 _EPOCH = operator.attrgetter("epoch")
 _SIG = operator.attrgetter("sig")
+_BARE = operator.attrgetter("bare")
 _JSON = operator.attrgetter("json")
 _VALUE = operator.attrgetter("value")
 _SEVERITY = operator.attrgetter("severity")
@@ -125,22 +126,27 @@ class _Item:
 
 
 class _Profile:
-    """An item in one rule-set epoch: the classified item, its JSON text, its signature."""
+    """An item in one rule-set epoch: the classified item, its JSON text, the number of its
+    signature and whether it is an item without an ECCN whose findings are shared but for
+    the 'unclassified' one (see :meth:`LineJudge.shared_judgement`)."""
 
-    __slots__ = ("item", "json", "sig")
+    __slots__ = ("bare", "item", "json", "sig")
 
-    def __init__(self, item: ResolvedItem, json: str, sig: int) -> None:
+    def __init__(self, item: ResolvedItem, json: str, sig: int, bare: bool = False) -> None:
         self.item = item
         self.json = json
         self.sig = sig
+        self.bare = bare
 
 
 class _Core:
     """Item findings shared by every line whose item and destination signatures are equal:
     sorted as reported, in judging order (for merging party findings), the status (and its
-    value and severity) and the JSON text of the sorted findings."""
+    value and severity) and the JSON text of the sorted findings. For the items of an
+    'unclassified' signature, ``depends`` lists the rules that may apply once classified
+    (each line's item then adds its 'unclassified' finding); else it is None."""
 
-    __slots__ = ("findings", "severity", "status", "text", "unsorted", "value")
+    __slots__ = ("depends", "findings", "severity", "status", "text", "unsorted", "value")
 
     def __init__(
         self,
@@ -155,6 +161,7 @@ class _Core:
         self.value = status.value
         self.severity = status.severity
         self.text = encoder.findings(findings) if findings else ""
+        self.depends: list[str] | None = None
 
 
 class _Dest:
@@ -259,6 +266,7 @@ class CsvToJsonl:
         self.dests: dict[tuple[str, int], _Dest] = {}
         self.cores: dict[tuple[int, int], _Core] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
+        self.named: dict[tuple[int, int], tuple[_Core, _Profile, _Core]] = {}
         self.quiet: dict[str, bool] = {}
         self.quiet_names: set[str] = set()  # the raw party cells that are quiet (as above)
         # The JSON text of each classified item, by identity (the entry keeps it alive).
@@ -271,7 +279,7 @@ class CsvToJsonl:
         """Empty each table that is full (memory stays bounded; see :meth:`_clear`)."""
         tables: list[dict[Any, Any]] = [
             self.items, self.days, self.sigs, self.dest_sigs, self.dest_sig_of, self.dests,
-            self.cores, self.merged, self.quiet, self._item_json, *self.party,
+            self.cores, self.merged, self.named, self.quiet, self._item_json, *self.party,
         ]  # fmt: skip
         for table in tables:
             if len(table) >= _CACHE_LIMIT:
@@ -327,7 +335,8 @@ class CsvToJsonl:
         json = self._item_json.get(id(item))
         if json is None or json[0] is not item:
             json = self._item_json[id(item)] = (item, self.encoder.render(item))
-        profile = _Profile(item, json[1], self._number(self.sigs, sig))
+        bare = sig[0] == "unclassified"
+        profile = _Profile(item, json[1], self._number(self.sigs, sig), bare)
         entry.profiles[day.epoch] = profile
         return profile
 
@@ -350,10 +359,31 @@ class CsvToJsonl:
         if profile is self.no_profile or dest is self.no_dest:
             return self.no_core
         line = self._light(entry, day, dest.code)
-        judged = self.judge.item_judgement(line, day.on, day.epoch, entry.key)
+        judged, depends = self.judge.shared_judgement(line, day.on, day.epoch, entry.key)
         core = _Core(judged.sorted, judged.findings, judged.status, self.encoder)
+        core.depends = depends
         self.cores[(profile.sig, dest.sig)] = core
         return core
+
+    def _unclassified(self, core: _Core, profile: _Profile) -> _Core:
+        """A shared core with the 'unclassified' finding of the profile's item added last
+        (as :func:`judge_item` adds it); cached per (core, profile)."""
+        key = (id(core), id(profile))
+        hit = self.named.get(key)
+        if hit is not None and hit[0] is core and hit[1] is profile:
+            found: _Core = hit[2]
+            return found
+        assert core.depends is not None
+        finding = self.judge.unclassified_finding(profile.item, core.depends)
+        unsorted = (*core.unsorted, finding)
+        merged = _Core(
+            tuple(sorted(unsorted, key=_sort_key)),
+            unsorted,
+            worst([f.status for f in unsorted]),
+            self.encoder,
+        )
+        self.named[key] = (core, profile, merged)  # the objects keep their ids in use
+        return merged
 
     def _with_parties(self, core: _Core, found: list[tuple[Finding, ...]]) -> _Core:
         """The core with the party findings of a line added (as :meth:`LineJudge.judge`
@@ -465,6 +495,11 @@ class CsvToJsonl:
                 lambda i: self._core(entries[i], days[i], profiles[i], dests[i]),
             )
         no_core = self.no_core
+        bare = list(map(_BARE, profiles))
+        if True in bare:
+            for i in _positions(bare, True):
+                if cores[i] is not no_core:
+                    cores[i] = self._unclassified(cores[i], profiles[i])
         for cell in self.number_cells:
             for i in self._bad_numbers(list(map(cell, rows))):
                 cores[i] = no_core

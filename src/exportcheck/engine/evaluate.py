@@ -724,20 +724,28 @@ def judge_item(
     if derivation is not None:
         findings.extend(_classification_findings(item, derivation, facts, ruleset, in_force, memo))
     if unclassified:
-        if item.part_number is None:
-            why = "the line has no ECCN and no part number"
-        elif item.in_catalog:
-            why = f"neither the line nor the catalog entry for '{item.part_number}' gives an ECCN"
-        else:
-            why = f"the line has no ECCN and part '{item.part_number}' is not in the catalog"
-        could = f" Rules that may apply once classified: {', '.join(depends)}." if depends else ""
-        if derivation is not None:
-            could = f" Specifications: {derivation.describe()}.{could}"
-        message = f"Unclassified: {why}; classify the item (ECCN or EAR99).{could}"
+        message = unclassified_message(item, depends, derivation)
         findings.append(
             _unclassified_finding(message) if memo is None else memo.unclassified_finding(message)
         )
     return item, tuple(findings)
+
+
+def unclassified_message(
+    item: ResolvedItem, depends: list[str], derivation: Derivation | None
+) -> str:
+    """The message of the 'unclassified' finding of an item without an ECCN: why, and the
+    rules that may apply once it is classified (``depends``, from :func:`findings_for`)."""
+    if item.part_number is None:
+        why = "the line has no ECCN and no part number"
+    elif item.in_catalog:
+        why = f"neither the line nor the catalog entry for '{item.part_number}' gives an ECCN"
+    else:
+        why = f"the line has no ECCN and part '{item.part_number}' is not in the catalog"
+    could = f" Rules that may apply once classified: {', '.join(depends)}." if depends else ""
+    if derivation is not None:
+        could = f" Specifications: {derivation.describe()}.{could}"
+    return f"Unclassified: {why}; classify the item (ECCN or EAR99).{could}"
 
 
 ItemKey = tuple[object, ...]
@@ -828,14 +836,16 @@ class Judged:
 
 class _ItemEntry:
     """Per (item, end use, epoch): the classified item, whether it is ``plain`` (classified,
-    no derived classification: its findings come from the rules only), once needed its
+    no derived classification: its findings come from the rules only) or ``bare`` (no ECCN,
+    none derived: the rules' findings and one 'unclassified' finding), once needed its
     judgement without findings, and its :meth:`LineJudge.profile` signature."""
 
-    __slots__ = ("empty", "item", "plain", "sig")
+    __slots__ = ("bare", "empty", "item", "plain", "sig")
 
-    def __init__(self, item: ResolvedItem, plain: bool) -> None:
+    def __init__(self, item: ResolvedItem, derived: bool) -> None:
         self.item = item
-        self.plain = plain
+        self.plain = not derived and item.eccn is not None
+        self.bare = not derived and item.eccn is None
         self.empty: Judged | None = None
         self.sig: tuple[object, ...] | None = None
 
@@ -877,7 +887,7 @@ class LineJudge:
         entry = self._items.get(whole)
         if entry is None:
             item, derivation = self.memo.classified(line.item, part, epoch, on)
-            entry = _ItemEntry(item, derivation is None and item.eccn is not None)
+            entry = _ItemEntry(item, derived=derivation is not None)
             if len(self._items) >= _CACHE_LIMIT:
                 self._items.clear()
             self._items[whole] = entry
@@ -893,10 +903,13 @@ class LineJudge:
         classification the findings come from the rules only, so the signature is the rules
         that may apply to it (:meth:`JudgeMemo.survivors`) and the outcomes of their tests
         that do not read the destination (:meth:`JudgeMemo.outcomes`); any other item's
-        signature is the item itself."""
+        signature is the item itself. An item without an ECCN and none derived gets the
+        same kind of signature (marked so that it never equals a classified item's): its
+        findings but the 'unclassified' one come from the rules only (see
+        :meth:`shared_judgement`)."""
         entry = self._entry(line, on, epoch, part)
         if entry.sig is None:
-            if entry.plain:
+            if entry.plain or entry.bare:
                 item = entry.item
                 facts = Facts(
                     on=on,
@@ -911,7 +924,7 @@ class LineJudge:
                 whole = (*part, line.end_use, epoch)
                 in_force = self._rules_in_force(epoch, on)
                 survivors = self.memo.survivors(facts, in_force, epoch, whole)
-                sig: list[object] = ["rules", epoch]
+                sig: list[object] = ["rules" if entry.plain else "unclassified", epoch]
                 for _, version, _ in survivors:
                     assert version.when is not None  # validated
                     sig.append(id(version))
@@ -943,6 +956,39 @@ class LineJudge:
         (``epoch`` is its rule-set epoch, ``part`` its :func:`item_part_key`), before party
         screening and input problems; not cached here (the caller caches)."""
         return self._new(line, on, epoch, part)
+
+    def shared_judgement(
+        self, line: LineLike, on: date, epoch: int, part: ItemKey
+    ) -> tuple[Judged, list[str] | None]:
+        """:meth:`item_judgement`, but for an item without an ECCN and none derived (whose
+        :meth:`profile` signature is marked 'unclassified') the judgement without its
+        'unclassified' finding, and the rules that may apply once it is classified: the same
+        for every such item with an equal signature going to a destination with an equal
+        signature. Add :meth:`unclassified_finding` last to get :meth:`item_judgement`.
+        For any other item: :meth:`item_judgement` and None."""
+        entry = self._entry(line, on, epoch, part)
+        if not entry.bare:
+            return self._new(line, on, epoch, part), None
+        item = entry.item
+        facts = Facts(
+            on=on,
+            eccn=None,
+            part_number=item.part_number,
+            vendor=item.vendor,
+            category=item.category,
+            destination=line.destination,
+            end_use=line.end_use,
+            params=item.params,
+        )
+        whole = (*part, line.end_use, epoch)
+        in_force = self._rules_in_force(epoch, on)
+        found, depends = findings_for(facts, self.ruleset, in_force, True, self.memo, whole)
+        return Judged(item, tuple(found)), depends
+
+    def unclassified_finding(self, item: ResolvedItem, depends: list[str]) -> Finding:
+        """The 'unclassified' finding of an item without an ECCN and none derived, given the
+        rules that may apply once it is classified (see :meth:`shared_judgement`)."""
+        return self.memo.unclassified_finding(unclassified_message(item, depends, None))
 
     def _new(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> Judged:
         """The judgement of an (item, destination, end use, epoch) not cached. When the item

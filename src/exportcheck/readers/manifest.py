@@ -328,7 +328,7 @@ def _unparsed_line(index: int, source_line: int | None, field: str, message: str
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-CSV_CHUNK_BYTES = 1 << 18  # bytes read at once by TextLines.chunked (then up to the next \n)
+CSV_CHUNK_BYTES = 1 << 16  # bytes read at once by TextLines.chunked (then up to the next \n)
 _BATCH_ROWS = 4096  # rows read one by one that CsvRecords.batches gathers at most in a batch
 # A character that a JSON string escapes (json.dumps with ensure_ascii=False), bar CR and LF
 # (never inside an unquoted cell) and, for a tab-delimited file, tab: a row whose line has

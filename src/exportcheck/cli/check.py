@@ -24,6 +24,7 @@ from exportcheck.cli.common import (
     write_output,
 )
 from exportcheck.cli.progress import with_progress
+from exportcheck.cli.writer import BackgroundWriter
 from exportcheck.errors import InputError
 from exportcheck.model.status import Status
 
@@ -193,7 +194,8 @@ _STDOUT_SPOOL_BYTES = 32 * 1024 * 1024
 def _sink(output: Path | None) -> Iterator[TextIO]:
     """Where streamed output goes, all or nothing: a temporary file beside ``output`` that
     replaces it once everything was written, or for stdout a spool (memory, then a temporary
-    file) copied out at the end. A run that fails half-way writes nothing, as before."""
+    file) copied out at the end. A run that fails half-way writes nothing, as before. A file
+    is written by a thread of its own (:class:`BackgroundWriter`)."""
     if output is None:
         with tempfile.SpooledTemporaryFile(
             max_size=_STDOUT_SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
@@ -211,8 +213,14 @@ def _sink(output: Path | None) -> Iterator[TextIO]:
         raise InputError(f"cannot write output: {exc.strerror}", file=str(output)) from None
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as fh:
-            yield fh
+        with os.fdopen(fd, "wb", buffering=1 << 20) as raw:
+            writer = BackgroundWriter(raw)
+            try:
+                yield writer  # type: ignore[misc]
+            except BaseException:
+                writer.abort()
+                raise
+            writer.close()
         tmp.replace(output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -228,7 +228,10 @@ class CsvToJsonl:
         self.render = row_line_renderer(columns)
         at = {name: i for i, name in enumerate(columns)}
         cells = [at[n] for n in _ITEM_COLUMNS if n in at]
-        self.item_cells: Callable[[list[str]], object] = operator.itemgetter(*cells)
+        self.item_cells: Callable[[list[str]], Any] = operator.itemgetter(*cells)
+        # Rows whose cells hold no line break key their item by the cells joined by one: a
+        # string is hashed and compared faster than a tuple (and never equals a tuple key).
+        self.join_cells = len(cells) > 1
         self.line_id_cell = _cell(at.get("line_id"))
         self.dest_cell = operator.itemgetter(at["destination"])
         self.date_cell = _cell(at.get("ship_date"))
@@ -304,7 +307,7 @@ class CsvToJsonl:
         self.days[raw] = day
         return day
 
-    def _item(self, row: list[str]) -> _Item:
+    def _item(self, row: list[str], cache_key: object) -> _Item:
         fields = dict(zip(self.names, row, strict=True))
         hit = self.builder.item_of(fields)
         if hit is FastLineBuilder.BAD:
@@ -315,7 +318,7 @@ class CsvToJsonl:
             raw_end_use = row[self.i_end_use] if self.i_end_use is not None else None
             end_use = (raw_end_use.strip() or None) if raw_end_use is not None else None
             entry = _Item(item, key, end_use, self.new_profiles.copy())
-        self.items[self.item_cells(row)] = entry
+        self.items[cache_key] = entry
         return entry
 
     def _light(self, entry: _Item, day: _Day, destination: str | None) -> LightLine:
@@ -462,10 +465,13 @@ class CsvToJsonl:
         (misses filled one by one); rows with a problem take the general path."""
         rows = batch.rows
         n = len(rows)
-        keys: list[Any] = list(map(self.item_cells, rows))
+        if batch.one_line and self.join_cells:
+            keys: list[Any] = list(map("\n".join, map(self.item_cells, rows)))
+        else:
+            keys = list(map(self.item_cells, rows))
         entries: list[Any] = list(map(self.items.get, keys))
         if None in entries:
-            _fill(entries, keys, self.items, lambda i: self._item(rows[i]))
+            _fill(entries, keys, self.items, lambda i: self._item(rows[i], keys[i]))
         if self.date_cell is None:
             days: list[Any] = [self.as_of_day] * n
         else:

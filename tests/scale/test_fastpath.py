@@ -161,3 +161,27 @@ def test_plain_numbers_in_bulk() -> None:
     assert fastpath._plain_numbers(["1", "", "2.50", "7.", ".5"])
     for bad in (["1", "."], ["1.2.3"], ["1\n2"], ["1" * 300], ["x"], [" 1"]):
         assert not fastpath._plain_numbers(bad)
+
+
+def test_each_distinct_item_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caches are hit: the item cells of a row are parsed only the first time they are
+    seen (on rows split at once and on rows read one by one alike)."""
+    monkeypatch.setattr(manifest_reader, "CSV_CHUNK_BYTES", 2048)
+    parsed: list[object] = []
+    real = FastLineBuilder.item_of
+
+    def spy(self: FastLineBuilder, fields: dict[str, object]) -> object:
+        parsed.append(1)
+        return real(self, fields)
+
+    monkeypatch.setattr(FastLineBuilder, "item_of", spy)
+    m = tmp_path / "m.csv"
+    parts = [("H100", "3A090.a"), ("H20", "3A991"), ("RACK", "EAR99"), ("ACC-1", "")]
+    rows = ["line_id,part_number,eccn,vendor,destination,ship_date"]
+    rows += [f"L{i},{p},{e},Acme,DE,2025-06-15" for i in range(600) for p, e in [parts[i % 4]]]
+    m.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    stream = api.check_stream(m, date=DATE)
+    chunks = stream.jsonl_lines()
+    assert chunks is not None
+    assert "".join(chunks).count("\n") == 600
+    assert len(parsed) <= 2 * len(parts)  # once per key kind (row by row, split at once)

@@ -29,10 +29,11 @@ class RowBatch:
     ``rows[i]`` (the csv module's list of cells) is record number ``first_index + i`` and
     starts on physical line ``starts[i]``. ``dirty`` holds, in order, the positions of the rows
     that may have a cell needing escaping in a JSON string; every other row has none (its line
-    holds no quote, backslash or control character).
+    holds no quote, backslash or control character). ``one_line``: every row is one physical
+    line, so no cell holds a line break.
     """
 
-    __slots__ = ("dirty", "first_index", "rows", "starts")
+    __slots__ = ("dirty", "first_index", "one_line", "rows", "starts")
 
     def __init__(
         self,
@@ -40,11 +41,14 @@ class RowBatch:
         first_index: int,
         starts: range | list[int],
         dirty: list[int],
+        *,
+        one_line: bool = False,
     ) -> None:
         self.rows = rows
         self.first_index = first_index
         self.starts = starts
         self.dirty = dirty
+        self.one_line = one_line
 
     def __len__(self) -> int:
         return len(self.rows)

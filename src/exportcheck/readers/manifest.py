@@ -922,9 +922,8 @@ class CsvRecords:
                     if whole is not None and split is not None:
                         got, flagged = split
                         stats.records += len(got)
-                        yield RowBatch(
-                            got, index + 1, range(whole[1], whole[1] + len(got)), flagged
-                        )
+                        starts_at = range(whole[1], whole[1] + len(got))  # a row per line
+                        yield RowBatch(got, index + 1, starts_at, flagged, one_line=True)
                         index += len(got)
                         offset += len(got)
                         continue

@@ -61,13 +61,15 @@ _PROFILES = operator.attrgetter("profiles")
 _EPOCH = operator.attrgetter("epoch")
 _SIG = operator.attrgetter("sig")
 _BARE = operator.attrgetter("bare")
+_DESTS = operator.attrgetter("dests")
+_CORES = operator.attrgetter("cores")
 _JSON = operator.attrgetter("json")
 _VALUE = operator.attrgetter("value")
 _SEVERITY = operator.attrgetter("severity")
 _TEXT = operator.attrgetter("text")
 
 
-def _plain_numbers(values: list[str]) -> bool:
+def _plain_numbers(values: Sequence[str]) -> bool:
     """True if every value is blank or a plain decimal (ASCII digits, at most one point, not
     a point alone, under 300 characters), which :func:`parse_number` accepts; checked for all
     values at once by a few C passes over their bytes."""
@@ -82,11 +84,7 @@ def _plain_numbers(values: list[str]) -> bool:
     )
 
 
-def _cell(index: int | None) -> Callable[[list[str]], str] | None:
-    return None if index is None else operator.itemgetter(index)
-
-
-def _positions(values: list[Any], value: object) -> Iterator[int]:
+def _positions(values: Sequence[Any], value: object) -> Iterator[int]:
     """The positions of ``value`` in ``values`` (by ``list.index``: C scans between them)."""
     i = -1
     try:
@@ -98,15 +96,18 @@ def _positions(values: list[Any], value: object) -> Iterator[int]:
 
 
 class _Day:
-    """A ship date: the date, its rule-set and list epochs, and its JSON text."""
+    """A ship date: the date, its rule-set and list epochs, its JSON text, and the
+    destinations of its rule-set epoch (raw cell → :class:`_Dest`, shared by the epoch's
+    days: looked up as ``dict.get(day.dests, raw)``, with no key to build)."""
 
-    __slots__ = ("epoch", "json", "on", "party_epoch")
+    __slots__ = ("dests", "epoch", "json", "on", "party_epoch")
 
-    def __init__(self, on: date, epoch: int, party_epoch: int) -> None:
+    def __init__(self, on: date, epoch: int, party_epoch: int, dests: dict[str, Any]) -> None:
         self.on = on
         self.epoch = epoch
         self.party_epoch = party_epoch
         self.json = _STR(on.isoformat())
+        self.dests = dests
 
 
 class _Item:
@@ -127,15 +128,19 @@ class _Item:
 
 class _Profile:
     """An item in one rule-set epoch: the classified item, its JSON text, the number of its
-    signature and whether it is an item without an ECCN whose findings are shared but for
-    the 'unclassified' one (see :meth:`LineJudge.shared_judgement`)."""
+    signature, whether it is an item without an ECCN whose findings are shared but for the
+    'unclassified' one (see :meth:`LineJudge.shared_judgement`), and the item findings of
+    its signature per destination signature number (shared by the profiles of a signature)."""
 
-    __slots__ = ("bare", "item", "json", "sig")
+    __slots__ = ("bare", "cores", "item", "json", "sig")
 
-    def __init__(self, item: ResolvedItem, json: str, sig: int, bare: bool = False) -> None:
+    def __init__(
+        self, item: ResolvedItem, json: str, sig: int, cores: dict[int, Any], bare: bool = False
+    ) -> None:
         self.item = item
         self.json = json
         self.sig = sig
+        self.cores = cores
         self.bare = bare
 
 
@@ -232,24 +237,28 @@ class CsvToJsonl:
         # Rows whose cells hold no line break key their item by the cells joined by one: a
         # string is hashed and compared faster than a tuple (and never equals a tuple key).
         self.join_cells = len(cells) > 1
-        self.line_id_cell = _cell(at.get("line_id"))
-        self.dest_cell = operator.itemgetter(at["destination"])
-        self.date_cell = _cell(at.get("ship_date"))
+        self.i_line_id = at.get("line_id")
+        self.i_dest = at["destination"]
+        self.i_date = at.get("ship_date")
         self.i_end_use = at.get("end_use")
-        numbers = ("quantity", "unit_value")
-        self.number_cells = [operator.itemgetter(at[n]) for n in numbers if n in at]
+        self.i_numbers = [at[n] for n in ("quantity", "unit_value") if n in at]
         parties = self.parties
         self.party_cells = (
             [(c, at[c]) for c in parties.columns if c in at] if parties is not None else []
         )
         ruleset = self.judge.ruleset
         self.epochs = len(ruleset.change_dates()) + 1
+        # Per rule-set epoch (and one for the stand-in day): raw destination → _Dest.
+        self.dest_tables: list[dict[str, Any]] = [{} for _ in range(self.epochs + 1)]
+        # Per signature number: destination signature number → _Core (see _Profile).
+        self.core_tables: dict[int, dict[int, Any]] = {}
+        self.core_count = 0
         self.as_of_day = self._new_day(self.judge.as_of)
         self._numbers = itertools.count()
         # Stand-ins for a row left to the general path, so that every stage maps every row:
         # a bad ship date has an epoch of its own, whose profile is always the stand-in.
-        self.no_day = _Day(self.judge.as_of, self.epochs, 0)
-        self.no_profile = _Profile(None, "", -1)  # type: ignore[arg-type]
+        self.no_day = _Day(self.judge.as_of, self.epochs, 0, self.dest_tables[self.epochs])
+        self.no_profile = _Profile(None, "", -1, {})  # type: ignore[arg-type]
         self.new_profiles: list[Any] = [None] * self.epochs + [self.no_profile]
         no_profiles = [self.no_profile] * (self.epochs + 1)
         self.no_item = _Item(None, (), None, no_profiles)  # type: ignore[arg-type]
@@ -266,8 +275,6 @@ class CsvToJsonl:
         self.sigs: dict[tuple[object, ...], int] = {}
         self.dest_sigs: dict[tuple[object, ...], int] = {}
         self.dest_sig_of: dict[tuple[str, int], int] = {}
-        self.dests: dict[tuple[str, int], _Dest] = {}
-        self.cores: dict[tuple[int, int], _Core] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self.named: dict[tuple[int, int], tuple[_Core, _Profile, _Core]] = {}
         self.quiet: dict[str, bool] = {}
@@ -281,19 +288,28 @@ class CsvToJsonl:
     def _trim(self) -> None:
         """Empty each table that is full (memory stays bounded; see :meth:`_clear`)."""
         tables: list[dict[Any, Any]] = [
-            self.items, self.days, self.sigs, self.dest_sigs, self.dest_sig_of, self.dests,
-            self.cores, self.merged, self.named, self.quiet, self._item_json, *self.party,
+            self.items, self.days, self.sigs, self.dest_sigs, self.dest_sig_of, self.merged,
+            self.named, self.quiet, self._item_json, self.core_tables, *self.party,
         ]  # fmt: skip
         for table in tables:
             if len(table) >= _CACHE_LIMIT:
                 table.clear()
+        # Tables shared by days and profiles are emptied in place (they keep using them).
+        if sum(map(len, self.dest_tables)) >= _CACHE_LIMIT:
+            for dests in self.dest_tables:
+                dests.clear()
+        if self.core_count >= _CACHE_LIMIT:
+            for cores in self.core_tables.values():
+                cores.clear()
+            self.core_count = 0
         if not self.quiet:
             self.quiet_names.clear()
 
     def _new_day(self, on: date) -> _Day:
         parties = self.parties
         party_epoch = parties.epoch(on) if parties is not None else 0
-        return _Day(on, self.judge.ruleset.epoch(on), party_epoch)
+        epoch = self.judge.ruleset.epoch(on)
+        return _Day(on, epoch, party_epoch, self.dest_tables[epoch])
 
     def _day(self, raw: str) -> _Day:
         found = self.builder.ship_date(raw)
@@ -339,7 +355,11 @@ class CsvToJsonl:
         if json is None or json[0] is not item:
             json = self._item_json[id(item)] = (item, self.encoder.render(item))
         bare = sig[0] == "unclassified"
-        profile = _Profile(item, json[1], self._number(self.sigs, sig), bare)
+        number = self._number(self.sigs, sig)
+        cores = self.core_tables.get(number)
+        if cores is None:
+            cores = self.core_tables[number] = {}
+        profile = _Profile(item, json[1], number, cores, bare)
         entry.profiles[day.epoch] = profile
         return profile
 
@@ -347,14 +367,14 @@ class CsvToJsonl:
         """The destination of a raw cell in the day's epoch (``no_dest`` if not a country)."""
         destination = self.builder.destination(raw)
         if destination is FastLineBuilder.BAD or day is self.no_day:
-            self.dests[(raw, day.epoch)] = self.no_dest
+            day.dests[raw] = self.no_dest
             return self.no_dest
         assert isinstance(destination, str)
         number = self.dest_sig_of.get((destination, day.epoch))
         if number is None:
             sig = self.judge.destination_signature(destination, day.on, day.epoch)
             number = self.dest_sig_of[(destination, day.epoch)] = self._number(self.dest_sigs, sig)
-        dest = self.dests[(raw, day.epoch)] = _Dest(destination, number)
+        dest = day.dests[raw] = _Dest(destination, number)
         return dest
 
     def _core(self, entry: _Item, day: _Day, profile: _Profile, dest: _Dest) -> _Core:
@@ -365,7 +385,8 @@ class CsvToJsonl:
         judged, depends = self.judge.shared_judgement(line, day.on, day.epoch, entry.key)
         core = _Core(judged.sorted, judged.findings, judged.status, self.encoder)
         core.depends = depends
-        self.cores[(profile.sig, dest.sig)] = core
+        profile.cores[dest.sig] = core
+        self.core_count += 1
         return core
 
     def _unclassified(self, core: _Core, profile: _Profile) -> _Core:
@@ -465,6 +486,7 @@ class CsvToJsonl:
         (misses filled one by one); rows with a problem take the general path."""
         rows = batch.rows
         n = len(rows)
+        cols = list(zip(*rows, strict=True))  # each column's cells: one pass, not one a stage
         if batch.one_line and self.join_cells:
             keys: list[Any] = list(map("\n".join, map(self.item_cells, rows)))
         else:
@@ -472,50 +494,52 @@ class CsvToJsonl:
         entries: list[Any] = list(map(self.items.get, keys))
         if None in entries:
             _fill(entries, keys, self.items, lambda i: self._item(rows[i], keys[i]))
-        if self.date_cell is None:
+        if self.i_date is None:
             days: list[Any] = [self.as_of_day] * n
         else:
-            raw_dates = list(map(self.date_cell, rows))
+            raw_dates = cols[self.i_date]
             days = list(map(self.days.get, raw_dates))
             if None in days:
                 _fill(days, raw_dates, self.days, lambda i: self._day(raw_dates[i]))
-        epochs = list(map(_EPOCH, days))
-        profiles: list[Any] = list(map(operator.getitem, map(_PROFILES, entries), epochs))
+        profiles: list[Any] = list(
+            map(operator.getitem, map(_PROFILES, entries), map(_EPOCH, days))
+        )
         if None in profiles:
             for i in _positions(profiles, None):
                 entry, day = entries[i], days[i]
                 profile = entry.profiles[day.epoch]
                 profiles[i] = profile if profile is not None else self._profile(entry, day)
-        raw_dests = list(map(self.dest_cell, rows))
-        dkeys = list(zip(raw_dests, epochs, strict=True))
-        dests: list[Any] = list(map(self.dests.get, dkeys))
+        raw_dests = cols[self.i_dest]
+        dests: list[Any] = list(map(dict.get, map(_DESTS, days), raw_dests))
         if None in dests:
-            _fill(dests, dkeys, self.dests, lambda i: self._dest(raw_dests[i], days[i]))
-        ckeys = list(zip(map(_SIG, profiles), map(_SIG, dests), strict=True))
-        cores: list[Any] = list(map(self.cores.get, ckeys))
+            for i in _positions(dests, None):
+                dest = days[i].dests.get(raw_dests[i])
+                dests[i] = dest if dest is not None else self._dest(raw_dests[i], days[i])
+        cores: list[Any] = list(map(dict.get, map(_CORES, profiles), map(_SIG, dests)))
         if None in cores:
-            _fill(
-                cores,
-                ckeys,
-                self.cores,
-                lambda i: self._core(entries[i], days[i], profiles[i], dests[i]),
-            )
+            for i in _positions(cores, None):
+                core = profiles[i].cores.get(dests[i].sig)
+                cores[i] = (
+                    core
+                    if core is not None
+                    else self._core(entries[i], days[i], profiles[i], dests[i])
+                )
         no_core = self.no_core
         bare = list(map(_BARE, profiles))
         if True in bare:
             for i in _positions(bare, True):
                 if cores[i] is not no_core:
                     cores[i] = self._unclassified(cores[i], profiles[i])
-        for cell in self.number_cells:
-            for i in self._bad_numbers(list(map(cell, rows))):
+        for k in self.i_numbers:
+            for i in self._bad_numbers(cols[k]):
                 cores[i] = no_core
         if self.party_cells:
-            self._batch_parties(rows, cores, days, dests)
+            self._batch_parties(rows, cols, cores, days, dests)
         first = batch.first_index
-        if self.line_id_cell is None:
+        if self.i_line_id is None:
             ids = list(map(str, range(first, first + n)))
         else:
-            ids = list(map(str.strip, map(self.line_id_cell, rows)))
+            ids = list(map(str.strip, cols[self.i_line_id]))
             if "" in ids:
                 for i in _positions(ids, ""):
                     ids[i] = str(first + i)
@@ -552,7 +576,7 @@ class CsvToJsonl:
                 lines[i] = self._general_row(first + i, starts[i], rows[i])
         return "".join(lines)
 
-    def _bad_numbers(self, values: list[str]) -> list[int]:
+    def _bad_numbers(self, values: Sequence[str]) -> list[int]:
         """The positions of the quantity / unit_value cells that are not valid numbers."""
         if _plain_numbers(values):
             return []
@@ -560,14 +584,19 @@ class CsvToJsonl:
         return [i for i, raw in enumerate(values) if not ok(raw)]
 
     def _batch_parties(
-        self, rows: list[list[str]], cores: list[Any], days: list[Any], dests: list[Any]
+        self,
+        rows: list[list[str]],
+        cols: list[tuple[str, ...]],
+        cores: list[Any],
+        days: list[Any],
+        dests: list[Any],
     ) -> None:
         """Adds the party findings of the rows that can have some (most cannot): the names
         of a batch are checked as a set against those known to be quiet."""
         quiet = self.quiet
         loud: set[int] = set()
         for _, i in self.party_cells:
-            raw = list(map(operator.itemgetter(i), rows))
+            raw = cols[i]
             names = set(raw).difference(self.quiet_names)
             if not names:
                 continue

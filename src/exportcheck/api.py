@@ -300,6 +300,7 @@ class CheckStream:
         self.judged = 0
         self._summary: Summary | None = None
         self._used = False
+        self.fastpath: object | None = None  # the fast path's judge, once jsonl_lines ran
 
     @property
     def notices(self) -> tuple[str, ...]:
@@ -360,6 +361,7 @@ class CheckStream:
         self.stats.format = "csv"
         source = CsvRecords(p.manifest, p.display, self.stats)
         fast = CsvToJsonl(source, LineJudge(p.ruleset, p.as_of, p.catalog, p.parties), p.parties)
+        self.fastpath = fast  # kept with the stream (its caches go when the stream goes)
         checked_columns = False
         for chunk in fast.chunks():
             if not checked_columns:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated
 
 import typer
 
-from exportcheck.cli import check, classify, diff, history, lists, rules, screen
+from exportcheck.cli import check, classify, common, diff, history, lists, rules, screen
 from exportcheck.cli.common import STATE
 
 app = typer.Typer(
@@ -51,5 +53,27 @@ lists.register(app)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point. Once the command has finished, the process ends at once
+    (``os._exit`` with the command's exit code, after flushing stdout and stderr) instead of
+    freeing every object one by one: for a million-line check that teardown of its caches
+    took ~0.7 s, and there is nothing else to clean up (output files are closed and
+    temporary files removed by the command itself; nothing registers ``atexit``). The
+    command's biggest objects are held till then (:func:`common.keep_until_exit`) rather than
+    freed as it returns. An error that escapes the command still ends the usual way, with
+    its traceback."""
+    common.KEEP_UNTIL_EXIT = []
+    try:
+        app()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            sys.stderr.write(f"{exc.code}\n")
+            code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # e.g. stdout closed early by `| head`: the output is incomplete
+        code = code or 1
+    os._exit(code)

@@ -19,6 +19,7 @@ from exportcheck.cli.common import (
     fail_on_option,
     gate,
     handle_errors,
+    keep_until_exit,
     stdout_is_terminal,
     terminal_width,
     write_output,
@@ -236,6 +237,7 @@ def _stream(
     """Check ``manifest`` line by line, writing ``jsonl`` or ``csv`` as lines are judged.
     Returns the worst status."""
     stream = api.check_stream(manifest, cache=cache, **options)
+    keep_until_exit(stream)  # its caches: not freed one by one at the end (see app.main)
     fast = stream.jsonl_lines() if fmt is CheckFormat.jsonl else None
     if fast is not None:
         results: Iterator[Any] = with_progress(fast, size=lambda chunk: chunk.count("\n"))

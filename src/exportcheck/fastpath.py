@@ -63,10 +63,7 @@ _SIG = operator.attrgetter("sig")
 _BARE = operator.attrgetter("bare")
 _DESTS = operator.attrgetter("dests")
 _CORES = operator.attrgetter("cores")
-_JSON = operator.attrgetter("json")
-_VALUE = operator.attrgetter("value")
 _SEVERITY = operator.attrgetter("severity")
-_TEXT = operator.attrgetter("text")
 
 
 def _plain_numbers(values: Sequence[str]) -> bool:
@@ -547,16 +544,7 @@ class CsvToJsonl:
         for severity, count in Counter(map(_SEVERITY, cores)).items():
             tally[severity] += count
         starts = batch.starts
-        lines = self.render(
-            ids,
-            map(_VALUE, cores),
-            map(_JSON, days),
-            map(_JSON, dests),
-            map(_TEXT, cores),
-            rows,
-            map(_JSON, profiles),
-            starts,
-        )
+        lines = self.render(ids, cores, days, dests, rows, profiles, starts)
         for i in batch.dirty:
             core = cores[i]
             if core is not no_core and _NEEDS_ESCAPE("".join(rows[i])) is not None:

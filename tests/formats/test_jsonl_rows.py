@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,7 +30,15 @@ def test_renderer_equals_line_text(names: list[str], data: st.DataObject) -> Non
     findings = ['{"a":1}' if i % 2 else "" for i in range(n)]
     items = ['{"part_number":"H20"}'] * n
     starts = range(2, 2 + n)
-    got = render(ids, statuses, dates, dests, findings, rows, items, starts)
+    got = render(
+        ids,
+        [SimpleNamespace(value=v, text=f) for v, f in zip(statuses, findings, strict=True)],
+        [SimpleNamespace(json=d) for d in dates],
+        [SimpleNamespace(json=d) for d in dests],
+        rows,
+        [SimpleNamespace(json=it) for it in items],
+        starts,
+    )
     for i, row in enumerate(rows):
         fields = dict(zip(names, row, strict=True))
         expected = line_text(
@@ -41,7 +50,11 @@ def test_renderer_equals_line_text(names: list[str], data: st.DataObject) -> Non
 
 
 def test_names_cannot_inject_code() -> None:
-    names = ["a'}{__import__('os')}", "{x}", "%s", "\x00"]
+    names = ["a'}{__import__('os')}", "{x}", "%s", "\x00", "q'\"\\", "f'{1}'"]
     render = row_line_renderer(names)
-    line = render(["1"], ["allowed"], ['"d"'], ['"CN"'], [""], [["1", "2", "3", "4"]], ["{}"], [2])
-    assert json.loads(line[0])["fields"] == dict(zip(names, ["1", "2", "3", "4"], strict=True))
+    verdict, date, dest, item = (SimpleNamespace(value="allowed", text=""),
+                                 SimpleNamespace(json='"d"'), SimpleNamespace(json='"CN"'),
+                                 SimpleNamespace(json="{}"))  # fmt: skip
+    line = render(["1"], [verdict], [date], [dest], [["1", "2", "3", "4", "5", "6"]], [item], [2])
+    cells = ["1", "2", "3", "4", "5", "6"]
+    assert json.loads(line[0])["fields"] == dict(zip(names, cells, strict=True))

@@ -25,7 +25,7 @@ from exportcheck.model.status import Status
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 # The JSON text of a str, as json.dumps(ensure_ascii=False) writes it (a C function).
 _STR: Callable[[str], str] = encode_basestring
-# render(line_ids, statuses, dates, destinations, findings, rows, items, source_lines): texts.
+# render(line_ids, verdicts, dates, destinations, rows, items, source_lines): the lines' texts.
 RowLinesRenderer = Callable[..., list[str]]
 # Rendered parts kept (each holds its object and ~1 KB of text): this bounds the memory.
 _FRAGMENT_LIMIT = 1 << 13
@@ -61,15 +61,17 @@ def line_text(*parts: object) -> str:
 
 def row_line_renderer(columns: Sequence[str]) -> RowLinesRenderer:
     """A function rendering the line objects of many CSV rows at once: ``render(line_ids,
-    statuses, dates, destinations, findings, rows, items, source_lines)`` takes one iterable
-    per part (each as for :func:`line_text`, but the line ids bare) and the rows (lists of the
-    cells of ``columns``, in order), and returns each row's text. It is the same text as
-    :func:`line_text` gives when neither the line id nor any cell needs escaping in JSON (no
-    quote, backslash or control character).
+    verdicts, dates, destinations, rows, items, source_lines)`` takes one iterable per part:
+    the line ids (bare), objects with the status ``value`` and the joined findings ``text``,
+    objects with the JSON text (``json``) of the date, of the destination and of the item,
+    the rows (lists of the cells of ``columns``, in order) and the source lines; it returns
+    each row's text. It is the same text as :func:`line_text` gives when neither the line id
+    nor any cell needs escaping in JSON (no quote, backslash or control character).
 
-    The function is one list comprehension of an f-string, generated for the number of
-    columns (f-strings are the fastest way Python has to join many parts); the literal text
-    between the parts is handed in as values, so no header text is ever part of the code."""
+    The function is one list comprehension of an f-string, generated for the columns
+    (f-strings are the fastest way Python has to join many parts): the literal text between
+    the parts goes in as ``repr`` literals, which Python joins with the f-string at compile
+    time and never reads as code or as ``{}`` fields, whatever the header holds."""
     width = len(columns)
     marks = [f"\x00{k}\x00" for k in range(width + 7)]  # _STR escapes NUL: no name has one
     cells = ",".join(f'{_STR(c)}:"{m}"' for c, m in zip(columns, marks[5:], strict=False))
@@ -79,19 +81,17 @@ def row_line_renderer(columns: Sequence[str]) -> RowLinesRenderer:
     text = _layout(line_id, status, date, destination, findings, fields, item, source_line)
     pieces = re.split("\x00[0-9]+\x00", text)
     assert len(pieces) == len(marks) + 1
-    names = ["i", "s", "d", "t", "f", *[f"c{k}" for k in range(width)], "it", "n"]
-    body = "".join(f"{{p{k}}}{{{name}}}" for k, name in enumerate(names)) + f"{{p{len(names)}}}"
-    params = ", ".join(f"p{k}" for k in range(len(pieces)))
+    cell_names = [f"c{k}" for k in range(width)]
+    parts = ["i", "v.value", "d.json", "t.json", "v.text", *cell_names, "it.json", "n"]
+    body = " ".join(f"{piece!r} f'{{{part}}}'" for piece, part in zip(pieces, parts, strict=False))
     code = (
-        f"def make({params}):\n"
-        "    def render(ids, statuses, dates, destinations, findings, rows, items, starts):\n"
-        f"        return [f'{body}' for i, s, d, t, f, ({', '.join(names[5:-2])},), it, n in "
-        "zip(ids, statuses, dates, destinations, findings, rows, items, starts, strict=True)]\n"
-        "    return render\n"
+        "def render(ids, verdicts, dates, destinations, rows, items, starts):\n"
+        f"    return [{body} {pieces[-1]!r} for i, v, d, t, ({', '.join(cell_names)},), it, n "
+        "in zip(ids, verdicts, dates, destinations, rows, items, starts, strict=True)]\n"
     )
     scope: dict[str, Any] = {}
     exec(compile(code, f"<row_line_renderer {width} columns>", "exec"), scope)
-    render: RowLinesRenderer = scope["make"](*pieces)
+    render: RowLinesRenderer = scope["render"]
     return render
 
 

@@ -60,7 +60,6 @@ _ITEM_COLUMNS = ("part_number", "eccn", "vendor", "category", "description", *PA
 _PROFILES = operator.attrgetter("profiles")
 _EPOCH = operator.attrgetter("epoch")
 _SIG = operator.attrgetter("sig")
-_BARE = operator.attrgetter("bare")
 _DESTS = operator.attrgetter("dests")
 _CORES = operator.attrgetter("cores")
 _SEVERITY = operator.attrgetter("severity")
@@ -125,20 +124,28 @@ class _Item:
 
 class _Profile:
     """An item in one rule-set epoch: the classified item, its JSON text, the number of its
-    signature, whether it is an item without an ECCN whose findings are shared but for the
-    'unclassified' one (see :meth:`LineJudge.shared_judgement`), and the item findings of
-    its signature per destination signature number (shared by the profiles of a signature)."""
+    signature, the item findings of its signature per destination signature number
+    (``shared`` by the profiles of a signature) and the findings of its lines per
+    destination signature number (``cores``). They are the same table, but for an item
+    without an ECCN: its signature's findings lack its own 'unclassified' finding (see
+    :meth:`LineJudge.shared_judgement`), which its own table adds."""
 
-    __slots__ = ("bare", "cores", "item", "json", "sig")
+    __slots__ = ("bare", "cores", "item", "json", "shared", "sig")
 
     def __init__(
-        self, item: ResolvedItem, json: str, sig: int, cores: dict[int, Any], bare: bool = False
+        self,
+        item: ResolvedItem,
+        json: str,
+        sig: int,
+        shared: dict[int, Any],
+        cores: dict[int, Any] | None = None,
     ) -> None:
         self.item = item
         self.json = json
         self.sig = sig
-        self.cores = cores
-        self.bare = bare
+        self.shared = shared
+        self.bare = cores is not None
+        self.cores = shared if cores is None else cores
 
 
 class _Core:
@@ -273,7 +280,6 @@ class CsvToJsonl:
         self.dest_sigs: dict[tuple[object, ...], int] = {}
         self.dest_sig_of: dict[tuple[str, int], int] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
-        self.named: dict[tuple[int, int], tuple[_Core, _Profile, _Core]] = {}
         self.quiet: dict[str, bool] = {}
         self.quiet_names: set[str] = set()  # the raw party cells that are quiet (as above)
         # The JSON text of each classified item, by identity (the entry keeps it alive).
@@ -286,7 +292,7 @@ class CsvToJsonl:
         """Empty each table that is full (memory stays bounded; see :meth:`_clear`)."""
         tables: list[dict[Any, Any]] = [
             self.items, self.days, self.sigs, self.dest_sigs, self.dest_sig_of, self.merged,
-            self.named, self.quiet, self._item_json, self.core_tables, *self.party,
+            self.quiet, self._item_json, self.core_tables, *self.party,
         ]  # fmt: skip
         for table in tables:
             if len(table) >= _CACHE_LIMIT:
@@ -351,12 +357,14 @@ class CsvToJsonl:
         json = self._item_json.get(id(item))
         if json is None or json[0] is not item:
             json = self._item_json[id(item)] = (item, self.encoder.render(item))
-        bare = sig[0] == "unclassified"
         number = self._number(self.sigs, sig)
-        cores = self.core_tables.get(number)
-        if cores is None:
-            cores = self.core_tables[number] = {}
-        profile = _Profile(item, json[1], number, cores, bare)
+        shared = self.core_tables.get(number)
+        if shared is None:
+            shared = self.core_tables[number] = {}
+        own = None
+        if sig[0] == "unclassified":  # a table of its own, emptied with the others
+            own = self.core_tables[-1 - next(self._numbers)] = {}
+        profile = _Profile(item, json[1], number, shared, own)
         entry.profiles[day.epoch] = profile
         return profile
 
@@ -378,33 +386,27 @@ class CsvToJsonl:
         """The item findings of a line (``no_core`` for a row with a problem)."""
         if profile is self.no_profile or dest is self.no_dest:
             return self.no_core
-        line = self._light(entry, day, dest.code)
-        judged, depends = self.judge.shared_judgement(line, day.on, day.epoch, entry.key)
-        core = _Core(judged.sorted, judged.findings, judged.status, self.encoder)
-        core.depends = depends
-        profile.cores[dest.sig] = core
-        self.core_count += 1
+        core = profile.shared.get(dest.sig)
+        if core is None:
+            line = self._light(entry, day, dest.code)
+            judged, depends = self.judge.shared_judgement(line, day.on, day.epoch, entry.key)
+            core = _Core(judged.sorted, judged.findings, judged.status, self.encoder)
+            core.depends = depends
+            profile.shared[dest.sig] = core
+            self.core_count += 1
+        if profile.bare:  # add the item's own 'unclassified' finding last, as judge_item does
+            assert core.depends is not None
+            finding = self.judge.unclassified_finding(profile.item, core.depends)
+            unsorted = (*core.unsorted, finding)
+            core = _Core(
+                tuple(sorted(unsorted, key=_sort_key)),
+                unsorted,
+                worst([f.status for f in unsorted]),
+                self.encoder,
+            )
+            profile.cores[dest.sig] = core
+            self.core_count += 1
         return core
-
-    def _unclassified(self, core: _Core, profile: _Profile) -> _Core:
-        """A shared core with the 'unclassified' finding of the profile's item added last
-        (as :func:`judge_item` adds it); cached per (core, profile)."""
-        key = (id(core), id(profile))
-        hit = self.named.get(key)
-        if hit is not None and hit[0] is core and hit[1] is profile:
-            found: _Core = hit[2]
-            return found
-        assert core.depends is not None
-        finding = self.judge.unclassified_finding(profile.item, core.depends)
-        unsorted = (*core.unsorted, finding)
-        merged = _Core(
-            tuple(sorted(unsorted, key=_sort_key)),
-            unsorted,
-            worst([f.status for f in unsorted]),
-            self.encoder,
-        )
-        self.named[key] = (core, profile, merged)  # the objects keep their ids in use
-        return merged
 
     def _with_parties(self, core: _Core, found: list[tuple[Finding, ...]]) -> _Core:
         """The core with the party findings of a line added (as :meth:`LineJudge.judge`
@@ -522,11 +524,6 @@ class CsvToJsonl:
                     else self._core(entries[i], days[i], profiles[i], dests[i])
                 )
         no_core = self.no_core
-        bare = list(map(_BARE, profiles))
-        if True in bare:
-            for i in _positions(bare, True):
-                if cores[i] is not no_core:
-                    cores[i] = self._unclassified(cores[i], profiles[i])
         for k in self.i_numbers:
             for i in self._bad_numbers(cols[k]):
                 cores[i] = no_core

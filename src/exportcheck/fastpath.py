@@ -2,9 +2,10 @@
 
 A million-line look-back check cannot afford, per line, a line object, a result object and a
 whole JSON rendering, nor even a pass of Python statements per row. The reader hands over
-rows in batches (:class:`RowBatch`: lists of cells), and each batch goes through a few
-stages, each one C-level ``map`` of a cache's ``get`` over all its rows; only the misses are
-filled in Python, one by one:
+rows in batches (:class:`RowBatch`: lists of cells), taken apart into columns once, and each
+batch goes through a few stages, each one C-level ``map`` of a cache's ``get`` over all its
+rows (no key built per row where a table can be reached through an object the row already
+has); only the misses are filled in Python, one by one:
 
 * the item, per its raw item cells (part number, ECCN, vendor, category, description,
   parameters, end use), parsed once by the reader's :class:`FastLineBuilder`;
@@ -12,9 +13,11 @@ filled in Python, one by one:
 * per (item, rule-set epoch): the classified item (and its JSON text) and the
   :meth:`LineJudge.profile` *signature*; items with equal signatures share findings;
 * the destination, per (raw cell, rule-set epoch): its code, JSON text and the number of its
-  :meth:`LineJudge.destination_signature`;
+  :meth:`LineJudge.destination_signature` (in a table per epoch, reached through the day);
 * the item findings (sorted, their status and JSON text) per (item signature, destination
-  signature), computed by :class:`LineJudge` the first time;
+  signature), computed by :class:`LineJudge` the first time (in a table per signature,
+  reached through the profile; an item without an ECCN has its own, which adds its
+  'unclassified' finding to its signature's);
 * the quantity and unit value cells of the whole batch, checked at once;
 * per raw party cell, whether it can have findings at all (most names match nothing on any
   date for any country); if so, its findings per (column, raw name, destination, list

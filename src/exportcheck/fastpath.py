@@ -284,7 +284,9 @@ class CsvToJsonl:
         self.dest_sig_of: dict[tuple[str, int], int] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self.quiet: dict[str, bool] = {}
-        self.quiet_names: set[str] = set()  # the raw party cells that are quiet (as above)
+        # The raw party cells known (as in `quiet`), and those of them that are not quiet.
+        self.known_names: set[str] = set()
+        self.loud_names: set[str] = set()
         # The JSON text of each classified item, by identity (the entry keeps it alive).
         self._item_json: dict[int, tuple[ResolvedItem, str]] = {}
         self.party: list[dict[tuple[str, str, int], tuple[Finding, ...]]] = [
@@ -309,7 +311,8 @@ class CsvToJsonl:
                 cores.clear()
             self.core_count = 0
         if not self.quiet:
-            self.quiet_names.clear()
+            self.known_names.clear()
+            self.loud_names.clear()
 
     def _new_day(self, on: date) -> _Day:
         parties = self.parties
@@ -579,19 +582,17 @@ class CsvToJsonl:
         days: list[Any],
         dests: list[Any],
     ) -> None:
-        """Adds the party findings of the rows that can have some (most cannot): the names
-        of a batch are checked as a set against those known to be quiet."""
-        quiet = self.quiet
+        """Adds the party findings of the rows that can have some (most cannot): a column's
+        names are looked up all at once among those known (and new ones screened), then the
+        few that are not quiet are found in it."""
+        known = self.known_names
         loud: set[int] = set()
         for _, i in self.party_cells:
             raw = cols[i]
-            names = set(raw).difference(self.quiet_names)
-            if not names:
-                continue
-            for name in names:
-                flag = quiet.get(name)
-                if self._quiet(name) if flag is None else flag:
-                    continue
+            if not known.issuperset(raw):
+                for name in set(raw).difference(known):
+                    self._quiet(name)
+            for name in self.loud_names.intersection(raw):
                 loud.update(_positions(raw, name))
         no_core = self.no_core
         for k in sorted(loud):
@@ -605,8 +606,9 @@ class CsvToJsonl:
         assert self.parties is not None
         quiet = not name or self.parties.never_matches(name)
         self.quiet[raw] = quiet
-        if quiet:
-            self.quiet_names.add(raw)
+        self.known_names.add(raw)
+        if not quiet:
+            self.loud_names.add(raw)
         return quiet
 
     def _parties(self, row: list[str], core: _Core, day: _Day, destination: str) -> _Core:

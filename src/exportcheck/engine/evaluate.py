@@ -708,16 +708,7 @@ def judge_item(
         assert key is not None
         epoch = memo.epoch(on)
         item, derivation = memo.classified(line.item, key, epoch, on)
-    facts = Facts(
-        on=on,
-        eccn=item.eccn,
-        part_number=item.part_number,
-        vendor=item.vendor,
-        category=item.category,
-        destination=line.destination,
-        end_use=line.end_use,
-        params=item.params,
-    )
+    facts = item_facts(item, on, line.destination, line.end_use)
     unclassified = item.eccn is None
     whole = (*key, line.end_use, epoch) if memo is not None and key is not None else None
     findings, depends = findings_for(facts, ruleset, in_force, unclassified, memo, whole)
@@ -749,6 +740,20 @@ def unclassified_message(
 
 
 ItemKey = tuple[object, ...]
+
+
+def item_facts(item: ResolvedItem, on: date, destination: str | None, end_use: str | None) -> Facts:
+    """The facts the rules read about a classified item going to ``destination`` on ``on``."""
+    return Facts(
+        on=on,
+        eccn=item.eccn,
+        part_number=item.part_number,
+        vendor=item.vendor,
+        category=item.category,
+        destination=destination,
+        end_use=end_use,
+        params=item.params,
+    )
 
 
 def item_part_key(line: LineLike) -> ItemKey:
@@ -911,16 +916,7 @@ class LineJudge:
         if entry.sig is None:
             if entry.plain or entry.bare:
                 item = entry.item
-                facts = Facts(
-                    on=on,
-                    eccn=item.eccn,
-                    part_number=item.part_number,
-                    vendor=item.vendor,
-                    category=item.category,
-                    destination=None,
-                    end_use=line.end_use,
-                    params=item.params,
-                )
+                facts = item_facts(item, on, None, line.end_use)
                 whole = (*part, line.end_use, epoch)
                 in_force = self._rules_in_force(epoch, on)
                 survivors = self.memo.survivors(facts, in_force, epoch, whole)
@@ -970,16 +966,7 @@ class LineJudge:
         if not entry.bare:
             return self._new(line, on, epoch, part), None
         item = entry.item
-        facts = Facts(
-            on=on,
-            eccn=None,
-            part_number=item.part_number,
-            vendor=item.vendor,
-            category=item.category,
-            destination=line.destination,
-            end_use=line.end_use,
-            params=item.params,
-        )
+        facts = item_facts(item, on, line.destination, line.end_use)
         whole = (*part, line.end_use, epoch)
         in_force = self._rules_in_force(epoch, on)
         found, depends = findings_for(facts, self.ruleset, in_force, True, self.memo, whole)
@@ -1002,16 +989,7 @@ class LineJudge:
             if entry.empty is not None and self.memo.known_empty(whole, line.destination, epoch):
                 return entry.empty
             item = entry.item
-            facts = Facts(
-                on=on,
-                eccn=item.eccn,
-                part_number=item.part_number,
-                vendor=item.vendor,
-                category=item.category,
-                destination=line.destination,
-                end_use=line.end_use,
-                params=item.params,
-            )
+            facts = item_facts(item, on, line.destination, line.end_use)
             # What judge_item does for such an item, without the parts that do not apply.
             found, _ = findings_for(facts, self.ruleset, in_force, False, self.memo, whole)
             if found:

@@ -61,7 +61,6 @@ _STR: Callable[[str], str] = __import__("json").encoder.encode_basestring
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]').search
 _ITEM_COLUMNS = ("part_number", "eccn", "vendor", "category", "description", *PARAMS, "end_use")
 _PROFILES = operator.attrgetter("profiles")
-_EPOCH = operator.attrgetter("epoch")
 _SIG = operator.attrgetter("sig")
 _DESTS = operator.attrgetter("dests")
 _CORES = operator.attrgetter("cores")
@@ -97,32 +96,38 @@ def _positions(values: Sequence[Any], value: object) -> Iterator[int]:
 class _Day:
     """A ship date: the date, its rule-set and list epochs, its JSON text, and the
     destinations of its rule-set epoch (raw cell → :class:`_Dest`, shared by the epoch's
-    days: looked up as ``dict.get(day.dests, raw)``, with no key to build)."""
+    days: looked up as ``dict.get(day.dests, raw)``, with no key to build), and the
+    profiles of its epoch (:class:`_Item` → :class:`_Profile`, by identity: the item object
+    itself is never read)."""
 
-    __slots__ = ("dests", "epoch", "json", "on", "party_epoch")
+    __slots__ = ("dests", "epoch", "json", "on", "party_epoch", "profiles")
 
-    def __init__(self, on: date, epoch: int, party_epoch: int, dests: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        on: date,
+        epoch: int,
+        party_epoch: int,
+        dests: dict[str, Any],
+        profiles: dict[Any, Any],
+    ) -> None:
         self.on = on
         self.epoch = epoch
         self.party_epoch = party_epoch
         self.json = _STR(on.isoformat())
         self.dests = dests
+        self.profiles = profiles
 
 
 class _Item:
-    """An item's raw cells parsed once: the item, its key, its end use, and per rule-set
-    epoch its :class:`_Profile` (filled as needed; one more slot, past the last epoch, holds
-    the stand-in profile of a row whose ship date is not valid)."""
+    """An item's raw cells parsed once: the item, its key and its end use (its profiles are
+    in the tables of the epochs, reached through the days)."""
 
-    __slots__ = ("end_use", "item", "key", "profiles")
+    __slots__ = ("end_use", "item", "key")
 
-    def __init__(
-        self, item: Item, key: tuple[object, ...], end_use: str | None, profiles: list[Any]
-    ):
+    def __init__(self, item: Item, key: tuple[object, ...], end_use: str | None):
         self.item = item
         self.key = key
         self.end_use = end_use
-        self.profiles: list[_Profile | None] = profiles
 
 
 class _Profile:
@@ -257,6 +262,8 @@ class CsvToJsonl:
         self.epochs = len(ruleset.change_dates()) + 1
         # Per rule-set epoch (and one for the stand-in day): raw destination → _Dest.
         self.dest_tables: list[dict[str, Any]] = [{} for _ in range(self.epochs + 1)]
+        # Per rule-set epoch (and the stand-in day's): _Item → _Profile.
+        self.profile_tables: list[dict[Any, Any]] = [{} for _ in range(self.epochs + 1)]
         # Per signature number: destination signature number → _Core (see _Profile).
         self.core_tables: dict[int, dict[int, Any]] = {}
         self.core_count = 0
@@ -264,11 +271,15 @@ class CsvToJsonl:
         self._numbers = itertools.count()
         # Stand-ins for a row left to the general path, so that every stage maps every row:
         # a bad ship date has an epoch of its own, whose profile is always the stand-in.
-        self.no_day = _Day(self.judge.as_of, self.epochs, 0, self.dest_tables[self.epochs])
+        self.no_day = _Day(
+            self.judge.as_of,
+            self.epochs,
+            0,
+            self.dest_tables[self.epochs],
+            self.profile_tables[self.epochs],
+        )
         self.no_profile = _Profile(None, "", -1, {})  # type: ignore[arg-type]
-        self.new_profiles: list[Any] = [None] * self.epochs + [self.no_profile]
-        no_profiles = [self.no_profile] * (self.epochs + 1)
-        self.no_item = _Item(None, (), None, no_profiles)  # type: ignore[arg-type]
+        self.no_item = _Item(None, (), None)  # type: ignore[arg-type]
         self.no_dest = _Dest("", -1)
         self.no_core = _Core((), (), Status.REVIEW, self.encoder)
         self.no_core.severity = len(Status)  # the tally's last slot: not counted
@@ -306,6 +317,10 @@ class CsvToJsonl:
         if sum(map(len, self.dest_tables)) >= _CACHE_LIMIT:
             for dests in self.dest_tables:
                 dests.clear()
+        # Profile tables hold their items: emptied with the item table, or when full.
+        if not self.items or sum(map(len, self.profile_tables)) >= _CACHE_LIMIT:
+            for profiles in self.profile_tables:
+                profiles.clear()
         if self.core_count >= _CACHE_LIMIT:
             for cores in self.core_tables.values():
                 cores.clear()
@@ -318,7 +333,7 @@ class CsvToJsonl:
         parties = self.parties
         party_epoch = parties.epoch(on) if parties is not None else 0
         epoch = self.judge.ruleset.epoch(on)
-        return _Day(on, epoch, party_epoch, self.dest_tables[epoch])
+        return _Day(on, epoch, party_epoch, self.dest_tables[epoch], self.profile_tables[epoch])
 
     def _day(self, raw: str) -> _Day:
         found = self.builder.ship_date(raw)
@@ -342,7 +357,7 @@ class CsvToJsonl:
             item, key = hit
             raw_end_use = row[self.i_end_use] if self.i_end_use is not None else None
             end_use = (raw_end_use.strip() or None) if raw_end_use is not None else None
-            entry = _Item(item, key, end_use, self.new_profiles.copy())
+            entry = _Item(item, key, end_use)
         self.items[cache_key] = entry
         return entry
 
@@ -358,6 +373,9 @@ class CsvToJsonl:
         return number
 
     def _profile(self, entry: _Item, day: _Day) -> _Profile:
+        if entry is self.no_item or day is self.no_day:
+            day.profiles[entry] = self.no_profile
+            return self.no_profile
         line = self._light(entry, day, None)
         item, sig = self.judge.profile(line, day.on, day.epoch, item_part_key(line))
         json = self._item_json.get(id(item))
@@ -371,7 +389,7 @@ class CsvToJsonl:
         if sig[0] == "unclassified":  # a table of its own, emptied with the others
             own = self.core_tables[-1 - next(self._numbers)] = {}
         profile = _Profile(item, json[1], number, shared, own)
-        entry.profiles[day.epoch] = profile
+        day.profiles[entry] = profile
         return profile
 
     def _dest(self, raw: str, day: _Day) -> _Dest:
@@ -506,13 +524,11 @@ class CsvToJsonl:
             days = list(map(self.days.get, raw_dates))
             if None in days:
                 _fill(days, raw_dates, self.days, lambda i: self._day(raw_dates[i]))
-        profiles: list[Any] = list(
-            map(operator.getitem, map(_PROFILES, entries), map(_EPOCH, days))
-        )
+        profiles: list[Any] = list(map(dict.get, map(_PROFILES, days), entries))
         if None in profiles:
             for i in _positions(profiles, None):
                 entry, day = entries[i], days[i]
-                profile = entry.profiles[day.epoch]
+                profile = day.profiles.get(entry)
                 profiles[i] = profile if profile is not None else self._profile(entry, day)
         raw_dests = cols[self.i_dest]
         dests: list[Any] = list(map(dict.get, map(_DESTS, days), raw_dests))

@@ -16,8 +16,8 @@ has); only the misses are filled in Python, one by one:
   :meth:`LineJudge.destination_signature` (in a table per epoch, reached through the day);
 * the item findings (sorted, their status and JSON text) per (item signature, destination
   signature), computed by :class:`LineJudge` the first time (in a table per signature,
-  reached through the profile; an item without an ECCN has its own, which adds its
-  'unclassified' finding to its signature's);
+  reached through the profile; an item without an ECCN, or with a derived one, has its own,
+  which adds its 'unclassified' or 'classification' finding to its signature's);
 * the quantity and unit value cells of the whole batch, checked at once;
 * per raw party cell, whether it can have findings at all (most names match nothing on any
   date for any country); if so, its findings per (column, raw name, destination, list
@@ -135,10 +135,11 @@ class _Profile:
     signature, the item findings of its signature per destination signature number
     (``shared`` by the profiles of a signature) and the findings of its lines per
     destination signature number (``cores``). They are the same table, but for an item
-    without an ECCN: its signature's findings lack its own 'unclassified' finding (see
-    :meth:`LineJudge.shared_judgement`), which its own table adds."""
+    without an ECCN or with a derived one: its signature's findings lack the finding of its
+    own (see :meth:`LineJudge.shared_judgement`), which its own table adds (``owns``; the
+    finding per list of rules that may apply, in ``own``)."""
 
-    __slots__ = ("bare", "cores", "item", "json", "shared", "sig")
+    __slots__ = ("cores", "item", "json", "own", "owns", "shared", "sig")
 
     def __init__(
         self,
@@ -152,7 +153,8 @@ class _Profile:
         self.json = json
         self.sig = sig
         self.shared = shared
-        self.bare = cores is not None
+        self.owns = cores is not None
+        self.own: dict[tuple[str, ...], Finding] = {}
         self.cores = shared if cores is None else cores
 
 
@@ -386,7 +388,7 @@ class CsvToJsonl:
         if shared is None:
             shared = self.core_tables[number] = {}
         own = None
-        if sig[0] == "unclassified":  # a table of its own, emptied with the others
+        if sig[0] in ("unclassified", "derived"):  # a table of its own, emptied with the others
             own = self.core_tables[-1 - next(self._numbers)] = {}
         profile = _Profile(item, json[1], number, shared, own)
         day.profiles[entry] = profile
@@ -413,14 +415,20 @@ class CsvToJsonl:
         core = profile.shared.get(dest.sig)
         if core is None:
             line = self._light(entry, day, dest.code)
-            judged, depends = self.judge.shared_judgement(line, day.on, day.epoch, entry.key)
+            judged, rules = self.judge.shared_judgement(line, day.on, day.epoch, entry.key)
             core = _Core(judged.sorted, judged.findings, judged.status, self.encoder)
-            core.depends = depends
+            core.depends = rules
             profile.shared[dest.sig] = core
             self.core_count += 1
-        if profile.bare:  # add the item's own 'unclassified' finding last, as judge_item does
+        if profile.owns:  # add the item's own finding last, as judge_item does
             assert core.depends is not None
-            finding = self.judge.unclassified_finding(profile.item, core.depends)
+            key = tuple(core.depends)
+            finding = profile.own.get(key)
+            if finding is None:
+                line = self._light(entry, day, dest.code)
+                finding = profile.own[key] = self.judge.own_finding(
+                    line, day.on, day.epoch, entry.key, core.depends
+                )
             unsorted = (*core.unsorted, finding)
             core = _Core(
                 tuple(sorted(unsorted, key=_sort_key)),

@@ -840,17 +840,21 @@ class Judged:
 
 
 class _ItemEntry:
-    """Per (item, end use, epoch): the classified item, whether it is ``plain`` (classified,
-    no derived classification: its findings come from the rules only) or ``bare`` (no ECCN,
-    none derived: the rules' findings and one 'unclassified' finding), once needed its
-    judgement without findings, and its :meth:`LineJudge.profile` signature."""
+    """Per (item, end use, epoch): the classified item and its derivation, whether it is
+    ``plain`` (classified, no derived classification: its findings come from the rules only),
+    ``bare`` (no ECCN, none derived: the rules' findings and one 'unclassified' finding) or
+    ``derived`` (no ECCN declared, one derived and used: the rules' findings and one
+    'classification' finding), once needed its judgement without findings, and its
+    :meth:`LineJudge.profile` signature."""
 
-    __slots__ = ("bare", "empty", "item", "plain", "sig")
+    __slots__ = ("bare", "derivation", "derived", "empty", "item", "plain", "sig")
 
-    def __init__(self, item: ResolvedItem, derived: bool) -> None:
+    def __init__(self, item: ResolvedItem, derivation: Derivation | None) -> None:
         self.item = item
-        self.plain = not derived and item.eccn is not None
-        self.bare = not derived and item.eccn is None
+        self.derivation = derivation
+        self.plain = derivation is None and item.eccn is not None
+        self.bare = derivation is None and item.eccn is None
+        self.derived = derivation is not None and item.eccn_source == "derived"
         self.empty: Judged | None = None
         self.sig: tuple[object, ...] | None = None
 
@@ -892,7 +896,7 @@ class LineJudge:
         entry = self._items.get(whole)
         if entry is None:
             item, derivation = self.memo.classified(line.item, part, epoch, on)
-            entry = _ItemEntry(item, derived=derivation is not None)
+            entry = _ItemEntry(item, derivation)
             if len(self._items) >= _CACHE_LIMIT:
                 self._items.clear()
             self._items[whole] = entry
@@ -911,16 +915,18 @@ class LineJudge:
         signature is the item itself. An item without an ECCN and none derived gets the
         same kind of signature (marked so that it never equals a classified item's): its
         findings but the 'unclassified' one come from the rules only (see
-        :meth:`shared_judgement`)."""
+        :meth:`shared_judgement`); so does an item whose ECCN was derived from its
+        specifications (marked 'derived'), but for its 'classification' finding."""
         entry = self._entry(line, on, epoch, part)
         if entry.sig is None:
-            if entry.plain or entry.bare:
+            if entry.plain or entry.bare or entry.derived:
                 item = entry.item
                 facts = item_facts(item, on, None, line.end_use)
                 whole = (*part, line.end_use, epoch)
                 in_force = self._rules_in_force(epoch, on)
                 survivors = self.memo.survivors(facts, in_force, epoch, whole)
-                sig: list[object] = ["rules" if entry.plain else "unclassified", epoch]
+                kind = "rules" if entry.plain else "unclassified" if entry.bare else "derived"
+                sig: list[object] = [kind, epoch]
                 for _, version, _ in survivors:
                     assert version.when is not None  # validated
                     sig.append(id(version))
@@ -956,26 +962,39 @@ class LineJudge:
     def shared_judgement(
         self, line: LineLike, on: date, epoch: int, part: ItemKey
     ) -> tuple[Judged, list[str] | None]:
-        """:meth:`item_judgement`, but for an item without an ECCN and none derived (whose
-        :meth:`profile` signature is marked 'unclassified') the judgement without its
-        'unclassified' finding, and the rules that may apply once it is classified: the same
+        """:meth:`item_judgement`, but for an item whose :meth:`profile` signature is marked
+        'unclassified' or 'derived' the judgement without the one finding of its own, and
+        the rules that may apply once it is classified (for a 'derived' one: none): the same
         for every such item with an equal signature going to a destination with an equal
-        signature. Add :meth:`unclassified_finding` last to get :meth:`item_judgement`.
-        For any other item: :meth:`item_judgement` and None."""
+        signature. Add :meth:`own_finding` last to get :meth:`item_judgement`. For any other
+        item: :meth:`item_judgement` and None."""
         entry = self._entry(line, on, epoch, part)
-        if not entry.bare:
+        if not (entry.bare or entry.derived):
             return self._new(line, on, epoch, part), None
         item = entry.item
         facts = item_facts(item, on, line.destination, line.end_use)
         whole = (*part, line.end_use, epoch)
         in_force = self._rules_in_force(epoch, on)
-        found, depends = findings_for(facts, self.ruleset, in_force, True, self.memo, whole)
+        found, depends = findings_for(facts, self.ruleset, in_force, entry.bare, self.memo, whole)
         return Judged(item, tuple(found)), depends
 
-    def unclassified_finding(self, item: ResolvedItem, depends: list[str]) -> Finding:
-        """The 'unclassified' finding of an item without an ECCN and none derived, given the
-        rules that may apply once it is classified (see :meth:`shared_judgement`)."""
-        return self.memo.unclassified_finding(unclassified_message(item, depends, None))
+    def own_finding(
+        self, line: LineLike, on: date, epoch: int, part: ItemKey, depends: list[str]
+    ) -> Finding:
+        """The finding of its own that an item marked 'unclassified' or 'derived' adds to
+        its :meth:`shared_judgement` (``depends`` as that gave): its 'unclassified' finding,
+        or the 'classification' finding of the derived ECCN, as :func:`judge_item` adds it."""
+        entry = self._entry(line, on, epoch, part)
+        item = entry.item
+        if entry.bare:
+            return self.memo.unclassified_finding(unclassified_message(item, depends, None))
+        assert entry.derived and entry.derivation is not None
+        facts = item_facts(item, on, line.destination, line.end_use)
+        in_force = self._rules_in_force(epoch, on)
+        (found,) = _classification_findings(
+            item, entry.derivation, facts, self.ruleset, in_force, self.memo
+        )
+        return found
 
     def _new(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> Judged:
         """The judgement of an (item, destination, end use, epoch) not cached. When the item

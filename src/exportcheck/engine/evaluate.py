@@ -192,7 +192,7 @@ def _condition_fields(cond: Condition, out: set[str]) -> set[str]:
     return out
 
 
-_CACHE_LIMIT = 1 << 16  # entries per memo table; a full table is emptied (memory stays bounded)
+_CACHE_LIMIT = 1 << 14  # entries per memo table; a full table is emptied (memory stays bounded)
 _LEAF_KEYS = ("destination", "eccn", "part_number", "vendor", "category", "end_use")
 
 

@@ -15,7 +15,7 @@ from exportcheck.model.parties import ScreeningMatch, ScreenResult
 from exportcheck.model.report import Because, Finding
 
 DEFAULT_PARTY_COLUMNS: tuple[str, ...] = ("consignee", "end_user")
-_CACHE_LIMIT = 1 << 16  # entries per cache; a full cache is emptied (memory stays bounded)
+_CACHE_LIMIT = 1 << 14  # entries per cache; a full cache is emptied (memory stays bounded)
 
 
 def _room(table: dict[Any, Any]) -> None:

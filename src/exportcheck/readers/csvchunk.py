@@ -18,7 +18,7 @@ import itertools
 import operator
 import re
 
-__all__ = ["RowBatch", "split_chunk"]
+__all__ = ["RowBatch", "escape_chars", "split_chunk"]
 
 _FIRST = operator.itemgetter(0)
 
@@ -50,17 +50,20 @@ class RowBatch:
         self.dirty = dirty
         self.one_line = one_line
 
-    def __len__(self) -> int:
-        return len(self.rows)
+
+def escape_chars(delimiter: str) -> str:
+    """The characters a JSON string escapes (json.dumps with ensure_ascii=False) that can be
+    inside an unquoted cell: all but the quote, CR and LF (a line end) and, for a
+    tab-delimited file, tab. A line holding none of them (nor a quote) has no cell that
+    needs escaping."""
+    chars = "".join(chr(c) for c in range(32) if c not in (10, 13)) + "\\"
+    return chars.replace("\t", "") if delimiter == "\t" else chars
 
 
 def _escapes(delimiter: str) -> tuple[bytes, re.Pattern[str]]:
-    """A character a JSON string escapes, bar the quote, CR and LF (see :func:`split_chunk`)
-    and, for a tab-delimited file, tab (never inside an unquoted cell): as the bytes to
-    delete (to find whether a chunk has any, fast) and as a pattern (to find its lines)."""
-    chars = "".join(chr(c) for c in range(32) if c not in (10, 13)) + "\\"
-    if delimiter == "\t":
-        chars = chars.replace("\t", "")
+    """:func:`escape_chars` as the bytes to delete (to find whether a chunk has any, fast)
+    and as a pattern (to find its lines)."""
+    chars = escape_chars(delimiter)
     return chars.encode(), re.compile("[" + re.escape(chars) + "]")
 
 

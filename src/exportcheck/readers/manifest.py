@@ -48,7 +48,7 @@ from exportcheck.model.eccn import normalize_eccn
 from exportcheck.model.fastline import LightLine, LineLike
 from exportcheck.model.manifest import Item, LineProblem, ManifestLine, Scalar
 from exportcheck.model.params import PARAMS
-from exportcheck.readers.csvchunk import RowBatch, split_chunk
+from exportcheck.readers.csvchunk import RowBatch, escape_chars, split_chunk
 from exportcheck.readers.yamlsafe import (
     MAX_YAML_BYTES,
     NUL_HINT,
@@ -330,10 +330,6 @@ def _unparsed_line(index: int, source_line: int | None, field: str, message: str
 
 CSV_CHUNK_BYTES = 1 << 16  # bytes read at once by TextLines.chunked (then up to the next \n)
 _BATCH_ROWS = 4096  # rows read one by one that CsvRecords.batches gathers at most in a batch
-# A character that a JSON string escapes (json.dumps with ensure_ascii=False), bar CR and LF
-# (never inside an unquoted cell) and, for a tab-delimited file, tab: a row whose line has
-# none has no cell that needs escaping (see CsvRecords.clean).
-_JSON_ESCAPED = '"\\' + "".join(chr(c) for c in range(32) if c not in (9, 10, 13))
 
 
 def _lone_cr_first(raw: bytes) -> bool:
@@ -896,8 +892,7 @@ class CsvRecords:
         stats.columns = list(columns)
         self.columns = columns
         ncols = len(columns)
-        # A tab is never inside an unquoted cell of a tab-delimited file.
-        escaped = _JSON_ESCAPED if delimiter == "\t" else _JSON_ESCAPED + "\t"
+        escaped = '"' + escape_chars(delimiter)  # a row whose line has none needs no escaping
         chunk_end = 0  # the number after the last line of the chunk that `clean_lines` is of
         clean_lines: set[int] = set()
         index = 0

@@ -160,12 +160,12 @@ class _Profile:
 
 class _Core:
     """Item findings shared by every line whose item and destination signatures are equal:
-    sorted as reported, in judging order (for merging party findings), the status (and its
-    value and severity) and the JSON text of the sorted findings. For the items of an
-    'unclassified' signature, ``depends`` lists the rules that may apply once classified
-    (each line's item then adds its 'unclassified' finding); else it is None."""
+    in judging order (for merging party findings), the status's value and severity, and the
+    JSON text of the findings sorted as reported. For the items of an 'unclassified' or
+    'derived' signature, ``depends`` is what :meth:`LineJudge.shared_judgement` gave (each
+    line's item then adds its own finding); else it is None."""
 
-    __slots__ = ("depends", "findings", "severity", "status", "text", "unsorted", "value")
+    __slots__ = ("depends", "severity", "text", "unsorted", "value")
 
     def __init__(
         self,
@@ -174,9 +174,7 @@ class _Core:
         status: Status,
         encoder: LineEncoder,
     ) -> None:
-        self.findings = findings
         self.unsorted = unsorted
-        self.status = status
         self.value = status.value
         self.severity = status.severity
         self.text = encoder.findings(findings) if findings else ""
@@ -207,18 +205,13 @@ class RowSource(Protocol):
     def batches(self) -> Iterator[RowBatch | Record | ManifestLine]: ...
 
 
-def _fill(found: list[Any], keys: Sequence[Any], table: dict[Any, Any], make: Any) -> None:
-    """Fills in the misses (None) of ``found``, which is ``table.get`` of each of ``keys``:
-    from the table, or ``make(i)`` (which adds the key's entry to the table)."""
-    i = -1
-    get = table.get
-    try:
-        while True:
-            i = found.index(None, i + 1)
-            hit = get(keys[i])
-            found[i] = hit if hit is not None else make(i)
-    except ValueError:
-        return
+def _fill(found: list[Any], again: Callable[[int], Any], make: Callable[[int], Any]) -> None:
+    """Fills in the misses (None) of a stage's looked-up list ``found``: row ``i`` from its
+    table once more (``again(i)``: an earlier miss of the batch may have filled it), else
+    ``make(i)`` (which adds it to the table)."""
+    for i in _positions(found, None):
+        hit = again(i)
+        found[i] = hit if hit is not None else make(i)
 
 
 class CsvToJsonl:
@@ -241,7 +234,6 @@ class CsvToJsonl:
     # --- the caches ----------------------------------------------------------------------
 
     def _setup(self, columns: Sequence[str]) -> None:
-        self.ncols = len(columns)
         self.names = list(columns)
         self.builder = FastLineBuilder(columns)
         self.render = row_line_renderer(columns)
@@ -522,37 +514,40 @@ class CsvToJsonl:
             keys: list[Any] = list(map("\n".join, map(self.item_cells, rows)))
         else:
             keys = list(map(self.item_cells, rows))
-        entries: list[Any] = list(map(self.items.get, keys))
+        items = self.items
+        entries: list[Any] = list(map(items.get, keys))
         if None in entries:
-            _fill(entries, keys, self.items, lambda i: self._item(rows[i], keys[i]))
+            _fill(entries, lambda i: items.get(keys[i]), lambda i: self._item(rows[i], keys[i]))
         if self.i_date is None:
             days: list[Any] = [self.as_of_day] * n
         else:
             raw_dates = cols[self.i_date]
-            days = list(map(self.days.get, raw_dates))
+            known = self.days
+            days = list(map(known.get, raw_dates))
             if None in days:
-                _fill(days, raw_dates, self.days, lambda i: self._day(raw_dates[i]))
+                _fill(days, lambda i: known.get(raw_dates[i]), lambda i: self._day(raw_dates[i]))
         profiles: list[Any] = list(map(dict.get, map(_PROFILES, days), entries))
         if None in profiles:
-            for i in _positions(profiles, None):
-                entry, day = entries[i], days[i]
-                profile = day.profiles.get(entry)
-                profiles[i] = profile if profile is not None else self._profile(entry, day)
+            _fill(
+                profiles,
+                lambda i: days[i].profiles.get(entries[i]),
+                lambda i: self._profile(entries[i], days[i]),
+            )
         raw_dests = cols[self.i_dest]
         dests: list[Any] = list(map(dict.get, map(_DESTS, days), raw_dests))
         if None in dests:
-            for i in _positions(dests, None):
-                dest = days[i].dests.get(raw_dests[i])
-                dests[i] = dest if dest is not None else self._dest(raw_dests[i], days[i])
+            _fill(
+                dests,
+                lambda i: days[i].dests.get(raw_dests[i]),
+                lambda i: self._dest(raw_dests[i], days[i]),
+            )
         cores: list[Any] = list(map(dict.get, map(_CORES, profiles), map(_SIG, dests)))
         if None in cores:
-            for i in _positions(cores, None):
-                core = profiles[i].cores.get(dests[i].sig)
-                cores[i] = (
-                    core
-                    if core is not None
-                    else self._core(entries[i], days[i], profiles[i], dests[i])
-                )
+            _fill(
+                cores,
+                lambda i: profiles[i].cores.get(dests[i].sig),
+                lambda i: self._core(entries[i], days[i], profiles[i], dests[i]),
+            )
         no_core = self.no_core
         for k in self.i_numbers:
             for i in self._bad_numbers(cols[k]):

@@ -16,8 +16,8 @@ has); only the misses are filled in Python, one by one:
   :meth:`LineJudge.destination_signature` (in a table per epoch, reached through the day);
 * the item findings (sorted, their status and JSON text) per (item signature, destination
   signature), computed by :class:`LineJudge` the first time (in a table per signature,
-  reached through the profile; an item without an ECCN, or with a derived one, has its own,
-  which adds its 'unclassified' or 'classification' finding to its signature's);
+  reached through the profile; an item of a kind other than 'rules' has its own, which adds
+  its 'unclassified' or 'classification' finding, if any, to its signature's);
 * the quantity and unit value cells of the whole batch, checked at once;
 * per raw party cell, whether it can have findings at all (most names match nothing on any
   date for any country); if so, its findings per (column, raw name, destination, list
@@ -134,12 +134,11 @@ class _Profile:
     """An item in one rule-set epoch: the classified item, its JSON text, the number of its
     signature, the item findings of its signature per destination signature number
     (``shared`` by the profiles of a signature) and the findings of its lines per
-    destination signature number (``cores``). They are the same table, but for an item
-    without an ECCN or with a derived one: its signature's findings lack the finding of its
-    own (see :meth:`LineJudge.shared_judgement`), which its own table adds (``owns``; the
-    finding per list of rules that may apply, in ``own``)."""
+    destination signature number (``cores``). They are the same table, but for an item of
+    a kind other than 'rules': its signature's findings lack the findings of its own (see
+    :meth:`LineJudge.shared_judgement`), which its own table adds (``owns``)."""
 
-    __slots__ = ("cores", "item", "json", "own", "owns", "shared", "sig")
+    __slots__ = ("cores", "item", "json", "owns", "shared", "sig")
 
     def __init__(
         self,
@@ -154,16 +153,15 @@ class _Profile:
         self.sig = sig
         self.shared = shared
         self.owns = cores is not None
-        self.own: dict[tuple[str, ...], Finding] = {}
         self.cores = shared if cores is None else cores
 
 
 class _Core:
     """Item findings shared by every line whose item and destination signatures are equal:
     in judging order (for merging party findings), the status's value and severity, and the
-    JSON text of the findings sorted as reported. For the items of an 'unclassified' or
-    'derived' signature, ``depends`` is what :meth:`LineJudge.shared_judgement` gave (each
-    line's item then adds its own finding); else it is None."""
+    JSON text of the findings sorted as reported. For the items of a signature of a kind
+    other than 'rules', ``depends`` is what :meth:`LineJudge.shared_judgement` gave (each
+    line's item then adds its own findings); else it is None."""
 
     __slots__ = ("depends", "severity", "text", "unsorted", "value")
 
@@ -285,9 +283,11 @@ class CsvToJsonl:
         # Signatures are numbered from ever-growing counters, so that emptying any table
         # never lets a number stand for another signature.
         self.sigs: dict[tuple[object, ...], int] = {}
+        self.sig_numbers: dict[int, tuple[tuple[object, ...], int]] = {}
         self.dest_sigs: dict[tuple[object, ...], int] = {}
         self.dest_sig_of: dict[tuple[str, int], int] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
+        self.owned: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self.quiet: dict[str, bool] = {}
         # The raw party cells known (as in `quiet`), and those of them that are not quiet.
         self.known_names: set[str] = set()
@@ -301,7 +301,8 @@ class CsvToJsonl:
     def _trim(self) -> None:
         """Empty each table that is full (memory stays bounded; see :meth:`_clear`)."""
         tables: list[dict[Any, Any]] = [
-            self.items, self.days, self.sigs, self.dest_sigs, self.dest_sig_of, self.merged,
+            self.items, self.days, self.sigs, self.sig_numbers, self.dest_sigs,
+            self.dest_sig_of, self.merged, self.owned,
             self.quiet, self._item_json, self.core_tables, *self.party,
         ]  # fmt: skip
         for table in tables:
@@ -375,12 +376,18 @@ class CsvToJsonl:
         json = self._item_json.get(id(item))
         if json is None or json[0] is not item:
             json = self._item_json[id(item)] = (item, self.encoder.render(item))
-        number = self._number(self.sigs, sig)
+        # The engine gives one tuple per signature: numbered by identity, not hashed whole.
+        known = self.sig_numbers.get(id(sig))
+        if known is not None and known[0] is sig:
+            number = known[1]
+        else:
+            number = self._number(self.sigs, sig)
+            self.sig_numbers[id(sig)] = (sig, number)  # the entry keeps the tuple alive
         shared = self.core_tables.get(number)
         if shared is None:
             shared = self.core_tables[number] = {}
         own = None
-        if sig[0] in ("unclassified", "derived"):  # a table of its own, emptied with the others
+        if sig[0] != "rules":  # a table of its own, emptied with the others
             own = self.core_tables[-1 - next(self._numbers)] = {}
         profile = _Profile(item, json[1], number, shared, own)
         day.profiles[entry] = profile
@@ -412,25 +419,33 @@ class CsvToJsonl:
             core.depends = rules
             profile.shared[dest.sig] = core
             self.core_count += 1
-        if profile.owns:  # add the item's own finding last, as judge_item does
+        if profile.owns:  # add the item's own findings last, as judge_item does
             assert core.depends is not None
-            key = tuple(core.depends)
-            finding = profile.own.get(key)
-            if finding is None:
-                line = self._light(entry, day, dest.code)
-                finding = profile.own[key] = self.judge.own_finding(
-                    line, day.on, day.epoch, entry.key, core.depends
-                )
-            unsorted = (*core.unsorted, finding)
-            core = _Core(
-                tuple(sorted(unsorted, key=_sort_key)),
-                unsorted,
-                worst([f.status for f in unsorted]),
-                self.encoder,
-            )
+            line = self._light(entry, day, dest.code)
+            own = self.judge.own_findings(line, day.on, day.epoch, entry.key, core.depends)
+            if own:
+                core = self._with_own(core, own)
             profile.cores[dest.sig] = core
             self.core_count += 1
         return core
+
+    def _with_own(self, core: _Core, own: tuple[Finding, ...]) -> _Core:
+        """The shared core with an item's own findings added last (cached: an own finding
+        may be one object for many items)."""
+        key = (id(core), *map(id, own))
+        hit = self.owned.get(key)
+        if hit is not None and hit[0] is core and all(map(operator.is_, hit[1:-1], own)):
+            merged: _Core = hit[-1]
+            return merged
+        unsorted = (*core.unsorted, *own)
+        merged = _Core(
+            tuple(sorted(unsorted, key=_sort_key)),
+            unsorted,
+            worst([f.status for f in unsorted]),
+            self.encoder,
+        )
+        self.owned[key] = (core, *own, merged)  # the objects keep their ids in use
+        return merged
 
     def _with_parties(self, core: _Core, found: list[tuple[Finding, ...]]) -> _Core:
         """The core with the party findings of a line added (as :meth:`LineJudge.judge`

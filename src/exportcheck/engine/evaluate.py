@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -272,7 +273,9 @@ class JudgeMemo:
       (most rules read the ECCN and destination only), the epoch and whether the item is
       unclassified. Conditions depend on nothing else: group membership and treatments are
       fixed within an epoch, and compliance dates are change dates;
-    * the 'unclassified' finding, per message.
+    * the 'unclassified' finding, per message;
+    * the *fact class* of an item's facts (:meth:`fact_class`), and per fact class and epoch
+      the rules that may apply to it (:meth:`survivors`).
 
     Results are identical to judging without the memo. Tables are bounded.
     """
@@ -303,6 +306,14 @@ class JudgeMemo:
         self._outcomes: dict[tuple[object, ...], Outcome] = {}
         self._leaves: dict[tuple[object, ...], Outcome] = {}
         self._live: dict[tuple[object, ...], bool] = {}
+        self._fact_tests = self._undated_tests()
+        # (fact, type, value) -> number of the outcomes of the tests reading that fact; the
+        # outcomes -> their number; the numbers of every fact -> the fact class. Numbers come
+        # from an ever-growing counter, so emptying a table never lets one stand for another.
+        self._fact_values: dict[tuple[object, ...], int] = {}
+        self._fact_outcomes: dict[tuple[object, ...], int] = {}
+        self._fact_classes: dict[tuple[int, ...], int] = {}
+        self._numbers = itertools.count()
 
     def epoch(self, on: date) -> int:
         """``ruleset.epoch(on)``, cached per date."""
@@ -312,10 +323,79 @@ class JudgeMemo:
             epoch = self._epochs[on] = self.ruleset.epoch(on)
         return epoch
 
+    def _undated_tests(self) -> list[tuple[str, str, list[tuple[_Node, int, str, Any, bool]]]]:
+        """Every test of every rule version's condition that does not read the destination,
+        grouped by the fact it reads (``eccn``, ``part_number``, ... or a parameter), in a
+        fixed order: (fact, parameter name or '', [(node, index, kind, arg, kept)]), where
+        ``kept`` says that a FALSE outcome keeps its reasons in :meth:`fact_class` (the test
+        is under a ``not`` somewhere: there its reasons can reach a finding)."""
+        groups: dict[tuple[str, str], list[tuple[_Node, int, str, Any]]] = {}
+        negated: set[tuple[int, int]] = set()
+
+        def walk(cond: Condition, under_not: bool) -> None:
+            node = self._node(cond)
+            for i, (kind, arg) in enumerate(node.leaves):
+                if kind == "destination":
+                    continue
+                fact = (kind, arg.param if kind == "param" else "")
+                groups.setdefault(fact, []).append((node, i, kind, arg))
+                if under_not:
+                    negated.add((id(node), i))
+            for sub in [*(cond.all or ()), *(cond.any or ())]:
+                walk(sub, under_not)
+            if cond.not_ is not None:
+                walk(cond.not_, True)
+
+        for rule in self.ruleset.rules.values():
+            for version in rule.versions:
+                if version.when is not None:
+                    walk(version.when, False)
+        return [
+            (kind, param, [(n, i, k, a, (id(n), i) in negated) for n, i, k, a in tests])
+            for (kind, param), tests in sorted(groups.items())
+        ]
+
+    def fact_class(self, facts: Facts) -> int:
+        """A number for the outcomes, on ``facts``, of every rule test that does not read the
+        destination (:meth:`_undated_tests`; a FALSE one as just FALSE, as in :meth:`outcomes`,
+        unless it is under a ``not``). Facts of equal class have the same rules that may apply
+        (:meth:`survivors`) and the same :meth:`outcomes` of those tests, in every epoch: all
+        that :meth:`findings` and :meth:`LineJudge.profile` read of them besides the
+        destination and their own values. Items that differ only in facts no rule tests, or in
+        values every test treats alike (most part numbers), share a class."""
+        numbers: list[int] = []
+        for kind, param, tests in self._fact_tests:
+            value: object = facts.params.get(param) if kind == "param" else getattr(facts, kind)
+            key = (kind, param, type(value), value)
+            number = self._fact_values.get(key)
+            if number is None:
+                found: list[object] = []
+                for node, i, k, arg, kept in tests:
+                    outcome = self._leaf(node, i, k, arg, facts, -1)
+                    found.append(False if outcome.value is Tri.FALSE and not kept else outcome)
+                outcomes = tuple(found)
+                number = self._fact_outcomes.get(outcomes)
+                if number is None:
+                    self._room(self._fact_outcomes)
+                    number = self._fact_outcomes[outcomes] = next(self._numbers)
+                self._room(self._fact_values)
+                self._fact_values[key] = number
+            numbers.append(number)
+        vector = tuple(numbers)
+        fact_class = self._fact_classes.get(vector)
+        if fact_class is None:
+            self._room(self._fact_classes)
+            fact_class = self._fact_classes[vector] = next(self._numbers)
+        return fact_class
+
     @staticmethod
     def _room(table: dict[Any, Any]) -> None:
         if len(table) >= _CACHE_LIMIT:
             table.clear()
+
+    def span(self, on: date) -> int:
+        """The number of the classification span of ``on`` (see :meth:`classified`)."""
+        return bisect_right(self._cls_dates, on)
 
     def classified(
         self, item: Item, key: tuple[object, ...], epoch: int, on: date
@@ -324,7 +404,7 @@ class JudgeMemo:
         Cached per span between the dates on which a classification version starts or ends
         (the classification depends on the date only through the versions in force), which
         is coarser than the rule-set ``epoch``."""
-        full = (*key, bisect_right(self._cls_dates, on))
+        full = (*key, self.span(on))
         hit = self._items.get(full)
         if hit is None:
             resolved = self._resolved.get(key)
@@ -433,8 +513,7 @@ class JudgeMemo:
                 rule, version, facts, self.ruleset, unclassified, outcome
             )
             if finding is not None:  # equal findings of other keys: keep one object
-                finding = self._interned.setdefault(finding, finding)
-                self._room(self._interned)
+                finding = self.intern(finding)
             hit = (finding, depends)
             self._room(self._rules)
             self._rules[full] = hit
@@ -468,27 +547,18 @@ class JudgeMemo:
             self.outcomes(cond.not_, facts, epoch, out, destination=destination, negated=True)
         return out
 
-    def rule_result(
-        self, rule: Rule, version: RuleVersion, facts: Facts, epoch: int, unclassified: bool
-    ) -> tuple[Finding | None, str | None]:
-        """:func:`_rule_result`, cached: a conjunct that is FALSE makes the whole condition
-        FALSE (the rule does not apply); otherwise per the facts the condition reads."""
-        plan = self._plan(version)
-        for probe, fields, dated in plan.probes:
-            if self._false(probe, fields, dated, facts, epoch):
-                return None, None
-        return self._full(rule, version, plan, facts, epoch, unclassified)
-
     def survivors(
         self,
         facts: Facts,
         in_force: list[tuple[Rule, RuleVersion]],
         epoch: int,
-        item_key: tuple[object, ...],
+        fact_class: int,
     ) -> _Survivors:
-        """The rules in force whose undated conjuncts are not FALSE for the item identified by
-        ``item_key`` (see :meth:`findings`); ``facts`` may have any destination."""
-        survivors = self._survivors.get(item_key)
+        """The rules in force in ``epoch`` (``in_force``) whose undated conjuncts are not FALSE
+        for ``facts`` (of :meth:`fact_class` ``fact_class``; any destination): found once per
+        fact class and epoch."""
+        key = (fact_class, epoch)
+        survivors = self._survivors.get(key)
         if survivors is None:
             survivors = _Survivors()
             for rule, version in in_force:
@@ -509,7 +579,7 @@ class JudgeMemo:
                 sig = self._sigs[ids] = len(self._sigs)
             survivors.sig = sig
             self._room(self._survivors)
-            self._survivors[item_key] = survivors
+            self._survivors[key] = survivors
         return survivors
 
     def any_live(
@@ -535,12 +605,11 @@ class JudgeMemo:
             self._live[key] = live
         return live
 
-    def known_empty(
-        self, item_key: tuple[object, ...], destination: str | None, epoch: int
-    ) -> bool:
-        """Whether :meth:`findings` for ``item_key`` (with ``epoch``) and ``destination`` is
-        already known, from the cached survivors and destination tests, to find nothing."""
-        survivors = self._survivors.get(item_key)
+    def known_empty(self, fact_class: int, destination: str | None, epoch: int) -> bool:
+        """Whether :meth:`findings` for facts of ``fact_class`` going to ``destination`` in
+        ``epoch`` is already known, from the cached survivors and destination tests, to find
+        nothing."""
+        survivors = self._survivors.get((fact_class, epoch))
         if survivors is None:
             return False
         return not survivors or self._live.get((survivors.sig, destination, epoch)) is False
@@ -551,12 +620,14 @@ class JudgeMemo:
         in_force: list[tuple[Rule, RuleVersion]],
         epoch: int,
         unclassified: bool,
-        item_key: tuple[object, ...],
+        fact_class: int | None = None,
     ) -> tuple[list[Finding], list[str]]:
-        """:func:`findings_for` for the item identified by ``item_key`` (which must determine
-        every fact but the destination): the rules whose undated conjuncts hold for the item
-        are found once per item; per destination only their dated conjuncts are tested."""
-        survivors = self.survivors(facts, in_force, epoch, item_key)
+        """:func:`findings_for` with the memo: the rules whose undated conjuncts hold are
+        found once per :meth:`fact_class` (``fact_class``, if the caller knows it) and epoch;
+        per destination only their dated conjuncts are tested."""
+        if fact_class is None:
+            fact_class = self.fact_class(facts)
+        survivors = self.survivors(facts, in_force, epoch, fact_class)
         if not survivors or not self.any_live(survivors, facts, epoch):
             return [], []
         findings: list[Finding] = []
@@ -575,6 +646,14 @@ class JudgeMemo:
                 depends_on_eccn.append(depends)
         return findings, depends_on_eccn
 
+    def intern(self, finding: Finding) -> Finding:
+        """One object for equal findings (writers render each object once)."""
+        found = self._interned.get(finding)
+        if found is None:
+            self._room(self._interned)
+            found = self._interned[finding] = finding
+        return found
+
     def unclassified_finding(self, message: str) -> Finding:
         found = self._unclassified.get(message)
         if found is None:
@@ -590,25 +669,21 @@ def findings_for(
     in_force: list[tuple[Rule, RuleVersion]],
     unclassified: bool,
     memo: JudgeMemo | None = None,
-    item_key: tuple[object, ...] | None = None,
+    fact_class: int | None = None,
 ) -> tuple[list[Finding], list[str]]:
     """Findings from every rule version in force that matches (or may match) ``facts``.
 
     Returns the findings and, for an unclassified item, the ids of rules that would apply
     depending on its ECCN (folded into the single 'unclassified' finding by the caller).
-    With ``memo`` the results are cached; ``item_key`` (which must determine every fact but
-    the destination, and the epoch) lets it find the rules that may apply to the item once.
+    With ``memo`` the results are cached (:meth:`JudgeMemo.findings`; ``fact_class`` is the
+    facts' :meth:`JudgeMemo.fact_class`, if the caller knows it).
     """
-    if memo is not None and item_key is not None:
-        return memo.findings(facts, in_force, memo.epoch(facts.on), unclassified, item_key)
+    if memo is not None:
+        return memo.findings(facts, in_force, memo.epoch(facts.on), unclassified, fact_class)
     findings: list[Finding] = []
     depends_on_eccn: list[str] = []
-    epoch = ruleset.epoch(facts.on) if memo is not None else 0
     for rule, version in in_force:
-        if memo is None:
-            finding, depends = _rule_result(rule, version, facts, ruleset, unclassified)
-        else:
-            finding, depends = memo.rule_result(rule, version, facts, epoch, unclassified)
+        finding, depends = _rule_result(rule, version, facts, ruleset, unclassified)
         if finding is not None:
             findings.append(finding)
         elif depends is not None:
@@ -619,6 +694,15 @@ def findings_for(
 CLASSIFICATION_ID = "exportcheck.classification"
 
 
+def _contradicted(item: ResolvedItem, derivation: Derivation) -> bool:
+    """Whether the item's declared ECCN is more lenient than the one its specifications give
+    (then :func:`_classification_findings` depends on the destination)."""
+    declared = item.eccn
+    if item.eccn_source == "derived" or declared is None or derivation.eccn is None:
+        return False
+    return contradicts(declared, derivation.eccn, derivation.version)
+
+
 def _classification_findings(
     item: ResolvedItem,
     derivation: Derivation,
@@ -626,14 +710,18 @@ def _classification_findings(
     ruleset: RuleSet,
     in_force: list[tuple[Rule, RuleVersion]],
     memo: JudgeMemo | None = None,
+    made: dict[str, Finding] | None = None,
 ) -> list[Finding]:
     """What the parametric classification adds: the derived ECCN when it was used, or a
-    review finding when the declared ECCN is more lenient than the specifications."""
+    review finding when the declared ECCN is more lenient than the specifications.
+    ``made`` keeps the findings made for this item and derivation, by message."""
     version = derivation.version
     computed = f" ({'; '.join(item.derivations)})" if item.derivations else ""
 
     def finding(status: Status, message: str) -> Finding:
-        return Finding(
+        if made is not None and message in made:
+            return made[message]
+        found = Finding(
             rule_id=CLASSIFICATION_ID,
             rule_version=f"{derivation.classification.id}@{version.label}",
             status=status,
@@ -645,6 +733,11 @@ def _classification_findings(
             confidence=version.confidence.value,
             because=derivation.because,
         )
+        if memo is not None:
+            found = memo.intern(found)
+        if made is not None:
+            made[message] = found
+        return found
 
     if item.eccn_source == "derived":
         return [
@@ -654,11 +747,9 @@ def _classification_findings(
                 "the derived one is used.",
             )
         ]
-    declared = item.eccn
-    if declared is None or derivation.eccn is None:
+    if not _contradicted(item, derivation):
         return []
-    if not contradicts(declared, derivation.eccn, version):
-        return []
+    assert derivation.eccn is not None  # contradicted
     stricter = replace(facts, eccn=derivation.eccn)
     would, _ = findings_for(stricter, ruleset, in_force, False, memo)
     applies = sorted({f.rule_id for f in would if f.status.severity > Status.REVIEW.severity})
@@ -666,7 +757,7 @@ def _classification_findings(
     return [
         finding(
             Status.REVIEW,
-            f"Declared {declared} ({item.eccn_source}) but the specifications give "
+            f"Declared {item.eccn} ({item.eccn_source}) but the specifications give "
             f"{derivation.describe()}{computed}; check the classification.{then}",
         )
     ]
@@ -710,8 +801,7 @@ def judge_item(
         item, derivation = memo.classified(line.item, key, epoch, on)
     facts = item_facts(item, on, line.destination, line.end_use)
     unclassified = item.eccn is None
-    whole = (*key, line.end_use, epoch) if memo is not None and key is not None else None
-    findings, depends = findings_for(facts, ruleset, in_force, unclassified, memo, whole)
+    findings, depends = findings_for(facts, ruleset, in_force, unclassified, memo)
     if derivation is not None:
         findings.extend(_classification_findings(item, derivation, facts, ruleset, in_force, memo))
     if unclassified:
@@ -840,23 +930,39 @@ class Judged:
 
 
 class _ItemEntry:
-    """Per (item, end use, epoch): the classified item and its derivation, whether it is
-    ``plain`` (classified, no derived classification: its findings come from the rules only),
-    ``bare`` (no ECCN, none derived: the rules' findings and one 'unclassified' finding) or
-    ``derived`` (no ECCN declared, one derived and used: the rules' findings and one
-    'classification' finding), once needed its judgement without findings, and its
-    :meth:`LineJudge.profile` signature."""
+    """Per (item, end use, classification span, see :meth:`JudgeMemo.classified`): the
+    classified item and its derivation, its ``kind``, its :meth:`JudgeMemo.fact_class`
+    (once known), once needed its judgement without findings, its :meth:`LineJudge.profile`
+    signature per epoch, its own 'classification' findings (``own``, when they do not
+    depend on the destination; ``made``: those made, by message) and its 'unclassified'
+    finding per list of rules that may apply.
 
-    __slots__ = ("bare", "derivation", "derived", "empty", "item", "plain", "sig")
+    The kinds: 'rules' (an ECCN and no derived classification: its findings come from the
+    rules only); 'unclassified' (no ECCN, none derived: the rules' findings and one
+    'unclassified' finding); 'derived' (no ECCN declared, one derived and used: the rules'
+    findings and one 'classification' finding); 'declared' (an ECCN declared, and one
+    derived from its specifications: the rules' findings and, if the two disagree, a
+    'classification' finding)."""
+
+    __slots__ = (
+        "derivation", "empty", "fact_class", "item", "kind", "made", "own", "sigs", "unclassified",
+    )  # fmt: skip
 
     def __init__(self, item: ResolvedItem, derivation: Derivation | None) -> None:
         self.item = item
         self.derivation = derivation
-        self.plain = derivation is None and item.eccn is not None
-        self.bare = derivation is None and item.eccn is None
-        self.derived = derivation is not None and item.eccn_source == "derived"
+        if item.eccn is None:
+            self.kind = "unclassified"
+        elif derivation is None:
+            self.kind = "rules"
+        else:
+            self.kind = "derived" if item.eccn_source == "derived" else "declared"
+        self.fact_class: int | None = None
         self.empty: Judged | None = None
-        self.sig: tuple[object, ...] | None = None
+        self.sigs: dict[int, tuple[object, ...]] = {}
+        self.own: tuple[Finding, ...] | None = None
+        self.made: dict[str, Finding] = {}
+        self.unclassified: dict[tuple[str, ...], Finding] = {}
 
 
 class LineJudge:
@@ -882,6 +988,7 @@ class LineJudge:
         self._in_force: dict[int, list[tuple[Rule, RuleVersion]]] = {}
         self._judged: dict[ItemKey, Judged] = {}
         self._items: dict[ItemKey, _ItemEntry] = {}
+        self._sigs: dict[tuple[str, int, int], tuple[object, ...]] = {}
         self._days: dict[date, tuple[int, str]] = {}
         self._inputs: dict[tuple[str, str], Finding] = {}
 
@@ -892,7 +999,7 @@ class LineJudge:
         return in_force
 
     def _entry(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> _ItemEntry:
-        whole = (*part, line.end_use, epoch)
+        whole = (*part, line.end_use, self.memo.span(on))
         entry = self._items.get(whole)
         if entry is None:
             item, derivation = self.memo.classified(line.item, part, epoch, on)
@@ -902,39 +1009,46 @@ class LineJudge:
             self._items[whole] = entry
         return entry
 
+    def _fact_class(self, entry: _ItemEntry, on: date, end_use: str | None) -> int:
+        if entry.fact_class is None:
+            facts = item_facts(entry.item, on, None, end_use)
+            entry.fact_class = self.memo.fact_class(facts)
+        return entry.fact_class
+
     def profile(
         self, line: LineLike, on: date, epoch: int, part: ItemKey
     ) -> tuple[ResolvedItem, tuple[object, ...]]:
         """The line's classified item on ``on`` (``epoch`` is its rule-set epoch, ``part``
         its :func:`item_part_key`) and a *signature*: two lines with equal signatures and
-        equal destinations get the same item findings (:meth:`judge` before party
-        screening), even when their items differ. For a classified item without a derived
-        classification the findings come from the rules only, so the signature is the rules
+        equal destinations get the same findings from :meth:`shared_judgement`, even when
+        their items differ. The rules' findings depend on the item only through the rules
         that may apply to it (:meth:`JudgeMemo.survivors`) and the outcomes of their tests
-        that do not read the destination (:meth:`JudgeMemo.outcomes`); any other item's
-        signature is the item itself. An item without an ECCN and none derived gets the
-        same kind of signature (marked so that it never equals a classified item's): its
-        findings but the 'unclassified' one come from the rules only (see
-        :meth:`shared_judgement`); so does an item whose ECCN was derived from its
-        specifications (marked 'derived'), but for its 'classification' finding."""
+        that do not read the destination (:meth:`JudgeMemo.outcomes`), so the signature is
+        those, marked with the item's kind (see :class:`_ItemEntry`: the shared findings of
+        an item of any kind but 'rules' lack its own finding, see :meth:`own_findings`).
+        Both are found once per kind, epoch and :meth:`JudgeMemo.fact_class`, and the same
+        tuple is given for all its items."""
         entry = self._entry(line, on, epoch, part)
-        if entry.sig is None:
-            if entry.plain or entry.bare or entry.derived:
-                item = entry.item
-                facts = item_facts(item, on, None, line.end_use)
-                whole = (*part, line.end_use, epoch)
+        sig = entry.sigs.get(epoch)
+        if sig is None:
+            fact_class = self._fact_class(entry, on, line.end_use)
+            key = (entry.kind, epoch, fact_class)
+            sig = self._sigs.get(key)
+            if sig is None:
+                facts = item_facts(entry.item, on, None, line.end_use)
                 in_force = self._rules_in_force(epoch, on)
-                survivors = self.memo.survivors(facts, in_force, epoch, whole)
-                kind = "rules" if entry.plain else "unclassified" if entry.bare else "derived"
-                sig: list[object] = [kind, epoch]
+                survivors = self.memo.survivors(facts, in_force, epoch, fact_class)
+                found: list[object] = [entry.kind, epoch]
                 for _, version, _ in survivors:
                     assert version.when is not None  # validated
-                    sig.append(id(version))
-                    self.memo.outcomes(version.when, facts, epoch, sig, destination=False)
-                entry.sig = tuple(sig)
-            else:
-                entry.sig = ("item", *part, line.end_use, epoch)
-        return entry.item, entry.sig
+                    found.append(id(version))
+                    self.memo.outcomes(version.when, facts, epoch, found, destination=False)
+                sig = tuple(found)
+                if len(self._sigs) >= _CACHE_LIMIT:
+                    self._sigs.clear()
+                self._sigs[key] = sig
+            entry.sigs[epoch] = sig
+        return entry.item, sig
 
     def destination_signature(
         self, destination: str | None, on: date, epoch: int
@@ -962,64 +1076,83 @@ class LineJudge:
     def shared_judgement(
         self, line: LineLike, on: date, epoch: int, part: ItemKey
     ) -> tuple[Judged, list[str] | None]:
-        """:meth:`item_judgement`, but for an item whose :meth:`profile` signature is marked
-        'unclassified' or 'derived' the judgement without the one finding of its own, and
-        the rules that may apply once it is classified (for a 'derived' one: none): the same
-        for every such item with an equal signature going to a destination with an equal
-        signature. Add :meth:`own_finding` last to get :meth:`item_judgement`. For any other
-        item: :meth:`item_judgement` and None."""
+        """:meth:`item_judgement`, but for an item of a kind other than 'rules' (see
+        :class:`_ItemEntry`) without the finding of its own, and the rules that may apply
+        once it is classified (for a classified one: none): the same for every item with an
+        equal :meth:`profile` signature going to a destination with an equal signature. Add
+        :meth:`own_findings` last to get :meth:`item_judgement`. For an item of kind 'rules':
+        :meth:`item_judgement` and None."""
         entry = self._entry(line, on, epoch, part)
-        if not (entry.bare or entry.derived):
+        if entry.kind == "rules":
             return self._new(line, on, epoch, part), None
         item = entry.item
         facts = item_facts(item, on, line.destination, line.end_use)
-        whole = (*part, line.end_use, epoch)
         in_force = self._rules_in_force(epoch, on)
-        found, depends = findings_for(facts, self.ruleset, in_force, entry.bare, self.memo, whole)
+        fact_class = self._fact_class(entry, on, line.end_use)
+        unclassified = entry.kind == "unclassified"
+        found, depends = findings_for(
+            facts, self.ruleset, in_force, unclassified, self.memo, fact_class
+        )
         return Judged(item, tuple(found)), depends
 
-    def own_finding(
+    def own_findings(
         self, line: LineLike, on: date, epoch: int, part: ItemKey, depends: list[str]
-    ) -> Finding:
-        """The finding of its own that an item marked 'unclassified' or 'derived' adds to
-        its :meth:`shared_judgement` (``depends`` as that gave): its 'unclassified' finding,
-        or the 'classification' finding of the derived ECCN, as :func:`judge_item` adds it."""
+    ) -> tuple[Finding, ...]:
+        """The findings of its own that an item of a kind other than 'rules' adds to its
+        :meth:`shared_judgement` (``depends`` as that gave), as :func:`judge_item` adds them:
+        the 'classification' finding of a derived ECCN, or of a declared one the
+        specifications contradict (which depends on the destination), and the 'unclassified'
+        finding of an item without an ECCN."""
         entry = self._entry(line, on, epoch, part)
         item = entry.item
-        if entry.bare:
-            return self.memo.unclassified_finding(unclassified_message(item, depends, None))
-        assert entry.derived and entry.derivation is not None
-        facts = item_facts(item, on, line.destination, line.end_use)
-        in_force = self._rules_in_force(epoch, on)
-        (found,) = _classification_findings(
-            item, entry.derivation, facts, self.ruleset, in_force, self.memo
-        )
-        return found
+        found: list[Finding] = []
+        derivation = entry.derivation
+        if entry.own is not None:
+            found = [*entry.own]
+        elif derivation is not None:
+            facts = item_facts(item, on, line.destination, line.end_use)
+            in_force = self._rules_in_force(epoch, on)
+            found = _classification_findings(
+                item, derivation, facts, self.ruleset, in_force, self.memo, entry.made
+            )
+            if not _contradicted(item, derivation):  # the same for every destination
+                entry.own = tuple(found)
+        if entry.kind == "unclassified":
+            key = tuple(depends)
+            unclassified = entry.unclassified.get(key)
+            if unclassified is None:
+                message = unclassified_message(item, depends, derivation)
+                unclassified = entry.unclassified[key] = self.memo.unclassified_finding(message)
+            found.append(unclassified)
+        return tuple(found)
 
     def _new(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> Judged:
-        """The judgement of an (item, destination, end use, epoch) not cached. When the item
-        is classified and has no derived classification, its findings are the rules' findings
-        only, and when there are none one shared judgement per (item, end use, epoch) serves
-        every destination."""
+        """The judgement of an (item, destination, end use, epoch) not cached. For an item
+        of kind 'rules' the findings are the rules' findings only, and when there are none one
+        shared judgement per item serves every destination; any other item's findings are its
+        :meth:`shared_judgement` and :meth:`own_findings`."""
         in_force = self._rules_in_force(epoch, on)
-        whole = (*part, line.end_use, epoch)
         entry = self._entry(line, on, epoch, part)
-        if entry.plain:
-            if entry.empty is not None and self.memo.known_empty(whole, line.destination, epoch):
+        if entry.kind == "rules":
+            fact_class = self._fact_class(entry, on, line.end_use)
+            if entry.empty is not None and self.memo.known_empty(
+                fact_class, line.destination, epoch
+            ):
                 return entry.empty
             item = entry.item
             facts = item_facts(item, on, line.destination, line.end_use)
             # What judge_item does for such an item, without the parts that do not apply.
-            found, _ = findings_for(facts, self.ruleset, in_force, False, self.memo, whole)
+            found, _ = findings_for(facts, self.ruleset, in_force, False, self.memo, fact_class)
             if found:
                 return Judged(item, tuple(found))
             if entry.empty is None:
                 entry.empty = Judged(item, ())
             return entry.empty
-        resolved, findings = judge_item(
-            line, self.ruleset, on, self.catalog, in_force, self.memo, part
-        )
-        return Judged(resolved, findings)
+        # What judge_item gives, from the parts the fast path caches too.
+        shared, depends = self.shared_judgement(line, on, epoch, part)
+        assert depends is not None  # not of kind 'rules'
+        own = self.own_findings(line, on, epoch, part, depends)
+        return Judged(entry.item, (*shared.findings, *own))
 
     def _input_findings(self, line: LineLike) -> list[Finding]:
         """:func:`_input_findings`, one shared object per distinct problem (so that writers

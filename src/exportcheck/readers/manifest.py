@@ -40,7 +40,7 @@ from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from exportcheck.errors import InputError
 from exportcheck.model.countries import normalize_country
@@ -338,6 +338,38 @@ def _lone_cr_first(raw: bytes) -> bool:
     return cr >= 0 and raw.find(b"\n", 0, cr + 2) < 0  # no LF before it, nor right after
 
 
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
+
+
+class _ChunkLines(Sequence[str]):
+    """The lines of a chunk decoded whole, with their endings (split at LF only), split only
+    when first asked for: a chunk that :func:`split_chunk` splits into rows never needs them.
+    ``size`` is their number, known at once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.size = text.count("\n") + (not text.endswith("\n"))
+        self._lines: list[str] | None = None
+
+    def _split(self) -> list[str]:
+        if self._lines is None:
+            self._lines = io.StringIO(self.text, newline="\n").readlines()
+        return self._lines
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        return self._split()[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._split())
+
+
 class TextLines:
     """The physical lines of a text file, decoded, with their endings (``\\r\\n``, ``\\n`` or a
     lone ``\\r``). ``number`` is the 1-based number of the last line produced (when iterated
@@ -365,7 +397,7 @@ class TextLines:
         self._decided_on = 0
         # Chunked reading (see chunked): the current chunk's lines so far, the number of its
         # first line, and its text when it was decoded whole (None when line by line).
-        self._lines: list[str] | None = None
+        self._lines: Sequence[str] | None = None
         self._text: str | None = None
         self._next = 1  # the number of the first line of the next chunk
         self.chunk_first = 0
@@ -476,15 +508,14 @@ class TextLines:
             self._next += len(parts)
             self._lines = []
             return self._one_by_one(parts, first, self._lines)
-        lines = io.StringIO(text, newline="\n").readlines()
-        self._next += len(lines)
+        lines = _ChunkLines(text)
+        self._next += lines.size
         if not ascii_only and self._decided is None:
-            for number, line in enumerate(lines, start=first):
-                if not line.isascii():
-                    self._decided, self._decided_on = "utf-8", number
-                    break
+            wide = _NOT_ASCII.search(text)
+            assert wide is not None  # the raw bytes were not all ASCII
+            self._decided, self._decided_on = "utf-8", first + text.count("\n", 0, wide.start())
         if first == 1:
-            self._check_nul(lines[0], 1)
+            self._check_nul(text[: text.find("\n") + 1 or len(text)], 1)
         self._lines = lines
         self._text = text
         return lines

@@ -79,3 +79,58 @@ def test_normalisation_is_idempotent(text: str) -> None:
     n = normalize_name(text)
     assert all(t and t == t.casefold() and " " not in t for t in n.tokens)
     assert normalize_name(" ".join(n.tokens)).tokens == n.tokens
+
+
+def _middle_forms_reference(core: list[str]) -> tuple[list[str], list[str]]:
+    """The legal forms taken from the middle of a name, phrase by phrase in the order
+    _LEGAL_ANYWHERE_P lists them (longest first): the plain loop _split_legal replaces."""
+    from exportcheck.engine.screening import _LEGAL_ANYWHERE_P
+
+    legal: list[str] = []
+    out: list[str] = []
+    i = 0
+    while i < len(core):
+        for p in _LEGAL_ANYWHERE_P:
+            n = len(p)
+            if tuple(core[i : i + n]) == p and len(core) - n >= 1:
+                legal.extend(p)
+                i += n
+                break
+        else:
+            out.append(core[i])
+            i += 1
+    return out or core, legal
+
+
+_WORDS = [
+    "joint",
+    "stock",
+    "company",
+    "limited",
+    "liability",
+    "co",
+    "ltd",
+    "san",
+    "tic",
+    "sti",
+    "ve",
+    "st",
+    "acme",
+    "huawei",
+    "gmbh",
+    "private",
+    "public",
+    "open",
+    "ag",
+]
+
+
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8))
+def test_middle_legal_forms_are_the_longest_phrase_first(words: list[str]) -> None:
+    from exportcheck.engine.screening import _split_legal
+
+    plain = ["acme", *words, "huawei"]  # no legal form at either edge: only the middle pass
+    got = _split_legal(plain)
+    want_out, want_legal = _middle_forms_reference(plain)
+    assert got.tokens == tuple(want_out)
+    assert got.legal_forms == tuple(want_legal)

@@ -241,10 +241,16 @@ def _phrases(items: Iterable[str]) -> list[tuple[str, ...]]:
 
 _LEGAL_ANYWHERE_P = _phrases(_LEGAL_ANYWHERE)
 _LEGAL_ALL_P = _phrases([*_LEGAL_ANYWHERE, *_LEGAL_EDGE])
-_LEGAL_ALL_BY_LEN: dict[int, frozenset[tuple[str, ...]]] = {
-    n: frozenset(p for p in _LEGAL_ALL_P if len(p) == n)
-    for n in sorted({len(p) for p in _LEGAL_ALL_P}, reverse=True)
-}
+
+
+def _by_length(phrases: list[tuple[str, ...]]) -> dict[int, frozenset[tuple[str, ...]]]:
+    """The phrases by their number of words, longest first."""
+    lengths = sorted({len(p) for p in phrases}, reverse=True)
+    return {n: frozenset(p for p in phrases if len(p) == n) for n in lengths}
+
+
+_LEGAL_ALL_BY_LEN = _by_length(_LEGAL_ALL_P)
+_LEGAL_ANYWHERE_BY_LEN = _by_length(_LEGAL_ANYWHERE_P)
 
 #: Words so common in company names (or place names) that they never identify a party alone.
 GENERIC_WORDS = frozenset(
@@ -358,9 +364,9 @@ def _split_legal(tokens: list[str]) -> NormalizedName:
     out: list[str] = []
     i = 0
     while i < len(core):
-        for p in _LEGAL_ANYWHERE_P:
-            n = len(p)
-            if tuple(core[i : i + n]) == p and len(core) - n >= 1:
+        # The longest phrase starting here, as long as a word is left besides it.
+        for n, phrases in _LEGAL_ANYWHERE_BY_LEN.items():
+            if len(core) - n >= 1 and (p := tuple(core[i : i + n])) in phrases:
                 legal.extend(p)
                 i += n
                 break

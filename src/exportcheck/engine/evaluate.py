@@ -207,13 +207,12 @@ def _project(facts: Facts, fields: tuple[str, ...]) -> list[object]:
 
 
 class _Plan:
-    """How to judge one rule version quickly: the facts its condition reads, and its leaf
-    conjuncts (single tests that must all hold), each with the facts it reads and whether it
-    depends on the date (destination tests read dated country groups and treatments)."""
+    """How to judge one rule version quickly: its leaf conjuncts (single tests that must all
+    hold), each with the facts it reads and whether it depends on the date (destination
+    tests read dated country groups and treatments)."""
 
     def __init__(self, version: RuleVersion, when: Condition) -> None:
         self.version = version
-        self.fields = tuple(sorted(_condition_fields(when, set())))
         self.probes: list[tuple[Condition, tuple[str, ...], bool]] = []
         self._collect(when)
 
@@ -269,10 +268,10 @@ class JudgeMemo:
     few dictionary look-ups rather than a rule evaluation:
 
     * the resolved and classified item, per item and rule-set epoch;
-    * each rule version's result, per the values of just the facts its condition reads
-      (most rules read the ECCN and destination only), the epoch and whether the item is
-      unclassified. Conditions depend on nothing else: group membership and treatments are
-      fixed within an epoch, and compliance dates are change dates;
+    * each rule version's result, per the :meth:`fact_class` of the facts, their
+      destination, the epoch and whether the item is unclassified. Conditions depend on
+      nothing else: group membership and treatments are fixed within an epoch, and
+      compliance dates are change dates;
     * the 'unclassified' finding, per message;
     * the *fact class* of an item's facts (:meth:`fact_class`), and per fact class and epoch
       the rules that may apply to it (:meth:`survivors`).
@@ -499,12 +498,14 @@ class JudgeMemo:
         self,
         rule: Rule,
         version: RuleVersion,
-        plan: _Plan,
         facts: Facts,
         epoch: int,
         unclassified: bool,
+        fact_class: int,
     ) -> tuple[Finding | None, str | None]:
-        full = (id(version), epoch, unclassified, *_project(facts, plan.fields))
+        """:func:`_rule_result`, per the facts' :meth:`fact_class` (``fact_class``) and
+        destination: the outcomes of its tests, as far as a finding can show them."""
+        full = (id(version), epoch, unclassified, fact_class, facts.destination)
         hit = self._rules.get(full)
         if hit is None:
             assert version.when is not None  # validated
@@ -639,7 +640,7 @@ class JudgeMemo:
                 if dated
             ):
                 continue
-            finding, depends = self._full(rule, version, plan, facts, epoch, unclassified)
+            finding, depends = self._full(rule, version, facts, epoch, unclassified, fact_class)
             if finding is not None:
                 findings.append(finding)
             elif depends is not None:

@@ -7,11 +7,12 @@ batch goes through a few stages, each one C-level ``map`` of a cache's ``get`` o
 rows (no key built per row where a table can be reached through an object the row already
 has); only the misses are filled in Python, one by one:
 
-* the item, per its raw item cells (part number, ECCN, vendor, category, description,
-  parameters, end use), parsed once by the reader's :class:`FastLineBuilder`;
 * the ship date, per raw value: its date, rule-set epoch and list epoch;
-* per (item, rule-set epoch): the classified item (and its JSON text) and the
-  :meth:`LineJudge.profile` *signature*; items with equal signatures share findings;
+* per (raw item cells, rule-set epoch): the classified item (and its JSON text) and the
+  :meth:`LineJudge.profile` *signature*; items with equal signatures share findings (in
+  a table per epoch, reached through the day, keyed by the row's item cells joined: the
+  cells are parsed by the reader's :class:`FastLineBuilder` only when the profile is not
+  known, and once);
 * the destination, per (raw cell, rule-set epoch): its code, JSON text and the number of its
   :meth:`LineJudge.destination_signature` (in a table per epoch, reached through the day);
 * the item findings (sorted, their status and JSON text) per (item signature, destination
@@ -97,8 +98,8 @@ class _Day:
     """A ship date: the date, its rule-set and list epochs, its JSON text, and the
     destinations of its rule-set epoch (raw cell → :class:`_Dest`, shared by the epoch's
     days: looked up as ``dict.get(day.dests, raw)``, with no key to build), and the
-    profiles of its epoch (:class:`_Item` → :class:`_Profile`, by identity: the item object
-    itself is never read)."""
+    profiles of its epoch (the key of a row's item cells → :class:`_Profile`: a row's item
+    is looked up only when its profile is not known)."""
 
     __slots__ = ("dests", "epoch", "json", "on", "party_epoch", "profiles")
 
@@ -138,16 +139,18 @@ class _Profile:
     a kind other than 'rules': its signature's findings lack the findings of its own (see
     :meth:`LineJudge.shared_judgement`), which its own table adds (``owns``)."""
 
-    __slots__ = ("cores", "item", "json", "owns", "shared", "sig")
+    __slots__ = ("cores", "entry", "item", "json", "owns", "shared", "sig")
 
     def __init__(
         self,
+        entry: _Item,
         item: ResolvedItem,
         json: str,
         sig: int,
         shared: dict[int, Any],
         cores: dict[int, Any] | None = None,
     ) -> None:
+        self.entry = entry
         self.item = item
         self.json = json
         self.sig = sig
@@ -270,8 +273,8 @@ class CsvToJsonl:
             self.dest_tables[self.epochs],
             self.profile_tables[self.epochs],
         )
-        self.no_profile = _Profile(None, "", -1, {})  # type: ignore[arg-type]
         self.no_item = _Item(None, (), None)  # type: ignore[arg-type]
+        self.no_profile = _Profile(self.no_item, None, "", -1, {})  # type: ignore[arg-type]
         self.no_dest = _Dest("", -1)
         self.no_core = _Core((), (), Status.REVIEW, self.encoder)
         self.no_core.severity = len(Status)  # the tally's last slot: not counted
@@ -312,8 +315,7 @@ class CsvToJsonl:
         if sum(map(len, self.dest_tables)) >= _CACHE_LIMIT:
             for dests in self.dest_tables:
                 dests.clear()
-        # Profile tables hold their items: emptied with the item table, or when full.
-        if not self.items or sum(map(len, self.profile_tables)) >= _CACHE_LIMIT:
+        if sum(map(len, self.profile_tables)) >= _CACHE_LIMIT:
             for profiles in self.profile_tables:
                 profiles.clear()
         if self.core_count >= _CACHE_LIMIT:
@@ -343,6 +345,10 @@ class CsvToJsonl:
         return day
 
     def _item(self, row: list[str], cache_key: object) -> _Item:
+        """The parsed item cells of a row (``cache_key`` is their key), parsed once."""
+        found: _Item | None = self.items.get(cache_key)
+        if found is not None:
+            return found
         fields = dict(zip(self.names, row, strict=True))
         hit = self.builder.item_of(fields)
         if hit is FastLineBuilder.BAD:
@@ -367,9 +373,11 @@ class CsvToJsonl:
             number = table[sig] = next(self._numbers)
         return number
 
-    def _profile(self, entry: _Item, day: _Day) -> _Profile:
+    def _profile(self, row: list[str], key: object, day: _Day) -> _Profile:
+        """The profile of a row's item (``key``: of its item cells) in the day's epoch."""
+        entry = self._item(row, key)
         if entry is self.no_item or day is self.no_day:
-            day.profiles[entry] = self.no_profile
+            day.profiles[key] = self.no_profile
             return self.no_profile
         line = self._light(entry, day, None)
         item, sig = self.judge.profile(line, day.on, day.epoch, item_part_key(line))
@@ -389,8 +397,8 @@ class CsvToJsonl:
         own = None
         if sig[0] != "rules":  # a table of its own, emptied with the others
             own = self.core_tables[-1 - next(self._numbers)] = {}
-        profile = _Profile(item, json[1], number, shared, own)
-        day.profiles[entry] = profile
+        profile = _Profile(entry, item, json[1], number, shared, own)
+        day.profiles[key] = profile
         return profile
 
     def _dest(self, raw: str, day: _Day) -> _Dest:
@@ -407,10 +415,11 @@ class CsvToJsonl:
         dest = day.dests[raw] = _Dest(destination, number)
         return dest
 
-    def _core(self, entry: _Item, day: _Day, profile: _Profile, dest: _Dest) -> _Core:
+    def _core(self, day: _Day, profile: _Profile, dest: _Dest) -> _Core:
         """The item findings of a line (``no_core`` for a row with a problem)."""
         if profile is self.no_profile or dest is self.no_dest:
             return self.no_core
+        entry = profile.entry
         core = profile.shared.get(dest.sig)
         if core is None:
             line = self._light(entry, day, dest.code)
@@ -529,10 +538,6 @@ class CsvToJsonl:
             keys: list[Any] = list(map("\n".join, map(self.item_cells, rows)))
         else:
             keys = list(map(self.item_cells, rows))
-        items = self.items
-        entries: list[Any] = list(map(items.get, keys))
-        if None in entries:
-            _fill(entries, lambda i: items.get(keys[i]), lambda i: self._item(rows[i], keys[i]))
         if self.i_date is None:
             days: list[Any] = [self.as_of_day] * n
         else:
@@ -541,12 +546,12 @@ class CsvToJsonl:
             days = list(map(known.get, raw_dates))
             if None in days:
                 _fill(days, lambda i: known.get(raw_dates[i]), lambda i: self._day(raw_dates[i]))
-        profiles: list[Any] = list(map(dict.get, map(_PROFILES, days), entries))
+        profiles: list[Any] = list(map(dict.get, map(_PROFILES, days), keys))
         if None in profiles:
             _fill(
                 profiles,
-                lambda i: days[i].profiles.get(entries[i]),
-                lambda i: self._profile(entries[i], days[i]),
+                lambda i: days[i].profiles.get(keys[i]),
+                lambda i: self._profile(rows[i], keys[i], days[i]),
             )
         raw_dests = cols[self.i_dest]
         dests: list[Any] = list(map(dict.get, map(_DESTS, days), raw_dests))
@@ -561,7 +566,7 @@ class CsvToJsonl:
             _fill(
                 cores,
                 lambda i: profiles[i].cores.get(dests[i].sig),
-                lambda i: self._core(entries[i], days[i], profiles[i], dests[i]),
+                lambda i: self._core(days[i], profiles[i], dests[i]),
             )
         no_core = self.no_core
         for k in self.i_numbers:

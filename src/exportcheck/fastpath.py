@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from exportcheck.engine.evaluate import LineJudge, _sort_key, item_part_key
+from exportcheck.engine.evaluate import Judged, LineJudge, _sort_key, item_part_key
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.formats.jsonl import LineEncoder, fields_text, line_text, row_line_renderer
 from exportcheck.model.fastline import LightLine
@@ -139,7 +139,17 @@ class _Profile:
     a kind other than 'rules': its signature's findings lack the findings of its own (see
     :meth:`LineJudge.shared_judgement`), which its own table adds (``owns``)."""
 
-    __slots__ = ("cores", "entry", "item", "json", "owns", "shared", "sig")
+    __slots__ = (
+        "cores",
+        "entry",
+        "item",
+        "json",
+        "own",
+        "own_by_destination",
+        "owns",
+        "shared",
+        "sig",
+    )
 
     def __init__(
         self,
@@ -156,6 +166,10 @@ class _Profile:
         self.sig = sig
         self.shared = shared
         self.owns = cores is not None
+        # The own findings per rules that may apply (see LineJudge.own_findings), unless
+        # they depend on the destination too.
+        self.own: dict[tuple[str, ...] | None, tuple[Finding, ...]] = {}
+        self.own_by_destination = False
         self.cores = shared if cores is None else cores
 
 
@@ -179,7 +193,7 @@ class _Core:
         self.value = status.value
         self.severity = status.severity
         self.text = encoder.findings(findings) if findings else ""
-        self.depends: list[str] | None = None
+        self.depends: tuple[str, ...] | None = None
 
 
 class _Dest:
@@ -291,6 +305,7 @@ class CsvToJsonl:
         self.dest_sig_of: dict[tuple[str, int], int] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self.owned: dict[tuple[int, ...], tuple[Any, ...]] = {}
+        self.cores_made: dict[tuple[object, ...], tuple[tuple[Finding, ...], _Core]] = {}
         self.quiet: dict[str, bool] = {}
         # The raw party cells known (as in `quiet`), and those of them that are not quiet.
         self.known_names: set[str] = set()
@@ -305,7 +320,7 @@ class CsvToJsonl:
         """Empty each table that is full (memory stays bounded; see :meth:`_clear`)."""
         tables: list[dict[Any, Any]] = [
             self.items, self.days, self.sigs, self.sig_numbers, self.dest_sigs,
-            self.dest_sig_of, self.merged, self.owned,
+            self.dest_sig_of, self.merged, self.owned, self.cores_made,
             self.quiet, self._item_json, self.core_tables, *self.party,
         ]  # fmt: skip
         for table in tables:
@@ -398,6 +413,10 @@ class CsvToJsonl:
         if sig[0] != "rules":  # a table of its own, emptied with the others
             own = self.core_tables[-1 - next(self._numbers)] = {}
         profile = _Profile(entry, item, json[1], number, shared, own)
+        if own is not None:
+            profile.own_by_destination = self.judge.own_by_destination(
+                line, day.on, day.epoch, entry.key
+            )
         day.profiles[key] = profile
         return profile
 
@@ -424,18 +443,37 @@ class CsvToJsonl:
         if core is None:
             line = self._light(entry, day, dest.code)
             judged, rules = self.judge.shared_judgement(line, day.on, day.epoch, entry.key)
-            core = _Core(judged.sorted, judged.findings, judged.status, self.encoder)
-            core.depends = rules
+            core = self._shared_core(judged, rules)
             profile.shared[dest.sig] = core
             self.core_count += 1
         if profile.owns:  # add the item's own findings last, as judge_item does
-            assert core.depends is not None
-            line = self._light(entry, day, dest.code)
-            own = self.judge.own_findings(line, day.on, day.epoch, entry.key, core.depends)
+            depends = core.depends
+            assert depends is not None
+            own = profile.own.get(depends)
+            if own is None:
+                line = self._light(entry, day, dest.code)
+                own = self.judge.own_findings(line, day.on, day.epoch, entry.key, depends)
+                if not profile.own_by_destination:
+                    profile.own[depends] = own
             if own:
                 core = self._with_own(core, own)
             profile.cores[dest.sig] = core
             self.core_count += 1
+        return core
+
+    def _shared_core(self, judged: Judged, depends: list[str] | None) -> _Core:
+        """The core of a shared judgement: one object for equal findings (from the engine,
+        equal findings are one object) and rules that may apply, whatever the signatures
+        (most judgements of other epochs and destinations find the same)."""
+        found = judged.findings
+        key = (*map(id, found), -1, *depends) if depends is not None else (*map(id, found), -2)
+        hit = self.cores_made.get(key)
+        if hit is not None and all(map(operator.is_, hit[0], found)):
+            made: _Core = hit[1]
+            return made
+        core = _Core(judged.sorted, found, judged.status, self.encoder)
+        core.depends = tuple(depends) if depends is not None else None
+        self.cores_made[key] = (found, core)  # the findings keep their ids in use
         return core
 
     def _with_own(self, core: _Core, own: tuple[Finding, ...]) -> _Core:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -814,7 +814,7 @@ def judge_item(
 
 
 def unclassified_message(
-    item: ResolvedItem, depends: list[str], derivation: Derivation | None
+    item: ResolvedItem, depends: Sequence[str], derivation: Derivation | None
 ) -> str:
     """The message of the 'unclassified' finding of an item without an ECCN: why, and the
     rules that may apply once it is classified (``depends``, from :func:`findings_for`)."""
@@ -1096,8 +1096,14 @@ class LineJudge:
         )
         return Judged(item, tuple(found)), depends
 
+    def own_by_destination(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> bool:
+        """Whether :meth:`own_findings` for the line's item depends on the destination (else
+        on ``depends`` only): for a declared ECCN its specifications contradict."""
+        entry = self._entry(line, on, epoch, part)
+        return entry.derivation is not None and _contradicted(entry.item, entry.derivation)
+
     def own_findings(
-        self, line: LineLike, on: date, epoch: int, part: ItemKey, depends: list[str]
+        self, line: LineLike, on: date, epoch: int, part: ItemKey, depends: Sequence[str]
     ) -> tuple[Finding, ...]:
         """The findings of its own that an item of a kind other than 'rules' adds to its
         :meth:`shared_judgement` (``depends`` as that gave), as :func:`judge_item` adds them:

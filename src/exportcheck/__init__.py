@@ -3,12 +3,9 @@
 The public API is re-exported from :mod:`exportcheck.api`.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("exportcheck")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
+# The one place the version is written: pyproject.toml reads it from here (hatch), so that
+# starting the CLI need not look it up in the installed metadata (~60 ms).
+__version__ = "0.1.0"
 
 from exportcheck.api import check, load_rules
 

@@ -1,12 +1,15 @@
-"""Output formats: each module turns a :class:`Report` into text (no printing, no exit)."""
+"""Output formats: each module turns a :class:`Report` into text (no printing, no exit).
+
+A format's module is imported when it is first used (importing this package does not load
+them all: the table format alone pulls in rich)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Protocol
 
 from exportcheck.errors import InputError
-from exportcheck.formats import csv, github, json, jsonl, junit, markdown, sarif, table
 from exportcheck.model.report import Report
 from exportcheck.model.status import Status
 
@@ -17,32 +20,35 @@ class GatedRenderer(Protocol):
     def __call__(self, report: Report, *, fail_on: Status | None = ...) -> str: ...
 
 
-FORMATS: dict[str, Renderer] = {
-    "table": table.render,
-    "json": json.render,
-    "jsonl": jsonl.render,
-    "csv": csv.render,
-    "markdown": markdown.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "github": github.render,
+# Format name -> the module (in this package) whose ``render`` writes it.
+FORMATS: dict[str, str] = {
+    "table": "table",
+    "json": "json",
+    "jsonl": "jsonl",
+    "csv": "csv",
+    "markdown": "markdown",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
 }
 
 # Formats whose output depends on the --fail-on threshold (passed as ``fail_on=``).
-GATED: dict[str, GatedRenderer] = {"junit": junit.render}
+GATED = frozenset({"junit"})
 
 
 def render(report: Report, fmt: str, *, fail_on: Status | None = Status.REVIEW) -> str:
     """Render ``report`` in format ``fmt`` (a key of :data:`FORMATS`). ``fail_on`` is the
     ``--fail-on`` threshold (None for ``never``), used by the formats in :data:`GATED`."""
     try:
-        renderer = FORMATS[fmt]
+        module = FORMATS[fmt]
     except KeyError:
         names = ", ".join(FORMATS)
         raise InputError(
             f"unknown format '{fmt}' (expected one of: {names})", field="--format"
         ) from None
-    gated = GATED.get(fmt)
-    if gated is not None:
+    renderer = importlib.import_module(f"{__name__}.{module}").render
+    if fmt in GATED:
+        gated: GatedRenderer = renderer
         return gated(report, fail_on=fail_on)
-    return renderer(report)
+    plain: Renderer = renderer
+    return plain(report)

@@ -132,38 +132,27 @@ class _Item:
 
 
 class _Profile:
-    """An item in one rule-set epoch: the classified item, its JSON text, the number of its
-    signature, the item findings of its signature per destination signature number
-    (``shared`` by the profiles of a signature) and the findings of its lines per
-    destination signature number (``cores``). They are the same table, but for an item of
-    a kind other than 'rules': its signature's findings lack the findings of its own (see
-    :meth:`LineJudge.shared_judgement`), which its own table adds (``owns``)."""
+    """An item in one classification span (see :meth:`LineJudge.span`): its parsed cells
+    (``entry``), the classified item and its JSON text, the item findings of its class
+    (:meth:`LineJudge.item_class`) per destination signature number (``shared`` by the
+    profiles of a class: a destination signature belongs to one epoch) and the findings of
+    its lines per destination signature number (``cores``). They are the same table, but for
+    an item of a kind other than 'rules': its class's findings lack the findings of its own
+    (see :meth:`LineJudge.shared_judgement`), which its own table adds (``owns``)."""
 
-    __slots__ = (
-        "cores",
-        "entry",
-        "item",
-        "json",
-        "own",
-        "own_by_destination",
-        "owns",
-        "shared",
-        "sig",
-    )
+    __slots__ = ("cores", "entry", "item", "json", "own", "own_by_destination", "owns", "shared")
 
     def __init__(
         self,
         entry: _Item,
         item: ResolvedItem,
         json: str,
-        sig: int,
         shared: dict[int, Any],
         cores: dict[int, Any] | None = None,
     ) -> None:
         self.entry = entry
         self.item = item
         self.json = json
-        self.sig = sig
         self.shared = shared
         self.owns = cores is not None
         # The own findings per rules that may apply (see LineJudge.own_findings), unless
@@ -271,24 +260,20 @@ class CsvToJsonl:
         self.epochs = len(ruleset.change_dates()) + 1
         # Per rule-set epoch (and one for the stand-in day): raw destination → _Dest.
         self.dest_tables: list[dict[str, Any]] = [{} for _ in range(self.epochs + 1)]
-        # Per rule-set epoch (and the stand-in day's): _Item → _Profile.
-        self.profile_tables: list[dict[Any, Any]] = [{} for _ in range(self.epochs + 1)]
-        # Per signature number: destination signature number → _Core (see _Profile).
-        self.core_tables: dict[int, dict[int, Any]] = {}
+        # Per classification span (and the stand-in day's): item cells' key → _Profile.
+        self.profile_tables: dict[int, dict[Any, Any]] = {}
+        # Per signature number, per item class and per item of a kind other than 'rules':
+        # destination signature number → _Core (see _Profile).
+        self.core_tables: dict[object, dict[int, Any]] = {}
         self.core_count = 0
         self.as_of_day = self._new_day(self.judge.as_of)
         self._numbers = itertools.count()
         # Stand-ins for a row left to the general path, so that every stage maps every row:
         # a bad ship date has an epoch of its own, whose profile is always the stand-in.
-        self.no_day = _Day(
-            self.judge.as_of,
-            self.epochs,
-            0,
-            self.dest_tables[self.epochs],
-            self.profile_tables[self.epochs],
-        )
+        self.no_day = _Day(self.judge.as_of, self.epochs, 0, self.dest_tables[self.epochs], {})
+        self.profile_tables[-1] = self.no_day.profiles
         self.no_item = _Item(None, (), None)  # type: ignore[arg-type]
-        self.no_profile = _Profile(self.no_item, None, "", -1, {})  # type: ignore[arg-type]
+        self.no_profile = _Profile(self.no_item, None, "", {})  # type: ignore[arg-type]
         self.no_dest = _Dest("", -1)
         self.no_core = _Core((), (), Status.REVIEW, self.encoder)
         self.no_core.severity = len(Status)  # the tally's last slot: not counted
@@ -330,8 +315,8 @@ class CsvToJsonl:
         if sum(map(len, self.dest_tables)) >= _CACHE_LIMIT:
             for dests in self.dest_tables:
                 dests.clear()
-        if sum(map(len, self.profile_tables)) >= _CACHE_LIMIT:
-            for profiles in self.profile_tables:
+        if sum(map(len, self.profile_tables.values())) >= _CACHE_LIMIT:
+            for profiles in self.profile_tables.values():
                 profiles.clear()
         if self.core_count >= _CACHE_LIMIT:
             for cores in self.core_tables.values():
@@ -345,7 +330,8 @@ class CsvToJsonl:
         parties = self.parties
         party_epoch = parties.epoch(on) if parties is not None else 0
         epoch = self.judge.ruleset.epoch(on)
-        return _Day(on, epoch, party_epoch, self.dest_tables[epoch], self.profile_tables[epoch])
+        profiles = self.profile_tables.setdefault(self.judge.span(on), {})
+        return _Day(on, epoch, party_epoch, self.dest_tables[epoch], profiles)
 
     def _day(self, raw: str) -> _Day:
         found = self.builder.ship_date(raw)
@@ -389,30 +375,24 @@ class CsvToJsonl:
         return number
 
     def _profile(self, row: list[str], key: object, day: _Day) -> _Profile:
-        """The profile of a row's item (``key``: of its item cells) in the day's epoch."""
+        """The profile of a row's item (``key``: of its item cells) in the day's
+        classification span."""
         entry = self._item(row, key)
         if entry is self.no_item or day is self.no_day:
             day.profiles[key] = self.no_profile
             return self.no_profile
         line = self._light(entry, day, None)
-        item, sig = self.judge.profile(line, day.on, day.epoch, item_part_key(line))
+        item, item_class = self.judge.item_class(line, day.on, day.epoch, item_part_key(line))
         json = self._item_json.get(id(item))
         if json is None or json[0] is not item:
             json = self._item_json[id(item)] = (item, self.encoder.render(item))
-        # The engine gives one tuple per signature: numbered by identity, not hashed whole.
-        known = self.sig_numbers.get(id(sig))
-        if known is not None and known[0] is sig:
-            number = known[1]
-        else:
-            number = self._number(self.sigs, sig)
-            self.sig_numbers[id(sig)] = (sig, number)  # the entry keeps the tuple alive
-        shared = self.core_tables.get(number)
+        shared = self.core_tables.get(item_class)
         if shared is None:
-            shared = self.core_tables[number] = {}
+            shared = self.core_tables[item_class] = {}
         own = None
-        if sig[0] != "rules":  # a table of its own, emptied with the others
+        if item_class[0] != "rules":  # a table of its own, emptied with the others
             own = self.core_tables[-1 - next(self._numbers)] = {}
-        profile = _Profile(entry, item, json[1], number, shared, own)
+        profile = _Profile(entry, item, json[1], shared, own)
         if own is not None:
             profile.own_by_destination = self.judge.own_by_destination(
                 line, day.on, day.epoch, entry.key
@@ -441,9 +421,15 @@ class CsvToJsonl:
         entry = profile.entry
         core = profile.shared.get(dest.sig)
         if core is None:
+            # Items of other classes may have the same signature in this epoch.
             line = self._light(entry, day, dest.code)
-            judged, rules = self.judge.shared_judgement(line, day.on, day.epoch, entry.key)
-            core = self._shared_core(judged, rules)
+            _, sig = self.judge.profile(line, day.on, day.epoch, entry.key)
+            table = self._signature_table(sig)
+            core = table.get(dest.sig)
+            if core is None:
+                judged, rules = self.judge.shared_judgement(line, day.on, day.epoch, entry.key)
+                core = table[dest.sig] = self._shared_core(judged, rules)
+                self.core_count += 1
             profile.shared[dest.sig] = core
             self.core_count += 1
         if profile.owns:  # add the item's own findings last, as judge_item does
@@ -460,6 +446,20 @@ class CsvToJsonl:
             profile.cores[dest.sig] = core
             self.core_count += 1
         return core
+
+    def _signature_table(self, sig: tuple[object, ...]) -> dict[int, Any]:
+        """The cores of the items of a profile signature, per destination signature."""
+        # The engine gives one tuple per signature: numbered by identity, not hashed whole.
+        known = self.sig_numbers.get(id(sig))
+        if known is not None and known[0] is sig:
+            number = known[1]
+        else:
+            number = self._number(self.sigs, sig)
+            self.sig_numbers[id(sig)] = (sig, number)  # the entry keeps the tuple alive
+        table = self.core_tables.get(number)
+        if table is None:
+            table = self.core_tables[number] = {}
+        return table
 
     def _shared_core(self, judged: Judged, depends: list[str] | None) -> _Core:
         """The core of a shared judgement: one object for equal findings (from the engine,

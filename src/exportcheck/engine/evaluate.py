@@ -1051,6 +1051,22 @@ class LineJudge:
             entry.sigs[epoch] = sig
         return entry.item, sig
 
+    def span(self, on: date) -> int:
+        """The number of the classification span of ``on``: items are classified alike on
+        every date of a span (see :meth:`JudgeMemo.classified`); a span holds whole epochs."""
+        return self.memo.span(on)
+
+    def item_class(
+        self, line: LineLike, on: date, epoch: int, part: ItemKey
+    ) -> tuple[ResolvedItem, tuple[str, int]]:
+        """The line's classified item on ``on`` and its *class*: its kind and
+        :meth:`JudgeMemo.fact_class`. Both hold on every date of the classification span of
+        ``on`` (:meth:`span`). Items of equal class have equal :meth:`profile` signatures in
+        every epoch, so they get the same :meth:`shared_judgement` for destinations of equal
+        signatures."""
+        entry = self._entry(line, on, epoch, part)
+        return entry.item, (entry.kind, self._fact_class(entry, on, line.end_use))
+
     def destination_signature(
         self, destination: str | None, on: date, epoch: int
     ) -> tuple[object, ...]:

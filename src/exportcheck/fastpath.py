@@ -8,17 +8,18 @@ rows (no key built per row where a table can be reached through an object the ro
 has); only the misses are filled in Python, one by one:
 
 * the ship date, per raw value: its date, rule-set epoch and list epoch;
-* per (raw item cells, rule-set epoch): the classified item (and its JSON text) and the
-  :meth:`LineJudge.profile` *signature*; items with equal signatures share findings (in
-  a table per epoch, reached through the day, keyed by the row's item cells joined: the
-  cells are parsed by the reader's :class:`FastLineBuilder` only when the profile is not
-  known, and once);
+* per (raw item cells, classification span): the classified item (and its JSON text) and
+  its :meth:`LineJudge.item_class` (in a table per span, reached through the day, keyed by
+  the row's item cells joined: the cells are parsed by the reader's
+  :class:`FastLineBuilder` only when the profile is not known, and once);
 * the destination, per (raw cell, rule-set epoch): its code, JSON text and the number of its
   :meth:`LineJudge.destination_signature` (in a table per epoch, reached through the day);
-* the item findings (sorted, their status and JSON text) per (item signature, destination
-  signature), computed by :class:`LineJudge` the first time (in a table per signature,
-  reached through the profile; an item of a kind other than 'rules' has its own, which adds
-  its 'unclassified' or 'classification' finding, if any, to its signature's);
+* the item findings (sorted, their status and JSON text) per (item class, destination
+  signature), in a table per class reached through the profile; computed by
+  :class:`LineJudge` the first time per (:meth:`LineJudge.profile` signature, destination
+  signature), since items of other classes may share a signature. An item of a kind other
+  than 'rules' has a table of its own, which adds its 'unclassified' or 'classification'
+  finding, if any, to its class's;
 * the quantity and unit value cells of the whole batch, checked at once;
 * per raw party cell, whether it can have findings at all (most names match nothing on any
   date for any country); if so, its findings per (column, raw name, destination, list

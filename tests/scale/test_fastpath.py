@@ -185,3 +185,39 @@ def test_each_distinct_item_is_parsed_once(tmp_path: Path, monkeypatch: pytest.M
     assert chunks is not None
     assert "".join(chunks).count("\n") == 600
     assert len(parsed) <= 2 * len(parts)  # once per key kind (row by row, split at once)
+
+
+def test_tiny_engine_caches_give_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every engine table emptied again and again (fact classes, survivors, signatures,
+    item entries, rule results): numbers are never reused, so nothing is mixed up."""
+    from exportcheck.engine import evaluate
+
+    monkeypatch.setattr(evaluate, "_CACHE_LIMIT", 4)
+    monkeypatch.setattr(fastpath, "_CACHE_LIMIT", 8)
+    path = generated(tmp_path / "m.csv", n=500, seed=13)
+    fast, slow = _both(
+        path, "--date", DATE, "--catalog", str(CATALOG), "--party-columns", "forwarder"
+    )
+    assert fast == slow
+
+
+def test_the_benchmark_manifest_gives_the_same_bytes(tmp_path: Path) -> None:
+    """The manifests bench/bench_check.py generates (3,000 parts, declared and missing ECCNs,
+    specifications, ship dates over 2025, listed parties, a few bad values): the fast path
+    writes what the general path without caches writes."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("bench_check", root / "bench" / "bench_check.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = bench.generate(tmp_path / "bench.csv", 3000)
+    fast, slow = _both(path, "--date", "2025-12-31")
+    assert fast == slow
+    assert fast.count("\n") == 3001
+    for needle in ('"kind":"classification"', '"kind":"unclassified"', '"kind":"party"',
+                   '"status":"license_required"', "unknown country"):  # fmt: skip
+        assert needle in fast, needle

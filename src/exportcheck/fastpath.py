@@ -99,8 +99,8 @@ class _Day:
     """A ship date: the date, its rule-set and list epochs, its JSON text, and the
     destinations of its rule-set epoch (raw cell → :class:`_Dest`, shared by the epoch's
     days: looked up as ``dict.get(day.dests, raw)``, with no key to build), and the
-    profiles of its epoch (the key of a row's item cells → :class:`_Profile`: a row's item
-    is looked up only when its profile is not known)."""
+    profiles of its classification span (the key of a row's item cells → :class:`_Profile`:
+    a row's item is looked up only when its profile is not known)."""
 
     __slots__ = ("dests", "epoch", "json", "on", "party_epoch", "profiles")
 
@@ -158,7 +158,7 @@ class _Profile:
         self.owns = cores is not None
         # The own findings per rules that may apply (see LineJudge.own_findings), unless
         # they depend on the destination too.
-        self.own: dict[tuple[str, ...] | None, tuple[Finding, ...]] = {}
+        self.own: dict[tuple[str, ...], tuple[Finding, ...]] = {}
         self.own_by_destination = False
         self.cores = shared if cores is None else cores
 

@@ -267,7 +267,7 @@ class JudgeMemo:
     """Caches under :func:`judge_item`, so that judging a new (item, destination, date) costs a
     few dictionary look-ups rather than a rule evaluation:
 
-    * the resolved and classified item, per item and rule-set epoch;
+    * the resolved and classified item, per item and classification span (:meth:`span`);
     * each rule version's result, per the :meth:`fact_class` of the facts, their
       destination, the epoch and whether the item is unclassified. Conditions depend on
       nothing else: group membership and treatments are fixed within an epoch, and

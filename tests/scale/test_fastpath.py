@@ -221,3 +221,55 @@ def test_the_benchmark_manifest_gives_the_same_bytes(tmp_path: Path) -> None:
     for needle in ('"kind":"classification"', '"kind":"unclassified"', '"kind":"party"',
                    '"status":"license_required"', "unknown country"):  # fmt: skip
         assert needle in fast, needle
+
+
+NEGATED_RULES = """\
+id: t
+title: t
+authority: t
+version: "1"
+rules:
+  - id: t.not-a-known-part
+    title: Not a known part
+    versions:
+      - effective: 2024-01-01
+        citation: X
+        status: review
+        when:
+          eccn: [3A090]
+          destination: {countries: [CN]}
+          not:
+            any:
+              - part_number: ["KNOWN-*"]
+              - category: ["memory*"]
+  - id: t.known-part
+    title: Known part
+    versions:
+      - effective: 2024-01-01
+        citation: X
+        status: license_required
+        when:
+          part_number: ["KNOWN-*"]
+          destination: {countries: [CN, RU]}
+"""
+
+
+def test_reasons_under_a_not_are_never_shared_between_values(tmp_path: Path) -> None:
+    """A test under ``not`` that fails shows its reasons ("part_number P-1: not one of
+    KNOWN-*") in the finding, so items whose part numbers fail it alike must not share a
+    judgement; part numbers every other test treats alike do share theirs."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(NEGATED_RULES, encoding="utf-8")
+    m = tmp_path / "m.csv"
+    rows = ["line_id,part_number,eccn,category,destination,ship_date"]
+    parts = ["P-1", "P-2", "KNOWN-1", "KNOWN-2", "Q-9"]
+    for i in range(200):
+        part = parts[i % len(parts)]
+        category = "memory module" if i % 7 == 0 else "gpu"
+        dest = ("CN", "RU", "DE")[i % 3]
+        rows.append(f"L{i},{part},3A090.a,{category},{dest},2025-0{1 + i % 9}-15")
+    m.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    fast, slow = _both(m, "--rules", str(rules))
+    assert fast == slow
+    for part in ("P-1", "P-2", "Q-9"):
+        assert f"part_number {part}: not one of KNOWN-*" in fast

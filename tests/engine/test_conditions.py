@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import fnmatch
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from exportcheck.engine.conditions import Facts, Tri, evaluate
+from exportcheck.engine.conditions import Facts, Tri, _text_test, evaluate
 from exportcheck.model.eccn import eccn_matches, normalize_eccn
 from exportcheck.model.rules import Condition, RuleSet
 
@@ -107,3 +110,22 @@ def test_explanations_name_field_value_and_threshold(shipped_rules: RuleSet) -> 
     assert out.value is Tri.TRUE
     (b,) = out.because
     assert (b.field, b.value, b.test) == ("tpp", 15832.0, ">= 4,800")
+
+
+_GLOB = st.text(alphabet="aAbB1-* ?[]!.", max_size=6)
+
+
+@given(st.lists(_GLOB, min_size=1, max_size=4), st.text(alphabet="aAbB1-. ", max_size=6))
+def test_text_tests_match_as_fnmatch_does(patterns: list[str], value: str) -> None:
+    """Patterns are compiled once per list; the first that matches (case-insensitively, as
+    fnmatch.fnmatchcase of the casefolded texts) is named, as matching them one by one."""
+    got = _text_test("part_number", value, patterns)
+    if not value.strip():
+        assert got.value is Tri.UNKNOWN
+        return
+    v = value.strip().casefold()
+    first = next((p for p in patterns if fnmatch.fnmatchcase(v, p.strip().casefold())), None)
+    if first is None:
+        assert got.value is Tri.FALSE
+    else:
+        assert got.value is Tri.TRUE and got.because[0].test == f"matches {first}"

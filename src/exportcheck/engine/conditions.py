@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -63,6 +64,25 @@ def _fmt(value: float) -> str:
     return f"{int(value):,}" if value == int(value) else f"{value:,.4g}"
 
 
+_Matchers = tuple[tuple[str, Callable[[str], object]], ...]
+_MATCHERS: dict[tuple[str, ...], _Matchers] = {}
+
+
+def _matchers(patterns: list[str]) -> _Matchers:
+    """Each pattern with its compiled case-insensitive glob (``fnmatch.fnmatchcase`` of the
+    casefolded value), compiled once per list of patterns (rule sets are few and fixed)."""
+    key = tuple(patterns)
+    found = _MATCHERS.get(key)
+    if found is None:
+        found = tuple(
+            (p, re.compile(fnmatch.translate(p.strip().casefold())).match) for p in patterns
+        )
+        if len(_MATCHERS) >= 4096:
+            _MATCHERS.clear()
+        _MATCHERS[key] = found
+    return found
+
+
 def _text_test(name: str, value: str | None, patterns: list[str]) -> Outcome:
     shown = ", ".join(patterns)
     if value is None or not value.strip():
@@ -72,8 +92,8 @@ def _text_test(name: str, value: str | None, patterns: list[str]) -> Outcome:
             frozenset({name}),
         )
     v = value.strip().casefold()
-    for p in patterns:
-        if fnmatch.fnmatchcase(v, p.strip().casefold()):
+    for p, match in _matchers(patterns):
+        if match(v) is not None:
             return Outcome(Tri.TRUE, (Because(field=name, value=value, test=f"matches {p}"),))
     return Outcome(Tri.FALSE, (Because(field=name, value=value, test=f"not one of {shown}"),))
 

@@ -51,12 +51,14 @@ from exportcheck.formats.jsonl import LineEncoder, fields_text, line_text, row_l
 from exportcheck.model.fastline import LightLine
 from exportcheck.model.manifest import Item, ManifestLine
 from exportcheck.model.params import PARAMS
-from exportcheck.model.report import Finding, ResolvedItem
+from exportcheck.model.report import Finding
 from exportcheck.model.status import Status, worst
 from exportcheck.readers.csvchunk import RowBatch
 from exportcheck.readers.manifest import FastLineBuilder, Record, build_line
 
 _CACHE_LIMIT = 1 << 15  # entries per table; a full table is emptied (bounds the memory)
+# Items and their profiles: a profile missed costs a classification, so these hold more.
+_ITEM_LIMIT = 1 << 17
 _BATCH = 512  # lines of the general path per text chunk handed to the writer
 _STR: Callable[[str], str] = __import__("json").encoder.encode_basestring
 # A character a JSON string must escape (json.dumps with ensure_ascii=False).
@@ -134,25 +136,23 @@ class _Item:
 
 class _Profile:
     """An item in one classification span (see :meth:`LineJudge.span`): its parsed cells
-    (``entry``), the classified item and its JSON text, the item findings of its class
+    (``entry``), the JSON text of the classified item, the item findings of its class
     (:meth:`LineJudge.item_class`) per destination signature number (``shared`` by the
     profiles of a class: a destination signature belongs to one epoch) and the findings of
     its lines per destination signature number (``cores``). They are the same table, but for
     an item of a kind other than 'rules': its class's findings lack the findings of its own
     (see :meth:`LineJudge.shared_judgement`), which its own table adds (``owns``)."""
 
-    __slots__ = ("cores", "entry", "item", "json", "own", "own_by_destination", "owns", "shared")
+    __slots__ = ("cores", "entry", "json", "own", "own_by_destination", "owns", "shared")
 
     def __init__(
         self,
         entry: _Item,
-        item: ResolvedItem,
         json: str,
         shared: dict[int, Any],
         cores: dict[int, Any] | None = None,
     ) -> None:
         self.entry = entry
-        self.item = item
         self.json = json
         self.shared = shared
         self.owns = cores is not None
@@ -274,7 +274,7 @@ class CsvToJsonl:
         self.no_day = _Day(self.judge.as_of, self.epochs, 0, self.dest_tables[self.epochs], {})
         self.profile_tables[-1] = self.no_day.profiles
         self.no_item = _Item(None, (), None)  # type: ignore[arg-type]
-        self.no_profile = _Profile(self.no_item, None, "", {})  # type: ignore[arg-type]
+        self.no_profile = _Profile(self.no_item, "", {})
         self.no_dest = _Dest("", -1)
         self.no_core = _Core((), (), Status.REVIEW, self.encoder)
         self.no_core.severity = len(Status)  # the tally's last slot: not counted
@@ -296,18 +296,18 @@ class CsvToJsonl:
         # The raw party cells known (as in `quiet`), and those of them that are not quiet.
         self.known_names: set[str] = set()
         self.loud_names: set[str] = set()
-        # The JSON text of each classified item, by identity (the entry keeps it alive).
-        self._item_json: dict[int, tuple[ResolvedItem, str]] = {}
         self.party: list[dict[tuple[str, str, int], tuple[Finding, ...]]] = [
             {} for _ in self.party_cells
         ]
 
     def _trim(self) -> None:
         """Empty each table that is full (memory stays bounded; see :meth:`_clear`)."""
+        if len(self.items) >= _ITEM_LIMIT:
+            self.items.clear()
         tables: list[dict[Any, Any]] = [
-            self.items, self.days, self.sigs, self.sig_numbers, self.dest_sigs,
+            self.days, self.sigs, self.sig_numbers, self.dest_sigs,
             self.dest_sig_of, self.merged, self.owned, self.cores_made,
-            self.quiet, self._item_json, self.core_tables, *self.party,
+            self.quiet, self.core_tables, *self.party,
         ]  # fmt: skip
         for table in tables:
             if len(table) >= _CACHE_LIMIT:
@@ -316,7 +316,7 @@ class CsvToJsonl:
         if sum(map(len, self.dest_tables)) >= _CACHE_LIMIT:
             for dests in self.dest_tables:
                 dests.clear()
-        if sum(map(len, self.profile_tables.values())) >= _CACHE_LIMIT:
+        if sum(map(len, self.profile_tables.values())) >= _ITEM_LIMIT:
             for profiles in self.profile_tables.values():
                 profiles.clear()
         if self.core_count >= _CACHE_LIMIT:
@@ -384,16 +384,14 @@ class CsvToJsonl:
             return self.no_profile
         line = self._light(entry, day, None)
         item, item_class = self.judge.item_class(line, day.on, day.epoch, item_part_key(line))
-        json = self._item_json.get(id(item))
-        if json is None or json[0] is not item:
-            json = self._item_json[id(item)] = (item, self.encoder.render(item))
+        json = self.encoder.render(item)  # once per item and span: not kept apart
         shared = self.core_tables.get(item_class)
         if shared is None:
             shared = self.core_tables[item_class] = {}
         own = None
         if item_class[0] != "rules":  # a table of its own, emptied with the others
             own = self.core_tables[-1 - next(self._numbers)] = {}
-        profile = _Profile(entry, item, json[1], shared, own)
+        profile = _Profile(entry, json, shared, own)
         if own is not None:
             profile.own_by_destination = self.judge.own_by_destination(
                 line, day.on, day.epoch, entry.key

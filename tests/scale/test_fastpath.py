@@ -99,11 +99,20 @@ def test_only_some_lines_take_the_general_path(tmp_path: Path) -> None:
     assert '"source_line":6' in lines[4]
 
 
+@pytest.mark.parametrize("engine_limit", [None, 4])
 def test_many_items_empty_the_bounded_caches(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine_limit: int | None
 ) -> None:
+    """Every fast-path table (and with ``engine_limit`` every engine table: fact classes,
+    survivors, signatures, item entries, rule results) emptied again and again: numbers are
+    never reused, so nothing is mixed up."""
+    from exportcheck.engine import evaluate
+
     monkeypatch.setattr(fastpath, "_CACHE_LIMIT", 8)
+    monkeypatch.setattr(fastpath, "_ITEM_LIMIT", 8)
     monkeypatch.setattr(fastpath, "_BATCH", 16)
+    if engine_limit is not None:
+        monkeypatch.setattr(evaluate, "_CACHE_LIMIT", engine_limit)
     path = generated(tmp_path / "m.csv", n=600, seed=3)
     fast, slow = _both(
         path, "--date", DATE, "--catalog", str(CATALOG), "--party-columns", "forwarder"
@@ -185,22 +194,6 @@ def test_each_distinct_item_is_parsed_once(tmp_path: Path, monkeypatch: pytest.M
     assert chunks is not None
     assert "".join(chunks).count("\n") == 600
     assert len(parsed) <= 2 * len(parts)  # once per key kind (row by row, split at once)
-
-
-def test_tiny_engine_caches_give_the_same_bytes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every engine table emptied again and again (fact classes, survivors, signatures,
-    item entries, rule results): numbers are never reused, so nothing is mixed up."""
-    from exportcheck.engine import evaluate
-
-    monkeypatch.setattr(evaluate, "_CACHE_LIMIT", 4)
-    monkeypatch.setattr(fastpath, "_CACHE_LIMIT", 8)
-    path = generated(tmp_path / "m.csv", n=500, seed=13)
-    fast, slow = _both(
-        path, "--date", DATE, "--catalog", str(CATALOG), "--party-columns", "forwarder"
-    )
-    assert fast == slow
 
 
 def test_the_benchmark_manifest_gives_the_same_bytes(tmp_path: Path) -> None:

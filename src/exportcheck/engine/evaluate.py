@@ -940,8 +940,9 @@ class _ItemEntry:
 
     The kinds: 'rules' (an ECCN and no derived classification: its findings come from the
     rules only); 'unclassified' (no ECCN, none derived: the rules' findings and one
-    'unclassified' finding); 'derived' (no ECCN declared, one derived and used: the rules'
-    findings and one 'classification' finding); 'declared' (an ECCN declared, and one
+    'unclassified' finding, which names the specifications' classification if there is
+    one); 'derived' (no ECCN declared, one derived and used: the rules' findings and one
+    'classification' finding); 'declared' (an ECCN declared, and one
     derived from its specifications: the rules' findings and, if the two disagree, a
     'classification' finding)."""
 

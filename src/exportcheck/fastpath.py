@@ -290,7 +290,6 @@ class CsvToJsonl:
         self.dest_sigs: dict[tuple[object, ...], int] = {}
         self.dest_sig_of: dict[tuple[str, int], int] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
-        self.owned: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self.cores_made: dict[tuple[object, ...], tuple[tuple[Finding, ...], _Core]] = {}
         self.quiet: dict[str, bool] = {}
         # The raw party cells known (as in `quiet`), and those of them that are not quiet.
@@ -306,7 +305,7 @@ class CsvToJsonl:
             self.items.clear()
         tables: list[dict[Any, Any]] = [
             self.days, self.sigs, self.sig_numbers, self.dest_sigs,
-            self.dest_sig_of, self.merged, self.owned, self.cores_made,
+            self.dest_sig_of, self.merged, self.cores_made,
             self.quiet, self.core_tables, *self.party,
         ]  # fmt: skip
         for table in tables:
@@ -441,7 +440,7 @@ class CsvToJsonl:
                 if not profile.own_by_destination:
                     profile.own[depends] = own
             if own:
-                core = self._with_own(core, own)
+                core = self._merged(core, own)
             profile.cores[dest.sig] = core
             self.core_count += 1
         return core
@@ -475,43 +474,24 @@ class CsvToJsonl:
         self.cores_made[key] = (found, core)  # the findings keep their ids in use
         return core
 
-    def _with_own(self, core: _Core, own: tuple[Finding, ...]) -> _Core:
-        """The shared core with an item's own findings added last (cached: an own finding
-        may be one object for many items)."""
-        key = (id(core), *map(id, own))
-        hit = self.owned.get(key)
-        if hit is not None and hit[0] is core and all(map(operator.is_, hit[1:-1], own)):
+    def _merged(self, core: _Core, extra: tuple[Finding, ...]) -> _Core:
+        """The core with more findings of a line added after its own, as
+        :meth:`LineJudge.judge` merges them (an item's own findings after its class's, party
+        findings after the item's), sorted stably; ``unsorted`` keeps the judging order for
+        a later merge. Cached by identity: a finding object serves many lines."""
+        key = (id(core), *map(id, extra))
+        hit = self.merged.get(key)
+        if hit is not None and hit[0] is core and all(map(operator.is_, hit[1:-1], extra)):
             merged: _Core = hit[-1]
             return merged
-        unsorted = (*core.unsorted, *own)
+        unsorted = (*core.unsorted, *extra)
         merged = _Core(
             tuple(sorted(unsorted, key=_sort_key)),
             unsorted,
             worst([f.status for f in unsorted]),
             self.encoder,
         )
-        self.owned[key] = (core, *own, merged)  # the objects keep their ids in use
-        return merged
-
-    def _with_parties(self, core: _Core, found: list[tuple[Finding, ...]]) -> _Core:
-        """The core with the party findings of a line added (as :meth:`LineJudge.judge`
-        merges them: item findings, then party findings, sorted stably); cached."""
-        key = (id(core), *[id(f) for f in found])
-        hit = self.merged.get(key)
-        if (
-            hit is not None
-            and hit[0] is core
-            and all(a is b for a, b in zip(hit[1:-1], found, strict=True))
-        ):
-            merged: _Core = hit[-1]
-            return merged
-        findings = [*core.unsorted]
-        for f in found:
-            findings.extend(f)
-        findings.sort(key=_sort_key)
-        status = worst([f.status for f in findings])
-        merged = _Core(tuple(findings), tuple(findings), status, self.encoder)
-        self.merged[key] = (core, *found, merged)  # the objects keep their ids in use
+        self.merged[key] = (core, *extra, merged)  # the objects keep their ids in use
         return merged
 
     def _party_findings(self, column: str, raw: str, destination: str, day: _Day) -> Any:
@@ -708,4 +688,4 @@ class CsvToJsonl:
                 if found is None:
                     found = []
                 found.append(hit)
-        return core if found is None else self._with_parties(core, found)
+        return core if found is None else self._merged(core, tuple(itertools.chain(*found)))

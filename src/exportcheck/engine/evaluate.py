@@ -193,6 +193,15 @@ def _condition_fields(cond: Condition, out: set[str]) -> set[str]:
     return out
 
 
+def _shown(outcome: Outcome, negated: bool) -> object:
+    """A test's outcome as far as a finding can show it: a FALSE outcome that is not under
+    a ``not`` is just ``False`` (a FALSE part makes its ``all`` FALSE, is dropped by an
+    ``any`` with another outcome, and a FALSE condition gives no finding, so its reasons
+    never reach one); any other outcome is itself. Signatures and fact classes hold tests'
+    outcomes so."""
+    return False if outcome.value is Tri.FALSE and not negated else outcome
+
+
 _CACHE_LIMIT = 1 << 14  # entries per memo table; a full table is emptied (memory stays bounded)
 _LEAF_KEYS = ("destination", "eccn", "part_number", "vendor", "category", "end_use")
 
@@ -330,25 +339,17 @@ class JudgeMemo:
         is under a ``not`` somewhere: there its reasons can reach a finding)."""
         groups: dict[tuple[str, str], list[tuple[_Node, int, str, Any]]] = {}
         negated: set[tuple[int, int]] = set()
-
-        def walk(cond: Condition, under_not: bool) -> None:
-            node = self._node(cond)
-            for i, (kind, arg) in enumerate(node.leaves):
-                if kind == "destination":
-                    continue
-                fact = (kind, arg.param if kind == "param" else "")
-                groups.setdefault(fact, []).append((node, i, kind, arg))
-                if under_not:
-                    negated.add((id(node), i))
-            for sub in [*(cond.all or ()), *(cond.any or ())]:
-                walk(sub, under_not)
-            if cond.not_ is not None:
-                walk(cond.not_, True)
-
         for rule in self.ruleset.rules.values():
             for version in rule.versions:
-                if version.when is not None:
-                    walk(version.when, False)
+                if version.when is None:
+                    continue
+                for node, i, kind, arg, under_not in self._tests(version.when):
+                    if kind == "destination":
+                        continue
+                    fact = (kind, arg.param if kind == "param" else "")
+                    groups.setdefault(fact, []).append((node, i, kind, arg))
+                    if under_not:
+                        negated.add((id(node), i))
         return [
             (kind, param, [(n, i, k, a, (id(n), i) in negated) for n, i, k, a in tests])
             for (kind, param), tests in sorted(groups.items())
@@ -356,8 +357,8 @@ class JudgeMemo:
 
     def fact_class(self, facts: Facts) -> int:
         """A number for the outcomes, on ``facts``, of every rule test that does not read the
-        destination (:meth:`_undated_tests`; a FALSE one as just FALSE, as in :meth:`outcomes`,
-        unless it is under a ``not``). Facts of equal class have the same rules that may apply
+        destination (:meth:`_undated_tests`), each as :func:`_shown`, as in
+        :meth:`outcomes`. Facts of equal class have the same rules that may apply
         (:meth:`survivors`) and the same :meth:`outcomes` of those tests, in every epoch: all
         that :meth:`findings` and :meth:`LineJudge.profile` read of them besides the
         destination and their own values. Items that differ only in facts no rule tests, or in
@@ -368,11 +369,10 @@ class JudgeMemo:
             key = (kind, param, type(value), value)
             number = self._fact_values.get(key)
             if number is None:
-                found: list[object] = []
-                for node, i, k, arg, kept in tests:
-                    outcome = self._leaf(node, i, k, arg, facts, -1)
-                    found.append(False if outcome.value is Tri.FALSE and not kept else outcome)
-                outcomes = tuple(found)
+                outcomes = tuple(
+                    _shown(self._leaf(node, i, k, arg, facts, -1), kept)
+                    for node, i, k, arg, kept in tests
+                )
                 number = self._fact_outcomes.get(outcomes)
                 if number is None:
                     self._room(self._fact_outcomes)
@@ -520,6 +520,19 @@ class JudgeMemo:
             self._rules[full] = hit
         return hit
 
+    def _tests(
+        self, cond: Condition, negated: bool = False
+    ) -> Iterator[tuple[_Node, int, str, Any, bool]]:
+        """Every single test of ``cond`` in a fixed order (the node's own, then those of its
+        ``all``, ``any`` and ``not`` parts): (node, index, kind, arg, under a ``not``)."""
+        node = self._node(cond)
+        for i, (kind, arg) in enumerate(node.leaves):
+            yield node, i, kind, arg, negated
+        for sub in [*(cond.all or ()), *(cond.any or ())]:
+            yield from self._tests(sub, negated)
+        if cond.not_ is not None:
+            yield from self._tests(cond.not_, True)
+
     def outcomes(
         self,
         cond: Condition,
@@ -528,24 +541,14 @@ class JudgeMemo:
         out: list[object],
         *,
         destination: bool,
-        negated: bool = False,
     ) -> list[object]:
         """The outcome of every test of ``cond`` that reads the destination (``destination``)
         or every other test (not ``destination``), in a fixed order, appended to ``out``: the
         two together decide the condition's outcome (:meth:`_combine` combines nothing else).
-        A FALSE outcome that is not under a ``not`` is given as ``False``: its reasons can
-        never reach a finding (a FALSE part makes its ``all`` FALSE, is dropped by an ``any``
-        with another outcome, and a FALSE condition gives no finding), so only its being
-        FALSE matters."""
-        node = self._node(cond)
-        for i, (kind, arg) in enumerate(node.leaves):
+        Each is given as :func:`_shown`."""
+        for node, i, kind, arg, negated in self._tests(cond):
             if (kind == "destination") is destination:
-                outcome = self._leaf(node, i, kind, arg, facts, epoch)
-                out.append(False if outcome.value is Tri.FALSE and not negated else outcome)
-        for sub in [*(cond.all or ()), *(cond.any or ())]:
-            self.outcomes(sub, facts, epoch, out, destination=destination, negated=negated)
-        if cond.not_ is not None:
-            self.outcomes(cond.not_, facts, epoch, out, destination=destination, negated=True)
+                out.append(_shown(self._leaf(node, i, kind, arg, facts, epoch), negated))
         return out
 
     def survivors(

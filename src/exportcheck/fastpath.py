@@ -49,7 +49,7 @@ from exportcheck.engine.evaluate import Judged, LineJudge, _sort_key, item_part_
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.formats.jsonl import LineEncoder, fields_text, line_text, row_line_renderer
 from exportcheck.model.fastline import LightLine
-from exportcheck.model.manifest import Item, ManifestLine
+from exportcheck.model.manifest import Item, ManifestLine, is_country_column, party_cells
 from exportcheck.model.params import PARAMS
 from exportcheck.model.report import Finding
 from exportcheck.model.status import Status, worst
@@ -69,6 +69,11 @@ _SIG = operator.attrgetter("sig")
 _DESTS = operator.attrgetter("dests")
 _CORES = operator.attrgetter("cores")
 _SEVERITY = operator.attrgetter("severity")
+_PSETS = operator.attrgetter("psets")
+_NUMBER = operator.attrgetter("number")
+_PRULES = operator.attrgetter("prules")
+_FIRST = operator.itemgetter(0)
+_NO_FINDINGS: tuple[Finding, ...] = ()
 
 
 def _plain_numbers(values: Sequence[str]) -> bool:
@@ -104,7 +109,7 @@ class _Day:
     profiles of its classification span (the key of a row's item cells → :class:`_Profile`:
     a row's item is looked up only when its profile is not known)."""
 
-    __slots__ = ("dests", "epoch", "json", "on", "party_epoch", "profiles")
+    __slots__ = ("dests", "epoch", "json", "on", "party_epoch", "pepoch", "profiles", "psets")
 
     def __init__(
         self,
@@ -113,6 +118,8 @@ class _Day:
         party_epoch: int,
         dests: dict[str, Any],
         profiles: dict[Any, Any],
+        pepoch: int = 0,
+        psets: dict[Any, Any] | None = None,
     ) -> None:
         self.on = on
         self.epoch = epoch
@@ -120,6 +127,10 @@ class _Day:
         self.json = _STR(on.isoformat())
         self.dests = dests
         self.profiles = profiles
+        # The epoch of the party facts (list entries and ownership records), and its table:
+        # a row's raw party cells → (number, PartySet) of the party rule stage.
+        self.pepoch = pepoch
+        self.psets: dict[Any, Any] = {} if psets is None else psets
 
 
 class _Item:
@@ -143,7 +154,10 @@ class _Profile:
     an item of a kind other than 'rules': its class's findings lack the findings of its own
     (see :meth:`LineJudge.shared_judgement`), which its own table adds (``owns``)."""
 
-    __slots__ = ("cores", "entry", "json", "own", "own_by_destination", "owns", "shared")
+    __slots__ = (
+        "cores", "entry", "fact_class", "item", "json", "own", "own_by_destination", "owns",
+        "prules", "shared",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -161,6 +175,11 @@ class _Profile:
         self.own: dict[tuple[str, ...], tuple[Finding, ...]] = {}
         self.own_by_destination = False
         self.cores = shared if cores is None else cores
+        # The classified item and its fact class (for the party rules), and the party rules'
+        # findings per (destination number, party set number).
+        self.item: Any = None
+        self.fact_class = -1
+        self.prules: dict[tuple[int, int], tuple[Finding, ...]] = {}
 
 
 class _Core:
@@ -190,12 +209,13 @@ class _Dest:
     """A raw destination cell in one rule-set epoch: its country code, the JSON text of
     that code and the number of its destination signature."""
 
-    __slots__ = ("code", "json", "sig")
+    __slots__ = ("code", "json", "number", "sig")
 
-    def __init__(self, code: str, sig: int) -> None:
+    def __init__(self, code: str, sig: int, number: int = -1) -> None:
         self.code = code
         self.json = _STR(code)
         self.sig = sig
+        self.number = number  # this (cell, epoch)'s own number, for the party rules' tables
 
 
 class RowSource(Protocol):
@@ -257,6 +277,24 @@ class CsvToJsonl:
         self.party_cells = (
             [(c, at[c]) for c in parties.columns if c in at] if parties is not None else []
         )
+        # The party rules (headquarters, ownership) read the party columns and their
+        # attribute columns: a row's cells of those, as one key.
+        stage = self.judge.party_rules
+        self.stage = stage if stage.active else None
+        self.pset_tables: dict[int, dict[Any, Any]] = {}
+        self.prule_count = 0
+        if self.stage is not None:
+            roles = self.stage.resolver.columns
+            self.pnames = [c for role in roles for c in party_cells(role) if c in at]
+            self.pcountries = [c for c in self.pnames if is_country_column(c)]
+            where = [at[c] for c in self.pnames]
+            if len(where) > 1:
+                self.pcells: Callable[[list[str]], Any] = operator.itemgetter(*where)
+            elif where:
+                single = operator.itemgetter(where[0])
+                self.pcells = lambda row: (single(row),)
+            else:
+                self.pcells = lambda row: ()
         ruleset = self.judge.ruleset
         self.epochs = len(ruleset.change_dates()) + 1
         # Per rule-set epoch (and one for the stand-in day): raw destination → _Dest.
@@ -276,6 +314,7 @@ class CsvToJsonl:
         self.no_item = _Item(None, (), None)  # type: ignore[arg-type]
         self.no_profile = _Profile(self.no_item, "", {})
         self.no_dest = _Dest("", -1)
+        self.no_pset = (-1, None)  # a row with a bad party cell (a headquarters not a country)
         self.no_core = _Core((), (), Status.REVIEW, self.encoder)
         self.no_core.severity = len(Status)  # the tally's last slot: not counted
         self._clear()
@@ -322,6 +361,14 @@ class CsvToJsonl:
             for cores in self.core_tables.values():
                 cores.clear()
             self.core_count = 0
+        if sum(map(len, self.pset_tables.values())) >= _CACHE_LIMIT:
+            for psets in self.pset_tables.values():
+                psets.clear()
+        if self.prule_count >= _CACHE_LIMIT:
+            for profiles in self.profile_tables.values():
+                for profile in profiles.values():
+                    profile.prules.clear()
+            self.prule_count = 0
         if not self.quiet:
             self.known_names.clear()
             self.loud_names.clear()
@@ -331,7 +378,9 @@ class CsvToJsonl:
         party_epoch = parties.epoch(on) if parties is not None else 0
         epoch = self.judge.ruleset.epoch(on)
         profiles = self.profile_tables.setdefault(self.judge.span(on), {})
-        return _Day(on, epoch, party_epoch, self.dest_tables[epoch], profiles)
+        pepoch = self.stage.party_epoch(on) if self.stage is not None else 0
+        psets = self.pset_tables.setdefault(pepoch, {})
+        return _Day(on, epoch, party_epoch, self.dest_tables[epoch], profiles, pepoch, psets)
 
     def _day(self, raw: str) -> _Day:
         found = self.builder.ship_date(raw)
@@ -391,6 +440,8 @@ class CsvToJsonl:
         if item_class[0] != "rules":  # a table of its own, emptied with the others
             own = self.core_tables[-1 - next(self._numbers)] = {}
         profile = _Profile(entry, json, shared, own)
+        profile.item = item
+        profile.fact_class = item_class[1]
         if own is not None:
             profile.own_by_destination = self.judge.own_by_destination(
                 line, day.on, day.epoch, entry.key
@@ -409,7 +460,7 @@ class CsvToJsonl:
         if number is None:
             sig = self.judge.destination_signature(destination, day.on, day.epoch)
             number = self.dest_sig_of[(destination, day.epoch)] = self._number(self.dest_sigs, sig)
-        dest = day.dests[raw] = _Dest(destination, number)
+        dest = day.dests[raw] = _Dest(destination, number, next(self._numbers))
         return dest
 
     def _core(self, day: _Day, profile: _Profile, dest: _Dest) -> _Core:
@@ -589,6 +640,8 @@ class CsvToJsonl:
         for k in self.i_numbers:
             for i in self._bad_numbers(cols[k]):
                 cores[i] = no_core
+        if self.stage is not None:
+            self._batch_party_rules(rows, cores, days, dests, profiles)
         if self.party_cells:
             self._batch_parties(rows, cols, cores, days, dests)
         first = batch.first_index
@@ -622,6 +675,79 @@ class CsvToJsonl:
                 tally[-1] -= 1
                 lines[i] = self._general_row(first + i, starts[i], rows[i])
         return "".join(lines)
+
+    def _batch_party_rules(
+        self,
+        rows: list[list[str]],
+        cores: list[Any],
+        days: list[Any],
+        dests: list[Any],
+        profiles: list[Any],
+    ) -> None:
+        """Adds the findings of the rules that test the parties (headquarters, ownership):
+        the rows' party cells are looked up in the party sets of their day's party epoch,
+        then (destination, party set) in the table of their profile; only the rows with
+        findings are merged (in the order :meth:`LineJudge.judge` merges them: after the
+        item's findings, before the screening's). A row with a bad party cell takes the
+        general path."""
+        keys = list(map(self.pcells, rows))
+        psets: list[Any] = list(map(dict.get, map(_PSETS, days), keys))
+        if None in psets:
+            _fill(
+                psets,
+                lambda i: days[i].psets.get(keys[i]),
+                lambda i: self._pset(keys[i], days[i]),
+            )
+        pkeys = list(zip(map(_NUMBER, dests), map(_FIRST, psets), strict=True))
+        found: list[Any] = list(map(dict.get, map(_PRULES, profiles), pkeys))
+        if None in found:
+            _fill(
+                found,
+                lambda i: profiles[i].prules.get(pkeys[i]),
+                lambda i: self._prules(profiles[i], days[i], dests[i], psets[i], pkeys[i]),
+            )
+        no_core = self.no_core
+        no_pset = self.no_pset
+        if no_pset in psets:
+            for i in _positions(psets, no_pset):
+                cores[i] = no_core
+        for i in itertools.compress(range(len(rows)), found):
+            if cores[i] is not no_core:
+                cores[i] = self._merged(cores[i], found[i])
+
+    def _pset(self, key: Any, day: _Day) -> tuple[int, Any]:
+        """The party set of a row's raw party cells on the day (``no_pset`` for a bad cell)."""
+        fields = dict(zip(self.pnames, key, strict=True))
+        if day is self.no_day or not all(
+            map(self.builder.country_ok, (fields[c] for c in self.pcountries))
+        ):
+            found: tuple[int, Any] = self.no_pset
+        else:
+            assert self.stage is not None
+            found = self.stage.party_set(fields, day.on, day.pepoch)
+        day.psets[key] = found
+        return found
+
+    def _prules(
+        self, profile: _Profile, day: _Day, dest: _Dest, pset: tuple[int, Any], key: Any
+    ) -> tuple[Finding, ...]:
+        """The party rules' findings for a profile's item going to a destination, with a
+        party set (none for a row left to the general path)."""
+        if profile is self.no_profile or dest is self.no_dest or pset is self.no_pset:
+            return _NO_FINDINGS
+        assert self.stage is not None
+        found = self.stage.findings(
+            profile.item,
+            dest.code,
+            profile.entry.end_use,
+            day.on,
+            day.epoch,
+            profile.fact_class,
+            pset,
+        )
+        profile.prules[key] = found
+        self.prule_count += 1
+        return found
 
     def _bad_numbers(self, values: Sequence[str]) -> list[int]:
         """The positions of the quantity / unit_value cells that are not valid numbers."""

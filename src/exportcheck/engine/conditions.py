@@ -18,9 +18,19 @@ from datetime import date
 from enum import Enum
 
 from exportcheck.engine.inforce import group_members, treatments_on
+from exportcheck.engine.partyfacts import PartyFact, PartySet
 from exportcheck.model.eccn import eccn_matches
+from exportcheck.model.manifest import HQ_SUFFIX, PARENT_HQ_SUFFIX, PARENT_SUFFIX
 from exportcheck.model.report import Because
-from exportcheck.model.rules import Condition, DestinationCondition, ParamTest, RuleSet
+from exportcheck.model.rules import (
+    Condition,
+    DestinationCondition,
+    HeadquartersCondition,
+    OwnedByCondition,
+    ParamTest,
+    PartyCondition,
+    RuleSet,
+)
 
 
 class Tri(Enum):
@@ -41,6 +51,7 @@ class Facts:
     destination: str | None = None
     end_use: str | None = None
     params: dict[str, float] = field(default_factory=dict)
+    parties: PartySet | None = None  # None: the line's parties are not known to the caller
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,13 @@ def _eccn_test(eccn: str | None, patterns: list[str]) -> Outcome:
 
 def _param_test(params: dict[str, float], test: ParamTest) -> Outcome:
     value = params.get(test.param)
+    if test.value is None:  # a presence test: never unknown
+        given = value is not None
+        ok = given if test.op == "given" else not given
+        words = ("given" if given else "not given") + f"; rule tests {test.describe()}"
+        return Outcome(
+            Tri.TRUE if ok else Tri.FALSE, (Because(field=test.param, value=value, test=words),)
+        )
     if value is None:
         return Outcome(
             Tri.UNKNOWN,
@@ -143,6 +161,31 @@ def _param_test(params: dict[str, float], test: ParamTest) -> Outcome:
     )
 
 
+def _places(ruleset: RuleSet, code: str, on: date) -> list[tuple[str, str]]:
+    """A country, then what it is treated as on ``on`` (Hong Kong as China), each with how."""
+    places: list[tuple[str, str]] = [(code, "")]
+    for t in treatments_on(ruleset, code, on):
+        places.append((t.treated_as, f"treated as {t.treated_as} ({t.citation}), "))
+    return places
+
+
+def _in_scope(
+    ruleset: RuleSet,
+    places: list[tuple[str, str]],
+    on: date,
+    countries: list[str],
+    groups: list[str],
+) -> str | None:
+    """How one of ``places`` falls in the countries or country groups, in words, or None."""
+    for code, via in places:
+        if code in countries:
+            return f"{via}listed as {code}"
+        for gid in groups:
+            if code in group_members(ruleset, gid, on):
+                return f"{via}{code} in Country Group {gid}"
+    return None
+
+
 def _destination_test(ruleset: RuleSet, facts: Facts, cond: DestinationCondition) -> Outcome:
     dest = facts.destination
     if dest is None:
@@ -152,9 +195,7 @@ def _destination_test(ruleset: RuleSet, facts: Facts, cond: DestinationCondition
             frozenset({"destination"}),
         )
     # The destination itself first, then what it is treated as (Hong Kong as China).
-    candidates: list[tuple[str, str]] = [(dest, "")]
-    for t in treatments_on(ruleset, dest, facts.on):
-        candidates.append((t.treated_as, f"treated as {t.treated_as} ({t.citation}), "))
+    candidates = _places(ruleset, dest, facts.on)
 
     def excluded(code: str) -> str | None:
         if code in cond.except_countries:
@@ -170,23 +211,9 @@ def _destination_test(ruleset: RuleSet, facts: Facts, cond: DestinationCondition
             return Outcome(
                 Tri.FALSE, (Because(field="destination", value=dest, test=f"{via}{why}"),)
             )
-    for code, via in candidates:
-        if code in cond.countries:
-            return Outcome(
-                Tri.TRUE, (Because(field="destination", value=dest, test=f"{via}listed as {code}"),)
-            )
-        for gid in cond.groups:
-            if code in group_members(ruleset, gid, facts.on):
-                return Outcome(
-                    Tri.TRUE,
-                    (
-                        Because(
-                            field="destination",
-                            value=dest,
-                            test=f"{via}{code} in Country Group {gid}",
-                        ),
-                    ),
-                )
+    found = _in_scope(ruleset, candidates, facts.on, cond.countries, cond.groups)
+    if found is not None:
+        return Outcome(Tri.TRUE, (Because(field="destination", value=dest, test=found),))
     if cond.anywhere:
         return Outcome(
             Tri.TRUE,
@@ -194,6 +221,103 @@ def _destination_test(ruleset: RuleSet, facts: Facts, cond: DestinationCondition
         )
     scope = ", ".join([*cond.countries, *cond.groups])
     return Outcome(Tri.FALSE, (Because(field="destination", value=dest, test=f"not in {scope}"),))
+
+
+def _hq_test(ruleset: RuleSet, on: date, party: PartyFact, cond: HeadquartersCondition) -> Outcome:
+    """Is the party headquartered in the scope, or (``ultimate_parent``) its ultimate parent?
+    Unknown when the headquarters it needs is not known."""
+    scope = ", ".join([*cond.countries, *cond.groups])
+    role = party.role
+
+    def place(code: str | None, source: str, field: str, whose: str) -> Outcome:
+        if code is None:
+            return Outcome(
+                Tri.UNKNOWN,
+                (Because(field=field, value=None, test=f"{whose} unknown; rule needs {scope}"),),
+                frozenset({field}),
+            )
+        shown = f"{whose} {code}" + (f" (from the {source})" if source == "ownership file" else "")
+        found = _in_scope(ruleset, _places(ruleset, code, on), on, cond.countries, cond.groups)
+        if found is not None:
+            return Outcome(Tri.TRUE, (Because(field=field, value=code, test=f"{shown}: {found}"),))
+        return Outcome(
+            Tri.FALSE, (Because(field=field, value=code, test=f"{shown}: not in {scope}"),)
+        )
+
+    own = place(party.hq, party.hq_source, role + HQ_SUFFIX, "headquarters")
+    if not cond.ultimate_parent:
+        return own
+    if party.parent is None:
+        parent = Outcome(
+            Tri.FALSE,
+            (Because(field=role + PARENT_SUFFIX, value=None, test="no ultimate parent given"),),
+        )
+    else:
+        parent = place(
+            party.parent_hq,
+            party.parent_hq_source,
+            role + PARENT_HQ_SUFFIX,
+            f"ultimate parent '{party.parent}' headquarters",
+        )
+    return _or([own, parent])
+
+
+def _owned_test(party: PartyFact, cond: OwnedByCondition) -> Outcome:
+    lists = tuple(cond.lists)
+    found = party.owned_by(lists, cond.at_least)
+    field = party.role
+    if found is None or found.value is False:
+        return Outcome(
+            Tri.FALSE,
+            (
+                Because(
+                    field=field, value=party.name, test="not known to be owned by listed parties"
+                ),
+            ),
+        )
+    because = (Because(field=field, value=party.name, test=found.test),)
+    if found.value is True:
+        return Outcome(Tri.TRUE, because)
+    return Outcome(Tri.UNKNOWN, because, frozenset({f"{field} ownership"}))
+
+
+def _party_test(ruleset: RuleSet, facts: Facts, cond: PartyCondition) -> Outcome:
+    """Some party of the line passes every test of ``cond``. With no party named, a
+    headquarters test is unknown (the rule needs to know who the parties are) and an
+    ownership test false (nobody to be owned)."""
+    parties = facts.parties.parties if facts.parties is not None else ()
+    chosen = [p for p in parties if cond.roles is None or p.role in cond.roles]
+    if not chosen:
+        parts: list[Outcome] = []
+        if cond.headquarters is not None:
+            who = ", ".join(cond.roles) if cond.roles else "consignee or end user"
+            parts.append(
+                Outcome(
+                    Tri.UNKNOWN,
+                    (
+                        Because(
+                            field="parties",
+                            value=None,
+                            test=f"no {who} named; rule needs where it is headquartered",
+                        ),
+                    ),
+                    frozenset({"parties"}),
+                )
+            )
+        if cond.owned_by is not None:
+            parts.append(
+                Outcome(Tri.FALSE, (Because(field="parties", value=None, test="no party named"),))
+            )
+        return _and(parts)
+    each: list[Outcome] = []
+    for p in chosen:
+        tests: list[Outcome] = []
+        if cond.headquarters is not None:
+            tests.append(_hq_test(ruleset, facts.on, p, cond.headquarters))
+        if cond.owned_by is not None:
+            tests.append(_owned_test(p, cond.owned_by))
+        each.append(_and(tests))
+    return _or(each)
 
 
 def _and(outcomes: list[Outcome]) -> Outcome:
@@ -242,6 +366,8 @@ def evaluate(cond: Condition, facts: Facts, ruleset: RuleSet) -> Outcome:
         parts.extend(_param_test(facts.params, t) for t in cond.params)
     if cond.destination is not None:
         parts.append(_destination_test(ruleset, facts, cond.destination))
+    if cond.party is not None:
+        parts.append(_party_test(ruleset, facts, cond.party))
     if cond.all is not None:
         parts.append(_and([evaluate(c, facts, ruleset) for c in cond.all]))
     if cond.any is not None:

@@ -40,6 +40,7 @@ from exportcheck.model.rules import (
     CountryTreatment,
     DestinationCondition,
     ParamTest,
+    PartyCondition,
     Rule,
     RuleSet,
     RuleVersion,
@@ -136,6 +137,8 @@ def _num(value: float) -> str:
 
 
 def param_text(test: ParamTest) -> str:
+    if test.value is None:  # a presence test: missing / given
+        return f"{test.param} {test.op}"
     return f"{test.param} {test.op} {_num(test.value)}"
 
 
@@ -155,6 +158,24 @@ def _destination_text(d: DestinationCondition) -> str:
     if excluded:
         text += " except " + ", ".join(excluded)
     return text
+
+
+def party_text(p: PartyCondition) -> str:
+    """A party test in words: ``a party headquartered in MO or Country Group D:5 (or with an
+    ultimate parent there)``."""
+    tests: list[str] = []
+    if p.headquarters is not None:
+        hq = p.headquarters
+        scope = [*hq.countries, *(f"Country Group {g}" for g in hq.groups)]
+        text = "headquartered in " + " or ".join(scope)
+        if hq.ultimate_parent:
+            text += " (or with an ultimate parent there)"
+        tests.append(text)
+    if p.owned_by is not None:
+        o = p.owned_by
+        tests.append(f"owned {_num(o.at_least)} % or more by parties on {', '.join(o.lists)}")
+    who = " or ".join(p.roles) if p.roles else "a party"
+    return f"{who} " + " and ".join(tests)
 
 
 def condition_text(cond: Condition | None) -> str:
@@ -177,6 +198,8 @@ def condition_text(cond: Condition | None) -> str:
         parts.extend(param_text(t) for t in cond.params)
     if cond.destination is not None:
         parts.append(_destination_text(cond.destination))
+    if cond.party is not None:
+        parts.append(party_text(cond.party))
     if cond.all is not None:
         parts.append("all of (" + "; ".join(condition_text(c) for c in cond.all) + ")")
     if cond.any is not None:

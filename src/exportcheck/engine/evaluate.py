@@ -23,11 +23,19 @@ from exportcheck.engine.conditions import (
     _text_test,
     evaluate,
 )
+from exportcheck.engine.findings import rule_result
 from exportcheck.engine.inforce import rules_in_force
 from exportcheck.engine.parties import PartyScreening
+from exportcheck.engine.partyfacts import PartySet
+from exportcheck.engine.partyrules import (
+    PartyRuleStage,
+    party_rule_findings,
+    resolver_for,
+    split_in_force,
+)
 from exportcheck.model.fastline import LightLine, LightResult, LineLike
 from exportcheck.model.manifest import Catalog, Item
-from exportcheck.model.report import Because, Finding, LineResult, ResolvedItem
+from exportcheck.model.report import Finding, LineResult, ResolvedItem
 from exportcheck.model.rules import Condition, Rule, RuleSet, RuleVersion
 from exportcheck.model.status import Status, worst
 
@@ -77,108 +85,6 @@ def classify_item(
         update["eccn"] = derivation.eccn
         update["eccn_source"] = "derived"
     return item.model_copy(update=update), derivation
-
-
-def _because_text(because: Iterable[Because]) -> str:
-    parts = []
-    for b in because:
-        if b.value is None:
-            shown = "(none)"
-        elif isinstance(b.value, float):
-            shown = f"{b.value:g}"
-        else:
-            shown = str(b.value)
-        parts.append(f"{b.field} {shown}: {b.test}")
-    return "; ".join(parts)
-
-
-def _rule_finding(
-    rule: Rule,
-    version: RuleVersion,
-    status: Status,
-    kind: str,
-    message: str,
-    because: tuple[Because, ...],
-) -> Finding:
-    return Finding(
-        rule_id=rule.id,
-        rule_version=version.label,
-        status=status,
-        kind=kind,
-        title=rule.title,
-        message=message,
-        citation=version.citation,
-        source_url=version.source_url,
-        confidence=version.confidence.value,
-        review_policy=version.review_policy,
-        because=because,
-    )
-
-
-def _rule_result(
-    rule: Rule,
-    version: RuleVersion,
-    facts: Facts,
-    ruleset: RuleSet,
-    unclassified: bool,
-    outcome: Outcome | None = None,
-) -> tuple[Finding | None, str | None]:
-    """What one rule version in force says about ``facts``: a finding, or (for an unclassified
-    item whose outcome depends only on its ECCN) the rule id to fold into the 'unclassified'
-    finding, or neither (the rule does not apply). ``outcome``, when given, is
-    ``evaluate(version.when, facts, ruleset)`` computed by the caller."""
-    assert version.when is not None and version.status is not None  # validated
-    if outcome is None:
-        outcome = evaluate(version.when, facts, ruleset)
-    if outcome.value is Tri.FALSE:
-        return None, None
-    why = _because_text(outcome.because)
-    if outcome.value is Tri.TRUE:
-        if version.compliance_from is not None and facts.on < version.compliance_from:
-            return (
-                _rule_finding(
-                    rule,
-                    version,
-                    Status.ALLOWED,
-                    "rule-pending",
-                    f"{rule.title}: in force from {version.effective} but compliance is "
-                    f"required only from {version.compliance_from}; then "
-                    f"{version.status.value} ({version.citation}). Because {why}.",
-                    outcome.because,
-                ),
-                None,
-            )
-        policy = (
-            f" Review policy: {version.review_policy.rstrip('.')}." if version.review_policy else ""
-        )
-        return (
-            _rule_finding(
-                rule,
-                version,
-                version.status,
-                "rule",
-                f"{rule.title}: {version.status.value} ({version.citation}). "
-                f"Because {why}.{policy}",
-                outcome.because,
-            ),
-            None,
-        )
-    # UNKNOWN: the rule may apply; a person must look.
-    if unclassified and outcome.missing <= {"eccn"}:
-        return None, rule.id
-    missing = ", ".join(sorted(outcome.missing))
-    return (
-        _rule_finding(
-            rule,
-            version,
-            Status.REVIEW,
-            "rule-undetermined",
-            f"{rule.title} ({version.citation}) may apply ({version.status.value}); cannot "
-            f"decide without {missing}. Known: {why}.",
-            outcome.because,
-        ),
-        None,
-    )
 
 
 def _condition_fields(cond: Condition, out: set[str]) -> set[str]:
@@ -503,14 +409,15 @@ class JudgeMemo:
         unclassified: bool,
         fact_class: int,
     ) -> tuple[Finding | None, str | None]:
-        """:func:`_rule_result`, per the facts' :meth:`fact_class` (``fact_class``) and
-        destination: the outcomes of its tests, as far as a finding can show them."""
+        """:func:`~exportcheck.engine.findings.rule_result`, per the facts' :meth:`fact_class`
+        (``fact_class``) and destination: the outcomes of its tests, as far as a finding can
+        show them."""
         full = (id(version), epoch, unclassified, fact_class, facts.destination)
         hit = self._rules.get(full)
         if hit is None:
             assert version.when is not None  # validated
             outcome = self._combine(self._node(version.when), facts, epoch)
-            finding, depends = _rule_result(
+            finding, depends = rule_result(
                 rule, version, facts, self.ruleset, unclassified, outcome
             )
             if finding is not None:  # equal findings of other keys: keep one object
@@ -557,11 +464,14 @@ class JudgeMemo:
         in_force: list[tuple[Rule, RuleVersion]],
         epoch: int,
         fact_class: int,
+        group: str = "item",
     ) -> _Survivors:
         """The rules in force in ``epoch`` (``in_force``) whose undated conjuncts are not FALSE
         for ``facts`` (of :meth:`fact_class` ``fact_class``; any destination): found once per
-        fact class and epoch."""
-        key = (fact_class, epoch)
+        fact class, epoch and ``group`` (``item``: the rules that read only the item and the
+        destination; ``party``: those that test the parties too, whose party tests are not
+        conjuncts here)."""
+        key = (fact_class, epoch, group)
         survivors = self._survivors.get(key)
         if survivors is None:
             survivors = _Survivors()
@@ -613,7 +523,7 @@ class JudgeMemo:
         """Whether :meth:`findings` for facts of ``fact_class`` going to ``destination`` in
         ``epoch`` is already known, from the cached survivors and destination tests, to find
         nothing."""
-        survivors = self._survivors.get((fact_class, epoch))
+        survivors = self._survivors.get((fact_class, epoch, "item"))
         if survivors is None:
             return False
         return not survivors or self._live.get((survivors.sig, destination, epoch)) is False
@@ -687,7 +597,7 @@ def findings_for(
     findings: list[Finding] = []
     depends_on_eccn: list[str] = []
     for rule, version in in_force:
-        finding, depends = _rule_result(rule, version, facts, ruleset, unclassified)
+        finding, depends = rule_result(rule, version, facts, ruleset, unclassified)
         if finding is not None:
             findings.append(finding)
         elif depends is not None:
@@ -795,7 +705,9 @@ def judge_item(
     :func:`item_key` of the line and the rule-set epoch of ``on``.
 
     ``memo`` (with ``key``, the item part of :func:`item_key`) caches the parts of the
-    judgement; the result is the same."""
+    judgement; the result is the same. Rules of ``in_force`` that test the line's parties are
+    not judged here (see :mod:`exportcheck.engine.partyrules`)."""
+    in_force = split_in_force(ruleset, in_force)[0]
     if memo is None:
         epoch = 0
         item, derivation = classify_item(resolve_item(line, catalog), ruleset, on)
@@ -836,8 +748,15 @@ def unclassified_message(
 ItemKey = tuple[object, ...]
 
 
-def item_facts(item: ResolvedItem, on: date, destination: str | None, end_use: str | None) -> Facts:
-    """The facts the rules read about a classified item going to ``destination`` on ``on``."""
+def item_facts(
+    item: ResolvedItem,
+    on: date,
+    destination: str | None,
+    end_use: str | None,
+    parties: PartySet | None = None,
+) -> Facts:
+    """The facts the rules read about a classified item going to ``destination`` on ``on``
+    (and, for the rules that test them, the line's ``parties``)."""
     return Facts(
         on=on,
         eccn=item.eccn,
@@ -847,6 +766,7 @@ def item_facts(item: ResolvedItem, on: date, destination: str | None, end_use: s
         destination=destination,
         end_use=end_use,
         params=item.params,
+        parties=parties,
     )
 
 
@@ -912,9 +832,15 @@ def judge_line(
     on = line.ship_date or as_of
     if in_force is None:
         in_force = rules_in_force(ruleset, on)
-    item, item_findings = judge_item(line, ruleset, on, catalog, in_force)
+    item_rules, party_rules = split_in_force(ruleset, in_force)
+    item, item_findings = judge_item(line, ruleset, on, catalog, item_rules)
     findings = _input_findings(line)
     findings.extend(item_findings)
+    if party_rules:
+        resolver = parties.resolver(ruleset) if parties is not None else resolver_for(ruleset, None)
+        party_set = resolver.party_set(line.fields, on)
+        facts = item_facts(item, on, line.destination, line.end_use, party_set)
+        findings.extend(party_rule_findings(facts, ruleset, party_rules))
     if parties is not None:
         findings.extend(parties.findings(line, on))
     return _line_result(line, on, item, findings)
@@ -990,6 +916,7 @@ class LineJudge:
         self.catalog = catalog
         self.parties = parties
         self.memo = JudgeMemo(ruleset, catalog)
+        self.party_rules = PartyRuleStage(ruleset, self.memo, parties)
         self._in_force: dict[int, list[tuple[Rule, RuleVersion]]] = {}
         self._judged: dict[ItemKey, Judged] = {}
         self._items: dict[ItemKey, _ItemEntry] = {}
@@ -1000,7 +927,9 @@ class LineJudge:
     def _rules_in_force(self, epoch: int, on: date) -> list[tuple[Rule, RuleVersion]]:
         in_force = self._in_force.get(epoch)
         if in_force is None:
-            in_force = self._in_force[epoch] = rules_in_force(self.ruleset, on)
+            in_force = self._in_force[epoch] = split_in_force(
+                self.ruleset, rules_in_force(self.ruleset, on)
+            )[0]
         return in_force
 
     def _entry(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> _ItemEntry:
@@ -1181,6 +1110,22 @@ class LineJudge:
         own = self.own_findings(line, on, epoch, part, depends)
         return Judged(entry.item, (*shared.findings, *own))
 
+    def party_findings(
+        self, line: LineLike, on: date, epoch: int, part: ItemKey
+    ) -> tuple[Finding, ...]:
+        """The findings of the rules that test the line's parties (``epoch`` is the rule-set
+        epoch of ``on``, ``part`` the line's :func:`item_part_key`), as :func:`judge_line`
+        adds them after the item's."""
+        stage = self.party_rules
+        if not stage.in_force(epoch, on):
+            return ()
+        entry = self._entry(line, on, epoch, part)
+        fact_class = self._fact_class(entry, on, line.end_use)
+        party_set = stage.party_set(line.fields, on)
+        return stage.findings(
+            entry.item, line.destination, line.end_use, on, epoch, fact_class, party_set
+        )
+
     def _input_findings(self, line: LineLike) -> list[Finding]:
         """:func:`_input_findings`, one shared object per distinct problem (so that writers
         can render each once)."""
@@ -1212,6 +1157,8 @@ class LineJudge:
                 self._judged.clear()
             self._judged[key] = hit
         extra: list[Finding] = self._input_findings(line) if line.problems else []
+        if self.party_rules.active:
+            extra.extend(self.party_findings(line, on, epoch, part))
         if self.parties is not None:
             extra.extend(self.parties.findings(line, on))
         if not extra:

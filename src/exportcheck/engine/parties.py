@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from exportcheck.engine.partyfacts import PartyResolver
 from exportcheck.engine.screening import ScreeningIndex
 from exportcheck.model.fastline import LineLike
+from exportcheck.model.ownership import Ownership
 from exportcheck.model.parties import ScreeningMatch, ScreenResult
 from exportcheck.model.report import Because, Finding
+from exportcheck.model.rules import RuleSet
 
 DEFAULT_PARTY_COLUMNS: tuple[str, ...] = ("consignee", "end_user")
 _CACHE_LIMIT = 1 << 14  # entries per cache; a full cache is emptied (memory stays bounded)
@@ -78,6 +81,7 @@ class PartyScreening:
     index: ScreeningIndex
     columns: tuple[str, ...] = DEFAULT_PARTY_COLUMNS
     cache: bool = True
+    ownership: Ownership | None = None  # who owns the parties (``check --ownership``)
     seen_columns: set[str] = field(default_factory=set)
     _results: dict[tuple[str, str | None, int], ScreenResult] = field(default_factory=dict)
     _findings: dict[tuple[str, str, str | None, int], tuple[Finding, ...]] = field(
@@ -87,6 +91,7 @@ class PartyScreening:
     _countries: frozenset[str] = frozenset()
     _unmatched_names: dict[tuple[str, int], bool] = field(default_factory=dict)
     _epochs: dict[date, int] = field(default_factory=dict)
+    _resolvers: dict[int, tuple[RuleSet, PartyResolver]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         dates = {d for e in self.index.entries for d in (e.start_date, e.end_date) if d is not None}
@@ -96,6 +101,16 @@ class PartyScreening:
 
     def epoch(self, on: date) -> int:
         return bisect_right(self._change_dates, on)
+
+    def resolver(self, ruleset: RuleSet) -> PartyResolver:
+        """The :class:`PartyResolver` of these parties' columns, lists and ownership for the
+        party rules of ``ruleset`` (one per rule set)."""
+        from exportcheck.engine.partyrules import resolver_for
+
+        found = self._resolvers.get(id(ruleset))
+        if found is None or found[0] is not ruleset:
+            found = self._resolvers[id(ruleset)] = (ruleset, resolver_for(ruleset, self))
+        return found[1]
 
     def screen(self, name: str, country: str | None, on: date) -> ScreenResult:
         return self.index.screen(name, country=country, on=on)

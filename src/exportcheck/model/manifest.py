@@ -9,6 +9,25 @@ from pydantic import BaseModel, ConfigDict, Field
 # A value as it came from the input file (CSV gives strings; JSON/YAML may give numbers).
 Scalar = str | int | float | bool | None
 
+#: What a party column (``consignee``, ``end_user``, a ``--party-columns`` one) may be told
+#: about its party, in columns ``<party column><suffix>``: where it is headquartered, its
+#: ultimate parent, and where that is headquartered. Every ``*_hq_country`` column holds a
+#: country (ISO alpha-2, alpha-3 or English name).
+HQ_SUFFIX = "_hq_country"
+PARENT_SUFFIX = "_parent"
+PARENT_HQ_SUFFIX = "_parent_hq_country"
+
+
+def party_cells(role: str) -> tuple[str, str, str, str]:
+    """The manifest columns of one party: its name, headquarters, parent, parent's HQ."""
+    return (role, role + HQ_SUFFIX, role + PARENT_SUFFIX, role + PARENT_HQ_SUFFIX)
+
+
+def is_country_column(name: str) -> bool:
+    """Whether a (normalised) manifest column holds a country besides ``destination``."""
+    return name.endswith(HQ_SUFFIX)
+
+
 # Manifest columns with a meaning; every other column is carried through untouched.
 KNOWN_FIELDS: tuple[str, ...] = (
     "line_id",
@@ -25,6 +44,8 @@ KNOWN_FIELDS: tuple[str, ...] = (
     "end_user",
     "ship_date",
     "end_use",
+    *party_cells("consignee")[1:],
+    *party_cells("end_user")[1:],
 )
 
 

@@ -46,14 +46,22 @@ def _country(value: str) -> str:
 CountryCode = Annotated[str, Field(description="ISO 3166-1 alpha-2 (alpha-3 or name accepted)")]
 
 
+#: Parameter tests that ask whether a value is given, not what it is (they are never unknown).
+PRESENCE_OPS: frozenset[str] = frozenset({"missing", "given"})
+
+
 class ParamTest(BaseModel):
-    """A numeric test on a technical parameter, e.g. ``{param: tpp, op: ">=", value: 4800}``."""
+    """A test on a technical parameter: numeric (``{param: tpp, op: ">=", value: 4800}``), or
+    whether it is given at all (``{param: memory_bandwidth_gbps, op: missing}``: true when the
+    item does not state it; ``given``: true when it does)."""
 
     model_config = _STRICT
 
     param: str = Field(description="parameter name: " + ", ".join(PARAMS))
-    op: Literal[">=", ">", "<=", "<", "==", "!="]
-    value: float = Field(allow_inf_nan=False)
+    op: Literal[">=", ">", "<=", "<", "==", "!=", "missing", "given"]
+    value: float | None = Field(
+        default=None, allow_inf_nan=False, description="the threshold (not for missing/given)"
+    )
 
     @field_validator("param")
     @classmethod
@@ -62,7 +70,18 @@ class ParamTest(BaseModel):
             raise ValueError(f"unknown parameter '{v}'; known: {', '.join(PARAMS)}")
         return v
 
+    @model_validator(mode="after")
+    def _value(self) -> ParamTest:
+        if self.op in PRESENCE_OPS:
+            if self.value is not None:
+                raise ValueError(f"'{self.op}' takes no value")
+        elif self.value is None:
+            raise ValueError(f"'{self.op}' needs a value")
+        return self
+
     def describe(self) -> str:
+        if self.value is None:
+            return f"{self.param} {self.op}"
         return f"{self.param} {self.op} {_num(self.value)}"
 
 
@@ -70,18 +89,15 @@ def _num(value: float) -> str:
     return f"{value:g}" if value != int(value) else f"{int(value):,}"
 
 
-class DestinationCondition(BaseModel):
-    """Destinations by country and/or country group, with exclusions."""
+class _Places(BaseModel):
+    """Countries and/or country groups (dated; destination treatments apply)."""
 
     model_config = _STRICT
 
-    anywhere: bool = Field(default=False, description="every destination (minus exclusions)")
     countries: list[CountryCode] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list, description="country group ids, e.g. 'D:5'")
-    except_countries: list[CountryCode] = Field(default_factory=list)
-    except_groups: list[str] = Field(default_factory=list)
 
-    @field_validator("countries", "except_countries", mode="before")
+    @field_validator("countries", mode="before")
     @classmethod
     def _codes(cls, v: Any) -> Any:
         v = _as_list(v)
@@ -89,15 +105,90 @@ class DestinationCondition(BaseModel):
             return [_country(x) for x in v]
         return v
 
-    @field_validator("groups", "except_groups", mode="before")
+    @field_validator("groups", mode="before")
     @classmethod
     def _groups(cls, v: Any) -> Any:
+        return _as_list(v)
+
+
+class DestinationCondition(_Places):
+    """Destinations by country and/or country group, with exclusions."""
+
+    anywhere: bool = Field(default=False, description="every destination (minus exclusions)")
+    except_countries: list[CountryCode] = Field(default_factory=list)
+    except_groups: list[str] = Field(default_factory=list)
+
+    @field_validator("except_countries", mode="before")
+    @classmethod
+    def _except_codes(cls, v: Any) -> Any:
+        return cls._codes(v)
+
+    @field_validator("except_groups", mode="before")
+    @classmethod
+    def _except_groups(cls, v: Any) -> Any:
         return _as_list(v)
 
     @model_validator(mode="after")
     def _something(self) -> DestinationCondition:
         if not (self.anywhere or self.countries or self.groups):
             raise ValueError("a destination condition needs countries, groups or anywhere: true")
+        return self
+
+
+class HeadquartersCondition(_Places):
+    """Where a party (or its ultimate parent) is headquartered: by country and/or country group
+    (dated like destinations; treatments such as Hong Kong as China apply)."""
+
+    ultimate_parent: bool = Field(
+        default=True, description="also true when the party's ultimate parent is based there"
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> HeadquartersCondition:
+        if not (self.countries or self.groups):
+            raise ValueError("a headquarters condition needs countries or groups")
+        return self
+
+
+class OwnedByCondition(BaseModel):
+    """Owned, directly or indirectly, individually or in the aggregate, at least ``at_least``
+    per cent by parties on the named lists (an owner that is itself so owned counts in full)."""
+
+    model_config = _STRICT
+
+    lists: list[str] = Field(min_length=1, description="list codes, e.g. EL, MEU")
+    at_least: float = Field(default=50.0, gt=0, le=100, description="per cent, inclusive")
+
+    @field_validator("lists", mode="before")
+    @classmethod
+    def _codes(cls, v: Any) -> Any:
+        v = _as_list(v)
+        if isinstance(v, list):
+            return [str(x).strip().upper() for x in v]
+        return v
+
+
+class PartyCondition(BaseModel):
+    """A test on the parties of a line (consignee, end user, ``--party-columns``): true when
+    some party passes every test given."""
+
+    model_config = _STRICT
+
+    roles: list[str] | None = Field(
+        default=None, description="party columns tested (default: every party column)"
+    )
+    headquarters: HeadquartersCondition | None = None
+    owned_by: OwnedByCondition | None = None
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @model_validator(mode="after")
+    def _something(self) -> PartyCondition:
+        if self.headquarters is None and self.owned_by is None:
+            raise ValueError("a party condition needs headquarters or owned_by")
         return self
 
 
@@ -118,6 +209,9 @@ class Condition(BaseModel):
     params: list[ParamTest] | None = None
     destination: DestinationCondition | None = None
     end_use: list[str] | None = None
+    party: PartyCondition | None = Field(
+        default=None, description="tests on the line's parties (headquarters, ownership)"
+    )
 
     @field_validator("eccn", "part_number", "vendor", "category", "end_use", mode="before")
     @classmethod
@@ -141,6 +235,13 @@ class Condition(BaseModel):
                 )
             out.append(n)
         return out
+
+    def reads_party(self) -> bool:
+        """Whether this condition, or a part of it, tests the line's parties."""
+        if self.party is not None:
+            return True
+        subs = [*(self.all or ()), *(self.any or ()), *([self.not_] if self.not_ else [])]
+        return any(c.reads_party() for c in subs)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
@@ -451,6 +552,21 @@ class RuleSet(BaseModel):
             for t in self.treatments:
                 dates.update(d for d in (t.from_, t.until) if d is not None)
             found = memo[key] = tuple(sorted(dates))
+        return found  # type: ignore[return-value]
+
+    def party_rule_ids(self) -> frozenset[str]:
+        """The rules a version of which tests the line's parties (headquarters, ownership):
+        the engine judges them per line, beside the rules that read only the item and the
+        destination."""
+        key = ("party_rule_ids",)
+        memo = self.memo()
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = frozenset(
+                rule.id
+                for rule in self.rules.values()
+                if any(v.when is not None and v.when.reads_party() for v in rule.versions)
+            )
         return found  # type: ignore[return-value]
 
     def epoch(self, on: date) -> int:

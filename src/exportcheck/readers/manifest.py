@@ -46,7 +46,7 @@ from exportcheck.errors import InputError
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.eccn import normalize_eccn
 from exportcheck.model.fastline import LightLine, LineLike
-from exportcheck.model.manifest import Item, LineProblem, ManifestLine, Scalar
+from exportcheck.model.manifest import Item, LineProblem, ManifestLine, Scalar, is_country_column
 from exportcheck.model.params import PARAMS
 from exportcheck.readers.csvchunk import RowBatch, escape_chars, split_chunk
 from exportcheck.readers.yamlsafe import (
@@ -256,6 +256,16 @@ def build_line(
                 raw_dest,
                 f"unknown country '{dest_text}' (use ISO alpha-2, alpha-3 or the English name)",
             )
+
+    for name, raw in fields.items():
+        if is_country_column(name):
+            text = _text(raw)
+            if text is not None and normalize_country(text) is None:
+                problem(
+                    name,
+                    raw,
+                    f"unknown country '{text}' (use ISO alpha-2, alpha-3 or the English name)",
+                )
 
     part_number = _text(fields.get("part_number"))
     raw_eccn = fields.get("eccn")
@@ -1366,6 +1376,7 @@ class FastLineBuilder:
             n for n in ("quantity", "unit_value") if n in present
         )
         self.param_columns = tuple(n for n in PARAMS if n in present)
+        self.country_columns = tuple(n for n in columns if is_country_column(n))
         self._dest: dict[str, object] = {}
         self._eccn: dict[str, object] = {}
         self._date: dict[str, object] = {}
@@ -1398,6 +1409,10 @@ class FastLineBuilder:
     def item_of(self, fields: dict[str, Any]) -> object:
         """The row's (item, item key), or :attr:`BAD` when its item cells have a problem."""
         return self._item(fields)
+
+    def country_ok(self, raw: str) -> bool:
+        """Whether a raw country cell (a party's headquarters) is blank or a country."""
+        return not raw.strip() or self._destination(raw) is not _BAD
 
     @staticmethod
     def number_ok(raw: str) -> bool:
@@ -1493,6 +1508,9 @@ class FastLineBuilder:
                     parse_number(raw)
                 except ValueError:
                     return None
+        for column in self.country_columns:
+            if not self.country_ok(fields[column]):
+                return None
         raw_end_use = fields.get("end_use")
         assert isinstance(hit, tuple)
         return LightLine(

@@ -101,13 +101,13 @@ def test_list_entries_removed_going_backwards(run: Run) -> None:
 
 
 def test_cambodia_leaves_d5(run: Run) -> None:
-    changes = by_id(run.json("diff", "--from", "2026-01-01", "--to", "2026-03-01"))
+    changes = by_id(run.json("diff", "--from", "2025-11-01", "--to", "2026-03-01"))
     d5 = changes["D:5"]
     assert d5["what"] == "country-group" and d5["kind"] == "changed"
     assert "KH" in d5["before"]["members"] and "KH" not in d5["after"]["members"]
     assert d5["fields"] == ["members"]
-    assert d5["details"][0].startswith("leaves: KH (Cambodia) (member until 2026-02-03")
-    assert d5["events"] == ["2026-02-03: KH (Cambodia) left D:5"]
+    assert d5["details"][0].startswith("leaves: KH (Cambodia) (member until 2025-11-07")
+    assert d5["events"] == ["2025-11-07: KH (Cambodia) left D:5"]
     # D:1 keeps Cambodia: no change
     assert "D:1" not in changes
     # and the H200-class review policy took effect in the same window

@@ -84,11 +84,15 @@ def test_derived_tpp_and_pd() -> None:
 
 
 def line(part: str | None, eccn: str | None, dest: str, **params: float) -> ManifestLine:
+    """A line to a customer headquartered at its destination (so the headquarters rules can
+    be decided)."""
     return ManifestLine(
         index=1,
         line_id="1",
+        fields={"end_user": "Customer Ltd.", "end_user_hq_country": dest},
         item=Item(part_number=part, eccn=eccn, params=params),
         destination=dest,
+        end_user="Customer Ltd.",
     )
 
 

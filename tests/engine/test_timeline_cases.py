@@ -1,5 +1,7 @@
-"""The shipped rules against a table of (item, destination, date → status) cases drawn from
-REFERENCE.md. The table is data: tests/data/timeline_cases.csv."""
+"""The shipped rules against a table of (item, destination, parties, date → status) cases
+drawn from REFERENCE.md. The table is data: tests/data/timeline_cases.csv; the parties' owners
+are in tests/data/ownership.yaml, and parties are screened against the shipped lists. Each case
+is judged without caches and with every cache (the same result)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from exportcheck.engine.evaluate import judge_line
+from exportcheck.api import load_screening
+from exportcheck.engine.evaluate import LineJudge, judge_line
+from exportcheck.engine.parties import PartyScreening
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.manifest import Item, ManifestLine
 from exportcheck.model.rules import RuleSet
 from exportcheck.model.status import Status
+from exportcheck.readers.ownership import load_ownership
 
-CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "timeline_cases.csv"
+DATA = Path(__file__).resolve().parents[1] / "data"
+CASES_FILE = DATA / "timeline_cases.csv"
+PARTY_COLUMNS = ("end_user", "end_user_hq_country", "end_user_parent", "end_user_parent_hq_country")
 
 
 def _cases() -> list[dict[str, str]]:
@@ -39,8 +46,15 @@ def _rule_refs(cell: str) -> list[tuple[str, str | None]]:
     return refs
 
 
+@pytest.fixture(scope="module")
+def parties() -> PartyScreening:
+    index, _ = load_screening(None)
+    ownership, _ = load_ownership(DATA / "ownership.yaml")
+    return PartyScreening(index=index, ownership=ownership)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
-def test_case(case: dict[str, str], shipped_rules: RuleSet) -> None:
+def test_case(case: dict[str, str], shipped_rules: RuleSet, parties: PartyScreening) -> None:
     params = {
         k: float(case[k])
         for k in ("tpp", "memory_bandwidth_gbps", "interconnect_gbps")
@@ -51,12 +65,20 @@ def test_case(case: dict[str, str], shipped_rules: RuleSet) -> None:
     line = ManifestLine(
         index=1,
         line_id=case["case"],
+        fields={c: case[c] for c in PARTY_COLUMNS if case[c]},
         item=Item(
-            part_number=case["part_number"] or None, eccn=case["eccn"] or None, params=params
+            part_number=case["part_number"] or None,
+            eccn=case["eccn"] or None,
+            category=case["category"] or None,
+            params=params,
         ),
         destination=destination,
+        end_user=case["end_user"] or None,
     )
-    result = judge_line(line, shipped_rules, date.fromisoformat(case["date"]))
+    on = date.fromisoformat(case["date"])
+    result = judge_line(line, shipped_rules, on, parties=parties)
+    cached = LineJudge(shipped_rules, on, parties=parties).judge(line).to_model()
+    assert cached == result
     found = {(f.rule_id, f.rule_version) for f in result.findings}
     found_ids = {rid for rid, _ in found}
     assert result.status is Status(case["expected_status"]), (

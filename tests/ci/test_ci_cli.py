@@ -88,8 +88,8 @@ def test_exit_2_for_bad_input_with_nothing_on_stdout(fmt: str, bad: str, tmp_pat
 def test_licensed_lines_pass_a_review_gate_and_fail_an_allowed_gate(tmp_path: Path) -> None:
     manifest = tmp_path / "m.csv"
     manifest.write_text(
-        "line_id,part_number,eccn,quantity,destination,consignee\n"
-        "H-1,MI300X,3A090.a,10,AE,Gulf Sovereign AI LLC\n",
+        "line_id,part_number,eccn,quantity,destination,consignee,consignee_hq_country\n"
+        "H-1,MI300X,3A090.a,10,AE,Gulf Sovereign AI LLC,AE\n",
         encoding="utf-8",
     )
     args = ("check", str(manifest), "--date", DATE, "--licenses", str(LICENSES), "-f", "json")

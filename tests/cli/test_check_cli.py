@@ -119,7 +119,11 @@ def test_fail_on_gate(fail_on: str, expected: int) -> None:
 
 def test_exit_zero_when_nothing_flagged(tmp_path: Path) -> None:
     m = tmp_path / "m.csv"
-    m.write_text("part_number,eccn,destination\nH100,3A090.a,DE\nRACK,EAR99,CN\n", encoding="utf-8")
+    m.write_text(
+        "part_number,eccn,destination,end_user,end_user_hq_country\n"
+        "H100,3A090.a,DE,Rhein Compute GmbH,DE\nRACK,EAR99,CN,,\n",
+        encoding="utf-8",
+    )
     code, out, _ = run("check", str(m), "--date", "2025-06-15", "-f", "json")
     assert code == 0
     assert json.loads(out)["summary"]["worst"] == "allowed"
@@ -268,7 +272,7 @@ def test_rules_show_timeline() -> None:
 
 def test_rules_validate(tmp_path: Path) -> None:
     code, out, _ = run("rules", "validate")
-    assert code == 0 and out.startswith("OK: 4 file(s), 7 rule(s)")
+    assert code == 0 and out.startswith("OK: 5 file(s), 9 rule(s)")
     bad = tmp_path / "bad.yaml"
     bad.write_text('id: t\ntitle: t\nauthority: t\nversion: "1"\nbogus: 1\n', encoding="utf-8")
     code, _, err = run("rules", "validate", str(bad))

@@ -112,7 +112,7 @@ def test_change_points_include_group_treatment_and_list_dates() -> None:
     ruleset, _ = api.load_rules(None)
     index, _ = api.load_screening(None)
     dates = candidate_dates(ruleset, index.entries, date(2019, 1, 1), date(2026, 12, 31))
-    for d in ("2026-02-03", "2020-12-23", "2023-10-17", "2025-04-09", "2024-12-31"):
+    for d in ("2025-11-07", "2020-12-23", "2023-10-17", "2025-04-09", "2024-12-31"):
         assert date.fromisoformat(d) in dates
 
 

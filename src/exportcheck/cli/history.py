@@ -80,6 +80,13 @@ def history_command(
     party: Annotated[
         str | None, typer.Option("--party", help="Party name, screened as the consignee.")
     ] = None,
+    party_hq: Annotated[
+        str | None,
+        typer.Option(
+            "--party-hq",
+            help="Where the party (consignee) is headquartered, for the headquarters rules.",
+        ),
+    ] = None,
     date_from: Annotated[
         str | None,
         typer.Option("--from", help="First day YYYY-MM-DD (default: before the first rule)."),
@@ -113,10 +120,15 @@ def history_command(
         cc = normalize_country(destination)
         if cc is None:
             raise InputError(f"unknown country '{destination}'", field="--destination")
+    hq: str | None = None
+    if party_hq is not None and party_hq.strip():
+        hq = normalize_country(party_hq)
+        if hq is None:
+            raise InputError(f"unknown country '{party_hq}'", field="--party-hq")
     part_number = part.strip() if part and part.strip() else None
     name = party.strip() if party and party.strip() else None
     query = HistoryQuery(
-        part_number=part_number, eccn=code, params=params, destination=cc, party=name
+        part_number=part_number, eccn=code, params=params, destination=cc, party=name, party_hq=hq
     )
     if not query.has_item and not query.party:
         raise InputError("give an item (--part, --eccn or --spec) or a --party", field="--part")

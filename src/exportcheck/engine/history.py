@@ -21,7 +21,7 @@ from exportcheck.engine.evaluate import judge_line
 from exportcheck.engine.inforce import change_dates
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.engine.screening import ScreeningIndex
-from exportcheck.model.manifest import Catalog, Item, ManifestLine, Scalar
+from exportcheck.model.manifest import HQ_SUFFIX, Catalog, Item, ManifestLine, Scalar
 from exportcheck.model.parties import ListEntry
 from exportcheck.model.report import Finding, LineResult
 from exportcheck.model.rules import RuleSet
@@ -40,6 +40,9 @@ class HistoryQuery(BaseModel):
     params: dict[str, float] = Field(default_factory=dict)
     destination: str | None = None
     party: str | None = None
+    party_hq: str | None = Field(
+        default=None, description="where the party (the consignee) is headquartered, ISO alpha-2"
+    )
 
     @property
     def has_item(self) -> bool:
@@ -55,6 +58,8 @@ class HistoryQuery(BaseModel):
             parts.append(", ".join(f"{k}={v:g}" for k, v in sorted(self.params.items())))
         if self.party:
             parts.append(f"party '{self.party}'")
+        if self.party_hq:
+            parts.append(f"party headquartered in {self.party_hq}")
         text = " · ".join(parts) or "(nothing)"
         if self.destination:
             text += f" → {self.destination}"
@@ -160,6 +165,8 @@ def _line(query: HistoryQuery) -> ManifestLine:
         fields["destination"] = query.destination
     if query.party:
         fields[PARTY_COLUMN] = query.party
+    if query.party_hq:
+        fields[PARTY_COLUMN + HQ_SUFFIX] = query.party_hq
     return ManifestLine(
         index=1,
         line_id="history",

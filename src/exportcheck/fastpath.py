@@ -70,8 +70,17 @@ _DESTS = operator.attrgetter("dests")
 _CORES = operator.attrgetter("cores")
 _SEVERITY = operator.attrgetter("severity")
 _PSETS = operator.attrgetter("psets")
+_PROLES = operator.attrgetter("proles")
 _NUMBER = operator.attrgetter("number")
-_PRULES = operator.attrgetter("prules")
+_PSIGS = operator.attrgetter("psigs")
+_EPOCH = operator.attrgetter("epoch")
+
+
+def _live(sig: tuple[int, Any]) -> bool:
+    """Whether a party signature has party rules that may apply."""
+    return sig[0] >= 0
+
+
 _FIRST = operator.itemgetter(0)
 _NO_FINDINGS: tuple[Finding, ...] = ()
 
@@ -109,7 +118,9 @@ class _Day:
     profiles of its classification span (the key of a row's item cells → :class:`_Profile`:
     a row's item is looked up only when its profile is not known)."""
 
-    __slots__ = ("dests", "epoch", "json", "on", "party_epoch", "pepoch", "profiles", "psets")
+    __slots__ = (
+        "dests", "epoch", "json", "on", "party_epoch", "pepoch", "profiles", "proles", "psets",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -131,6 +142,8 @@ class _Day:
         # a row's raw party cells → (number, PartySet) of the party rule stage.
         self.pepoch = pepoch
         self.psets: dict[Any, Any] = {} if psets is None else psets
+        # Per party column (without attribute columns): raw name → (number, fact).
+        self.proles: list[dict[str, Any]] = []
 
 
 class _Item:
@@ -156,7 +169,7 @@ class _Profile:
 
     __slots__ = (
         "cores", "entry", "fact_class", "item", "json", "own", "own_by_destination", "owns",
-        "prules", "shared",
+        "psigs", "shared",
     )  # fmt: skip
 
     def __init__(
@@ -175,11 +188,11 @@ class _Profile:
         self.own: dict[tuple[str, ...], tuple[Finding, ...]] = {}
         self.own_by_destination = False
         self.cores = shared if cores is None else cores
-        # The classified item and its fact class (for the party rules), and the party rules'
-        # findings per (destination number, party set number).
+        # The classified item and its fact class (for the party rules), and its party
+        # signature per rule-set epoch (see PartyRuleStage.signature).
         self.item: Any = None
         self.fact_class = -1
-        self.prules: dict[tuple[int, int], tuple[Finding, ...]] = {}
+        self.psigs: dict[int, Any] = {}
 
 
 class _Core:
@@ -215,7 +228,7 @@ class _Dest:
         self.code = code
         self.json = _STR(code)
         self.sig = sig
-        self.number = number  # this (cell, epoch)'s own number, for the party rules' tables
+        self.number = number  # the number of (country, epoch), for the party rules' tables
 
 
 class RowSource(Protocol):
@@ -228,6 +241,16 @@ class RowSource(Protocol):
     def columns(self) -> list[str]: ...
 
     def batches(self) -> Iterator[RowBatch | Record | ManifestLine]: ...
+
+
+def _cells_getter(where: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A getter of a row's cells at ``where``, as a tuple (also for one cell, or none)."""
+    if not where:
+        return lambda row: ()
+    if len(where) == 1:
+        one = operator.itemgetter(where[0])
+        return lambda row: (one(row),)
+    return operator.itemgetter(*where)
 
 
 def _fill(found: list[Any], again: Callable[[int], Any], make: Callable[[int], Any]) -> None:
@@ -278,23 +301,43 @@ class CsvToJsonl:
             [(c, at[c]) for c in parties.columns if c in at] if parties is not None else []
         )
         # The party rules (headquarters, ownership) read the party columns and their
-        # attribute columns: a row's cells of those, as one key.
+        # attribute columns.
         stage = self.judge.party_rules
         self.stage = stage if stage.active else None
         self.pset_tables: dict[int, dict[Any, Any]] = {}
-        self.prule_count = 0
+        # (party signature number, destination number, party set number) → the party rules'
+        # findings
+        self.prules: dict[tuple[int, int, int], tuple[Finding, ...]] = {}
+        self.prole_tables: dict[int, list[dict[Any, Any]]] = {}
+        # Per party column present: its name, its cells' getter (its name and attribute
+        # cells present, as a tuple), where each of its four cells (party_cells) is in that
+        # tuple (None: not in the manifest) and which of them are countries.
+        self.proles: list[tuple[str, Callable[[list[str]], Any], list[int | None], list[int]]] = []
+        self.pnames: list[str] = []
+        self.pshare: list[tuple[int, int]] = []
+        self.pcountry_cells: list[int] = []
+        self.country_cells: dict[str, bool] = {}  # raw headquarters cell → is a country
         if self.stage is not None:
-            roles = self.stage.resolver.columns
-            self.pnames = [c for role in roles for c in party_cells(role) if c in at]
-            self.pcountries = [c for c in self.pnames if is_country_column(c)]
-            where = [at[c] for c in self.pnames]
-            if len(where) > 1:
-                self.pcells: Callable[[list[str]], Any] = operator.itemgetter(*where)
-            elif where:
-                single = operator.itemgetter(where[0])
-                self.pcells = lambda row: (single(row),)
-            else:
-                self.pcells = lambda row: ()
+            attributes = False
+            for role in self.stage.resolver.columns:
+                present = [c for c in party_cells(role) if c in at]
+                if not present:
+                    continue
+                self.pnames += present
+                attributes = attributes or present != [role]
+                getter = _cells_getter([at[c] for c in present])
+                where = [present.index(c) if c in present else None for c in party_cells(role)]
+                countries = [k for k, c in enumerate(present) if is_country_column(c)]
+                self.proles.append((role, getter, where, countries))
+            # A party named in two columns is told what either says of it (see
+            # PartyResolver.party_set): with attribute columns, which columns name the same
+            # party is part of a row's party key.
+            named = [k for k, (role, _, _, _) in enumerate(self.proles) if role in at]
+            if attributes:
+                self.pshare = [(a, b) for i, a in enumerate(named) for b in named[i + 1 :]]
+            self.pfields = _cells_getter([at[c] for c in self.pnames])
+            self.pcountry_cells = [at[c] for c in self.pnames if is_country_column(c)]
+            self.pname_at = {k: at[self.proles[k][0]] for k in named}
         ruleset = self.judge.ruleset
         self.epochs = len(ruleset.change_dates()) + 1
         # Per rule-set epoch (and one for the stand-in day): raw destination → _Dest.
@@ -310,6 +353,7 @@ class CsvToJsonl:
         # Stand-ins for a row left to the general path, so that every stage maps every row:
         # a bad ship date has an epoch of its own, whose profile is always the stand-in.
         self.no_day = _Day(self.judge.as_of, self.epochs, 0, self.dest_tables[self.epochs], {})
+        self.no_day.proles = [{} for _ in self.proles]
         self.profile_tables[-1] = self.no_day.profiles
         self.no_item = _Item(None, (), None)  # type: ignore[arg-type]
         self.no_profile = _Profile(self.no_item, "", {})
@@ -328,6 +372,8 @@ class CsvToJsonl:
         self.sig_numbers: dict[int, tuple[tuple[object, ...], int]] = {}
         self.dest_sigs: dict[tuple[object, ...], int] = {}
         self.dest_sig_of: dict[tuple[str, int], int] = {}
+        # (country, epoch) → its number (for the party rules' tables: spellings share it)
+        self.dest_numbers: dict[tuple[str, int], int] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self.cores_made: dict[tuple[object, ...], tuple[tuple[Finding, ...], _Core]] = {}
         self.quiet: dict[str, bool] = {}
@@ -344,7 +390,7 @@ class CsvToJsonl:
             self.items.clear()
         tables: list[dict[Any, Any]] = [
             self.days, self.sigs, self.sig_numbers, self.dest_sigs,
-            self.dest_sig_of, self.merged, self.cores_made,
+            self.dest_sig_of, self.dest_numbers, self.merged, self.cores_made, self.country_cells,
             self.quiet, self.core_tables, *self.party,
         ]  # fmt: skip
         for table in tables:
@@ -364,11 +410,12 @@ class CsvToJsonl:
         if sum(map(len, self.pset_tables.values())) >= _CACHE_LIMIT:
             for psets in self.pset_tables.values():
                 psets.clear()
-        if self.prule_count >= _CACHE_LIMIT:
-            for profiles in self.profile_tables.values():
-                for profile in profiles.values():
-                    profile.prules.clear()
-            self.prule_count = 0
+        if sum(len(t) for tables in self.prole_tables.values() for t in tables) >= _CACHE_LIMIT:
+            for tables in self.prole_tables.values():
+                for table in tables:
+                    table.clear()
+        if len(self.prules) >= _ITEM_LIMIT:
+            self.prules.clear()
         if not self.quiet:
             self.known_names.clear()
             self.loud_names.clear()
@@ -380,7 +427,9 @@ class CsvToJsonl:
         profiles = self.profile_tables.setdefault(self.judge.span(on), {})
         pepoch = self.stage.party_epoch(on) if self.stage is not None else 0
         psets = self.pset_tables.setdefault(pepoch, {})
-        return _Day(on, epoch, party_epoch, self.dest_tables[epoch], profiles, pepoch, psets)
+        day = _Day(on, epoch, party_epoch, self.dest_tables[epoch], profiles, pepoch, psets)
+        day.proles = self.prole_tables.setdefault(pepoch, [{} for _ in self.proles])
+        return day
 
     def _day(self, raw: str) -> _Day:
         found = self.builder.ship_date(raw)
@@ -460,7 +509,10 @@ class CsvToJsonl:
         if number is None:
             sig = self.judge.destination_signature(destination, day.on, day.epoch)
             number = self.dest_sig_of[(destination, day.epoch)] = self._number(self.dest_sigs, sig)
-        dest = day.dests[raw] = _Dest(destination, number, next(self._numbers))
+        pnumber = self.dest_numbers.get((destination, day.epoch))
+        if pnumber is None:
+            pnumber = self.dest_numbers[(destination, day.epoch)] = next(self._numbers)
+        dest = day.dests[raw] = _Dest(destination, number, pnumber)
         return dest
 
     def _core(self, day: _Day, profile: _Profile, dest: _Dest) -> _Core:
@@ -685,68 +737,148 @@ class CsvToJsonl:
         profiles: list[Any],
     ) -> None:
         """Adds the findings of the rules that test the parties (headquarters, ownership):
-        the rows' party cells are looked up in the party sets of their day's party epoch,
-        then (destination, party set) in the table of their profile; only the rows with
+        each party column's cells are looked up in its table of the day's party epoch (its
+        fact), the facts (and which columns name the same party) in the day's party sets,
+        then (destination, party set) in the table of the row's profile; only the rows with
         findings are merged (in the order :meth:`LineJudge.judge` merges them: after the
-        item's findings, before the screening's). A row with a bad party cell takes the
-        general path."""
-        keys = list(map(self.pcells, rows))
-        psets: list[Any] = list(map(dict.get, map(_PSETS, days), keys))
-        if None in psets:
-            _fill(
-                psets,
-                lambda i: days[i].psets.get(keys[i]),
-                lambda i: self._pset(keys[i], days[i]),
-            )
-        pkeys = list(zip(map(_NUMBER, dests), map(_FIRST, psets), strict=True))
-        found: list[Any] = list(map(dict.get, map(_PRULES, profiles), pkeys))
-        if None in found:
-            _fill(
-                found,
-                lambda i: profiles[i].prules.get(pkeys[i]),
-                lambda i: self._prules(profiles[i], days[i], dests[i], psets[i], pkeys[i]),
-            )
+        item's findings, before the screening's). A row with a bad party cell (a
+        headquarters that is not a country) takes the general path."""
         no_core = self.no_core
-        no_pset = self.no_pset
-        if no_pset in psets:
-            for i in _positions(psets, no_pset):
+        for at in self.pcountry_cells:  # a headquarters that is not a country: general path
+            ok = self.country_cells
+            cells = [row[at] for row in rows]
+            flags: list[Any] = list(map(ok.get, cells))
+            for i in _positions(flags, None):
+                flags[i] = ok[cells[i]] = self.builder.country_ok(cells[i])
+            for i in _positions(flags, False):
                 cores[i] = no_core
-        for i in itertools.compress(range(len(rows)), found):
+        epochs = list(map(_EPOCH, days))
+        sigs: list[Any] = list(map(dict.get, map(_PSIGS, profiles), epochs))
+        if None in sigs:
+            _fill(
+                sigs,
+                lambda i: profiles[i].psigs.get(epochs[i]),
+                lambda i: self._psig(profiles[i], days[i]),
+            )
+        # Only the rows whose items some party rule may apply to (most rows have none).
+        live = list(itertools.compress(range(len(rows)), map(_live, sigs)))
+        if not live:
+            return
+        live_days = list(map(days.__getitem__, live))
+        psets = self._psets(list(map(rows.__getitem__, live)), live_days)
+        pkeys = list(
+            zip(
+                map(_FIRST, map(sigs.__getitem__, live)),
+                map(_NUMBER, map(dests.__getitem__, live)),
+                map(_FIRST, psets),
+                strict=True,
+            )
+        )
+        table = self.prules
+        found: list[Any] = list(map(table.get, pkeys))
+        for j in _positions(found, None):
+            hit = table.get(pkeys[j])
+            if hit is None:
+                i = live[j]
+                hit = self._prules(profiles[i], days[i], dests[i], psets[j], sigs[i], pkeys[j])
+            found[j] = hit
+        for j in itertools.compress(range(len(live)), found):
+            i = live[j]
             if cores[i] is not no_core:
-                cores[i] = self._merged(cores[i], found[i])
+                cores[i] = self._merged(cores[i], found[j])
 
-    def _pset(self, key: Any, day: _Day) -> tuple[int, Any]:
-        """The party set of a row's raw party cells on the day (``no_pset`` for a bad cell)."""
-        fields = dict(zip(self.pnames, key, strict=True))
-        if day is self.no_day or not all(
-            map(self.builder.country_ok, (fields[c] for c in self.pcountries))
-        ):
-            found: tuple[int, Any] = self.no_pset
-        else:
-            assert self.stage is not None
-            found = self.stage.party_set(fields, day.on, day.pepoch)
-        day.psets[key] = found
+    def _psets(self, rows: list[list[str]], days: list[Any]) -> list[Any]:
+        """The rows' party sets, (number, PartySet), or ``no_pset`` for a bad party cell:
+        keyed by the numbers of their party columns' facts and which columns name the same
+        party (what the party set depends on; see :meth:`PartyResolver.party_set`)."""
+        assert self.stage is not None
+        stage = self.stage
+        numbers: list[list[Any]] = []
+        for k, (role, getter, where, countries) in enumerate(self.proles):
+            cells = list(map(getter, rows))
+            tables = list(map(operator.itemgetter(k), map(_PROLES, days)))
+            facts: list[Any] = list(map(dict.get, tables, cells))
+            for i in _positions(facts, None):
+                hit = tables[i].get(cells[i])
+                if hit is None:
+                    hit = self._role(role, cells[i], where, countries, days[i])
+                    tables[i][cells[i]] = hit
+                facts[i] = hit
+            numbers.append(list(map(_FIRST, facts)))
+        for a, b in self.pshare:
+            numbers.append(list(map(operator.eq, self._names(rows, a), self._names(rows, b))))
+        keys = list(zip(*numbers, strict=True)) if numbers else [()] * len(rows)
+        psets: list[Any] = list(map(dict.get, map(_PSETS, days), keys))
+        width = len(self.proles)
+        for i in _positions(psets, None):
+            day = days[i]
+            hit = day.psets.get(keys[i])
+            if hit is None:
+                if -2 in keys[i][:width] or day is self.no_day:
+                    hit = self.no_pset
+                else:
+                    fields = dict(zip(self.pnames, self.pfields(rows[i]), strict=True))
+                    hit = stage.party_set(fields, day.on, day.pepoch)
+                day.psets[keys[i]] = hit
+            psets[i] = hit
+        return psets
+
+    def _names(self, rows: list[list[str]], k: int) -> list[str]:
+        """Party column ``k``'s names, stripped (as party sets compare them)."""
+        return list(map(str.strip, map(operator.itemgetter(self.pname_at[k]), rows)))
+
+    def _role(
+        self,
+        role: str,
+        cells: tuple[str, ...],
+        where: list[int | None],
+        countries: list[int],
+        day: _Day,
+    ) -> tuple[int, Any]:
+        """(number, fact) of a party column's cells (number -2: a bad country cell)."""
+        if not all(self.builder.country_ok(cells[k]) for k in countries):
+            return (-2, None)
+        assert self.stage is not None
+        four = tuple(cells[k] if k is not None else None for k in where)
+        return self.stage.role_fact(role, four, day.on, day.pepoch)
+
+    def _psig(self, profile: _Profile, day: _Day) -> Any:
+        """The party signature of a profile's item in the day's epoch (see
+        :meth:`PartyRuleStage.signature`; ``(-1, [])`` for a row left to the general path)."""
+        if profile is self.no_profile or day is self.no_day:
+            return (-1, [])
+        assert self.stage is not None
+        found = self.stage.signature(
+            profile.item, profile.entry.end_use, day.on, day.epoch, profile.fact_class
+        )
+        profile.psigs[day.epoch] = found
         return found
 
     def _prules(
-        self, profile: _Profile, day: _Day, dest: _Dest, pset: tuple[int, Any], key: Any
+        self,
+        profile: _Profile,
+        day: _Day,
+        dest: _Dest,
+        pset: tuple[int, Any],
+        sig: Any,
+        key: Any,
     ) -> tuple[Finding, ...]:
-        """The party rules' findings for a profile's item going to a destination, with a
-        party set (none for a row left to the general path)."""
-        if profile is self.no_profile or dest is self.no_dest or pset is self.no_pset:
-            return _NO_FINDINGS
-        assert self.stage is not None
-        found = self.stage.findings(
-            profile.item,
-            dest.code,
-            profile.entry.end_use,
-            day.on,
-            day.epoch,
-            profile.fact_class,
-            pset,
-        )
-        profile.prules[key] = found
-        self.prule_count += 1
+        """The party rules' findings for a row's item (of party signature ``sig``) going to
+        its destination with its party set (none for a row left to the general path)."""
+        found = _NO_FINDINGS
+        if sig[0] >= 0 and dest is not self.no_dest and pset is not self.no_pset:
+            assert self.stage is not None
+            found = self.stage.signed_findings(
+                sig,
+                profile.item,
+                dest.code,
+                profile.entry.end_use,
+                day.on,
+                day.epoch,
+                profile.fact_class,
+                pset,
+            )
+        self.prules[key] = found
         return found
 
     def _bad_numbers(self, values: Sequence[str]) -> list[int]:

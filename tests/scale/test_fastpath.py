@@ -196,10 +196,34 @@ def test_each_distinct_item_is_parsed_once(tmp_path: Path, monkeypatch: pytest.M
     assert len(parsed) <= 2 * len(parts)  # once per key kind (row by row, split at once)
 
 
-def test_the_benchmark_manifest_gives_the_same_bytes(tmp_path: Path) -> None:
+def _bench_ownership(manifest: Path, out: Path) -> Path:
+    """An ownership file for three consignees of a benchmark manifest: one owned 30 % + 25 %
+    by listed parties (one through a holding), one whose parent is in Macau, one whose
+    ownership leaves 60 % unaccounted."""
+    with manifest.open(encoding="utf-8", newline="") as fh:
+        names = list(dict.fromkeys(row["consignee"] for row in csv.DictReader(fh)))
+    a, b, c = names[10], names[11], names[12]
+    rows = [
+        f'"{a}","Huawei Technologies Co., Ltd.",30,2025-01-01,test,CN',
+        f'"{a}",Sugon Holdings (HK) Ltd.,25,2025-01-01,test,HK',
+        "Sugon Holdings (HK) Ltd.,Sugon,60,2025-01-01,test,CN",
+        f'"{b}",Macau Star Holdings Ltd.,80,2025-01-01,test,MO',
+        f'"{c}",Inspur Group,40,2025-01-01,test,CN',
+    ]
+    out.write_text(
+        "entity,owner,share,as_of,source,owner_hq_country\n" + "\n".join(rows) + "\n",
+        encoding="utf-8",
+    )
+    return out
+
+
+@pytest.mark.parametrize("hq", [True, False], ids=["consignee-hq", "no-hq"])
+def test_the_benchmark_manifest_gives_the_same_bytes(tmp_path: Path, hq: bool) -> None:
     """The manifests bench/bench_check.py generates (3,000 parts, declared and missing ECCNs,
-    specifications, ship dates over 2025, listed parties, a few bad values): the fast path
-    writes what the general path without caches writes."""
+    specifications, ship dates over 2025, listed parties, a few bad values; with and without
+    the consignees' headquarters), with an ownership file, on a date when the Affiliates rule
+    and the headquarters rule are in force: the fast path writes what the general path
+    without caches writes."""
     import importlib.util
 
     root = Path(__file__).resolve().parents[2]
@@ -207,13 +231,20 @@ def test_the_benchmark_manifest_gives_the_same_bytes(tmp_path: Path) -> None:
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    path = bench.generate(tmp_path / "bench.csv", 3000)
-    fast, slow = _both(path, "--date", "2025-12-31")
-    assert fast == slow
-    assert fast.count("\n") == 3001
-    for needle in ('"kind":"classification"', '"kind":"unclassified"', '"kind":"party"',
-                   '"status":"license_required"', "unknown country"):  # fmt: skip
-        assert needle in fast, needle
+    path = bench.generate(tmp_path / "bench.csv", 3000, hq=hq)
+    ownership = _bench_ownership(path, tmp_path / "ownership.csv")
+    for args in (("--date", "2025-12-31"), ("--ownership", str(ownership))):
+        fast, slow = _both(path, *args)
+        assert fast == slow
+        assert fast.count("\n") == 3001
+        for needle in ('"kind":"classification"', '"kind":"unclassified"', '"kind":"party"',
+                       '"status":"license_required"', "unknown country",
+                       "ear.3a090-4a090.headquarters"):  # fmt: skip
+            assert needle in fast, needle
+    # The ownership file's parties: the Affiliates rule (in force from 2025-09-29 to 11-09 on
+    # these ship dates) and the ultimate parent in Macau.
+    assert "ear.affiliates-50-percent" in fast
+    assert "ultimate parent 'Macau Star Holdings Ltd.'" in fast
 
 
 NEGATED_RULES = """\

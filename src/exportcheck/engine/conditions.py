@@ -349,29 +349,98 @@ def _not(inner: Outcome) -> Outcome:
     return Outcome(flipped, inner.because, inner.missing)
 
 
-def evaluate(cond: Condition, facts: Facts, ruleset: RuleSet) -> Outcome:
-    """Three-valued evaluation of ``cond``; keys of one condition are combined with AND."""
-    parts: list[Outcome] = []
+LeafTest = Callable[[Facts, RuleSet], Outcome]
+_LEAVES: dict[int, tuple[Condition, tuple[tuple[str, LeafTest], ...]]] = {}
+
+
+def _eccn_leaf(patterns: list[str]) -> LeafTest:
+    return lambda facts, ruleset: _eccn_test(facts.eccn, patterns)
+
+
+def _text_leaf(name: str, patterns: list[str]) -> LeafTest:
+    return lambda facts, ruleset: _text_test(name, getattr(facts, name), patterns)
+
+
+def _param_leaf(test: ParamTest) -> LeafTest:
+    return lambda facts, ruleset: _param_test(facts.params, test)
+
+
+def _destination_leaf(cond: DestinationCondition) -> LeafTest:
+    return lambda facts, ruleset: _destination_test(ruleset, facts, cond)
+
+
+def _party_leaf(cond: PartyCondition) -> LeafTest:
+    return lambda facts, ruleset: _party_test(ruleset, facts, cond)
+
+
+def leaves(cond: Condition) -> tuple[tuple[str, LeafTest], ...]:
+    """The single tests of ``cond`` itself (not of its ``all`` / ``any`` / ``not`` parts), in
+    the order :func:`evaluate` combines them, each with what it reads (``item``,
+    ``destination`` or ``party``); found once per condition (conditions are immutable)."""
+    found = _LEAVES.get(id(cond))
+    if found is not None and found[0] is cond:
+        return found[1]
+    tests: list[tuple[str, LeafTest]] = []
     if cond.eccn is not None:
-        parts.append(_eccn_test(facts.eccn, cond.eccn))
-    if cond.part_number is not None:
-        parts.append(_text_test("part_number", facts.part_number, cond.part_number))
-    if cond.vendor is not None:
-        parts.append(_text_test("vendor", facts.vendor, cond.vendor))
-    if cond.category is not None:
-        parts.append(_text_test("category", facts.category, cond.category))
-    if cond.end_use is not None:
-        parts.append(_text_test("end_use", facts.end_use, cond.end_use))
-    if cond.params is not None:
-        parts.extend(_param_test(facts.params, t) for t in cond.params)
+        tests.append(("item", _eccn_leaf(cond.eccn)))
+    for name in ("part_number", "vendor", "category", "end_use"):
+        patterns = getattr(cond, name)
+        if patterns is not None:
+            tests.append(("item", _text_leaf(name, patterns)))
+    for t in cond.params or ():
+        tests.append(("item", _param_leaf(t)))
     if cond.destination is not None:
-        parts.append(_destination_test(ruleset, facts, cond.destination))
+        tests.append(("destination", _destination_leaf(cond.destination)))
     if cond.party is not None:
-        parts.append(_party_test(ruleset, facts, cond.party))
+        tests.append(("party", _party_leaf(cond.party)))
+    if len(_LEAVES) >= 1 << 14:
+        _LEAVES.clear()
+    _LEAVES[id(cond)] = (cond, tuple(tests))
+    return tuple(tests)
+
+
+def evaluate(
+    cond: Condition,
+    facts: Facts,
+    ruleset: RuleSet,
+    sub: Callable[[Condition], Outcome] | None = None,
+    leaf: Callable[[Condition, int, str, LeafTest], Outcome] | None = None,
+) -> Outcome:
+    """Three-valued evaluation of ``cond``; keys of one condition are combined with AND.
+    ``sub``, when given, evaluates the ``all`` / ``any`` / ``not`` parts instead, and
+    ``leaf`` the single tests (``leaf(cond, index, reads, test)``): a caller's caches of the
+    same evaluation on the same facts."""
+    if sub is None:
+
+        def sub(c: Condition) -> Outcome:
+            return evaluate(c, facts, ruleset)
+
+    if leaf is None:
+        parts = [test(facts, ruleset) for _, test in leaves(cond)]
+    else:
+        parts = [leaf(cond, i, kind, test) for i, (kind, test) in enumerate(leaves(cond))]
     if cond.all is not None:
-        parts.append(_and([evaluate(c, facts, ruleset) for c in cond.all]))
+        parts.append(_and([sub(c) for c in cond.all]))
     if cond.any is not None:
-        parts.append(_or([evaluate(c, facts, ruleset) for c in cond.any]))
+        parts.append(_or([sub(c) for c in cond.any]))
     if cond.not_ is not None:
-        parts.append(_not(evaluate(cond.not_, facts, ruleset)))
+        parts.append(_not(sub(cond.not_)))
     return _and(parts)
+
+
+def reads(cond: Condition) -> frozenset[str]:
+    """What ``cond`` (with its parts) reads of a line: ``item`` (its ECCN, part number,
+    vendor, category, end use, parameters), ``destination``, ``party``."""
+    found: set[str] = set()
+    if any(
+        getattr(cond, k) is not None
+        for k in ("eccn", "part_number", "vendor", "category", "end_use", "params")
+    ):
+        found.add("item")
+    if cond.destination is not None:
+        found.add("destination")
+    if cond.party is not None:
+        found.add("party")
+    for c in [*(cond.all or ()), *(cond.any or ()), *([cond.not_] if cond.not_ else [])]:
+        found |= reads(c)
+    return frozenset(found)

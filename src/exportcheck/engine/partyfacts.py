@@ -82,6 +82,45 @@ class PartySet:
 NO_PARTIES = PartySet()
 
 
+def _named(value: Any) -> str | None:
+    """A party cell's name as two columns are compared (as written, ends stripped)."""
+    if value is None or isinstance(value, bool):
+        return None
+    return str(value).strip() or None
+
+
+def shared_cells(
+    rows: Sequence[tuple[str, tuple[Any, ...]]],
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """Party columns' cells (name, headquarters, parent, parent's headquarters) with the
+    blanks of a party named in several columns filled from the others (see
+    :meth:`PartyResolver.party_set`)."""
+    names = [_named(cells[0]) for _, cells in rows]
+    given = [n for n in names if n is not None]
+    if len(set(given)) == len(given):
+        return list(rows)  # no name in two columns
+    told: dict[str, list[Any]] = {}
+    for name, (_, cells) in zip(names, rows, strict=True):
+        if name is not None:
+            known = told.setdefault(name, [None, None, None])
+            for k, value in enumerate(cells[1:]):
+                if known[k] is None and _text(value) is not None:
+                    known[k] = value
+    out: list[tuple[str, tuple[Any, ...]]] = []
+    for name, (role, cells) in zip(names, rows, strict=True):
+        if name is not None:
+            known = told[name]
+            cells = (
+                cells[0],
+                *(
+                    value if _text(value) is not None else known[k]
+                    for k, value in enumerate(cells[1:])
+                ),
+            )
+        out.append((role, cells))
+    return out
+
+
 @dataclass(frozen=True)
 class _Holding:
     owner: str
@@ -214,43 +253,32 @@ class PartyResolver:
 
     def party_set(self, fields: Mapping[str, Any], on: date, epoch: int = -1) -> PartySet:
         """The parties a line names or describes (its party columns and their attribute
-        columns), in column order; ``epoch`` is :meth:`epoch` of ``on`` when known."""
+        columns), in column order; ``epoch`` is :meth:`epoch` of ``on`` when known. One party
+        named in two columns (consignee and end user alike: the same name, as written) is one
+        party: what one column tells of it, the other is told too (the first column that
+        gives a value, in column order)."""
         if epoch < 0:
             epoch = self.epoch(on)
-        found: list[PartyFact] = []
         rows = [(role, tuple(fields.get(c) for c in party_cells(role))) for role in self.columns]
-        # One party named in two columns (consignee and end user alike) is one party: what
-        # one column tells of it, the other gets too.
-        told: dict[str, list[Any]] = {}
-        for _, cells in rows:
-            name = _text(cells[0])
-            if name is not None:
-                known = told.setdefault(party_key(name), [None, None, None])
-                for k, value in enumerate(cells[1:]):
-                    if known[k] is None and _text(value) is not None:
-                        known[k] = value
-        for role, cells in rows:
-            name = _text(cells[0])
-            if name is not None and len(told) < len(rows):
-                known = told[party_key(name)]
-                cells = (
-                    cells[0],
-                    *(
-                        value if _text(value) is not None else known[k]
-                        for k, value in enumerate(cells[1:])
-                    ),
-                )
-            key = (role, epoch, *cells)
-            if key in self._facts:
-                fact = self._facts[key]
-            else:
-                fact = self._fact(role, cells, on, epoch)
-                if len(self._facts) >= 1 << 16:
-                    self._facts.clear()
-                self._facts[key] = fact
+        found: list[PartyFact] = []
+        for role, cells in shared_cells(rows):
+            fact = self.fact(role, cells, on, epoch)
             if fact is not None:
                 found.append(fact)
         return PartySet(tuple(found)) if found else NO_PARTIES
+
+    def fact(self, role: str, cells: tuple[Any, ...], on: date, epoch: int) -> PartyFact | None:
+        """One party column's fact from its cells (name, headquarters, parent, parent's
+        headquarters: :func:`~exportcheck.model.manifest.party_cells`; missing ones None), or
+        None when they are all blank; ``epoch`` is :meth:`epoch` of ``on``."""
+        key = (role, epoch, *cells)
+        if key in self._facts:
+            return self._facts[key]
+        fact = self._fact(role, cells, on, epoch)
+        if len(self._facts) >= 1 << 16:
+            self._facts.clear()
+        self._facts[key] = fact
+        return fact
 
     def _fact(self, role: str, cells: tuple[Any, ...], on: date, epoch: int) -> PartyFact | None:
         name, hq_cell, parent_cell, parent_hq_cell = (_text(c) for c in cells)
@@ -309,10 +337,8 @@ class PartyResolver:
 
     @staticmethod
     def _entry(m: ScreeningMatch) -> str:
-        return (
-            f"{m.list_code} entry {m.entry_id} '{m.name}', as '{m.matched_name}', "
-            f"score {m.score:.1f}"
-        )
+        alias = f" as '{m.matched_name}'" if m.matched_name != m.name else ""
+        return f"{m.list_code} entry {m.entry_id} '{m.name}'{alias} (score {m.score:.1f})"
 
     def _owned(
         self,

@@ -11,14 +11,14 @@ content): lines of different items, names and dates share them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from exportcheck.engine.conditions import Facts
+from exportcheck.engine.conditions import Facts, LeafTest, Outcome, Tri, evaluate, reads
 from exportcheck.engine.findings import rule_result
 from exportcheck.engine.inforce import rules_in_force
-from exportcheck.engine.partyfacts import PartyResolver, PartySet
+from exportcheck.engine.partyfacts import NO_PARTIES, PartyFact, PartyResolver, PartySet
 from exportcheck.model.ownership import Ownership
 from exportcheck.model.report import Finding, ResolvedItem
 from exportcheck.model.rules import Condition, Rule, RuleSet, RuleVersion
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only (evaluate imports this modul
     from exportcheck.engine.evaluate import JudgeMemo
     from exportcheck.engine.parties import PartyScreening
 
-_CACHE_LIMIT = 1 << 15
+_CACHE_LIMIT = 1 << 16
 _NONE: tuple[Finding, ...] = ()
 
 
@@ -103,6 +103,67 @@ def party_rule_findings(
     return out
 
 
+_UNKNOWN = Outcome(Tri.UNKNOWN)
+
+
+def _item_only(cond: Condition, facts: Facts, ruleset: RuleSet) -> Outcome:
+    """:func:`evaluate` of ``cond`` with its destination and party tests unknown."""
+
+    def leaf(c: Condition, i: int, kind: str, test: LeafTest) -> Outcome:
+        return test(facts, ruleset) if kind == "item" else _UNKNOWN
+
+    def sub(c: Condition) -> Outcome:
+        return evaluate(c, facts, ruleset, sub, leaf)
+
+    return evaluate(cond, facts, ruleset, sub, leaf)
+
+
+class _Outcomes:
+    """:func:`evaluate` of the party rules' conditions and their parts, each cached by what
+    it reads: the item's fact class, the destination (and epoch), the party set (and epoch).
+    An item of a fact class gives its tests the outcomes a finding can show, so a part that
+    reads only the item has the same outcome for every item of the class (as far as a
+    finding can show it), and so on up the tree."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self._reads: dict[int, tuple[Condition, tuple[str, ...]]] = {}
+        self._cache: dict[tuple[object, ...], Outcome] = {}
+        self._leaves: dict[tuple[object, ...], Outcome] = {}
+        self._same: dict[Outcome, Outcome] = {}
+
+    def outcome(self, cond: Condition, facts: Facts, keys: Mapping[str, object]) -> Outcome:
+        found = self._reads.get(id(cond))
+        if found is None or found[0] is not cond:
+            found = self._reads[id(cond)] = (cond, tuple(sorted(reads(cond))))
+        key = (id(cond), *(keys[r] for r in found[1]))
+        hit = self._cache.get(key)
+        if hit is None:
+
+            def leaf(c: Condition, i: int, kind: str, test: LeafTest) -> Outcome:
+                leaf_key = (id(c), i, keys[kind])
+                found = self._leaves.get(leaf_key)
+                if found is None:
+                    found = test(facts, self.ruleset)
+                    if len(self._leaves) >= _CACHE_LIMIT:
+                        self._leaves.clear()
+                    self._leaves[leaf_key] = found
+                return found
+
+            hit = evaluate(cond, facts, self.ruleset, lambda c: self.outcome(c, facts, keys), leaf)
+            # One object for equal outcomes (their findings are made once per object).
+            same = self._same.get(hit)
+            if same is None:
+                if len(self._same) >= _CACHE_LIMIT:
+                    self._same.clear()
+                same = self._same[hit] = hit
+            hit = same
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = hit
+        return hit
+
+
 class PartyRuleStage:
     """Judges the party rules for lines, with caches (see the module doc)."""
 
@@ -121,6 +182,10 @@ class PartyRuleStage:
         # Numbers come from an ever-growing counter: emptying a table never lets a number
         # stand for another set or signature (callers keep them).
         self._numbers = itertools.count()
+        self._fact_numbers: dict[PartyFact, int] = {}
+        self._outcomes = _Outcomes(ruleset)
+        # (version, epoch, outcome) → (the outcome, kept alive; its finding)
+        self._results: dict[tuple[int, int, int], tuple[Outcome, Finding | None]] = {}
 
     def in_force(self, epoch: int, on: date) -> list[tuple[Rule, RuleVersion]]:
         found = self._in_force.get(epoch)
@@ -138,7 +203,31 @@ class PartyRuleStage:
     ) -> tuple[int, PartySet]:
         """The line's parties (``epoch``: :meth:`party_epoch` of ``on``, when known), with the
         number of their content (equal sets, equal numbers)."""
-        found = self.resolver.party_set(fields, on, epoch)
+        return self.party_set_of(self.resolver.party_set(fields, on, epoch).parties)
+
+    def role_fact(
+        self, role: str, cells: tuple[Any, ...], on: date, epoch: int
+    ) -> tuple[int, PartyFact | None]:
+        """One party column's fact (see :meth:`PartyResolver.fact`; ``epoch`` is
+        :meth:`party_epoch` of ``on``) and the number of its content (-1 for none): lines whose
+        party columns have no attribute columns can build their party set from these
+        (:meth:`party_set_of`)."""
+        fact = self.resolver.fact(role, cells, on, epoch)
+        if fact is None:
+            return -1, None
+        number = self._fact_numbers.get(fact)
+        if number is None:
+            if len(self._fact_numbers) >= _CACHE_LIMIT:
+                self._fact_numbers.clear()
+            number = self._fact_numbers[fact] = next(self._numbers)
+        return number, fact
+
+    def party_set_of(self, facts: Iterable[PartyFact | None]) -> tuple[int, PartySet]:
+        """The party set of party columns' facts (from :meth:`role_fact`), numbered as
+        :meth:`party_set` numbers it."""
+        found = PartySet(tuple(f for f in facts if f is not None))
+        if not found.parties:
+            found = NO_PARTIES
         number = self._sets.get(found)
         if number is None:
             if len(self._sets) >= _CACHE_LIMIT:
@@ -159,7 +248,15 @@ class PartyRuleStage:
             in_force = self.in_force(epoch, on)
             facts = item_facts(item, on, None, end_use)
             survivors = self.memo.survivors(facts, in_force, epoch, fact_class, group="party")
-            rules = [(rule, version) for rule, version, _ in survivors]
+            # A rule FALSE for the item whatever its destination and parties (their tests
+            # unknown) never applies to it: three-valued logic never turns FALSE into
+            # anything else when an unknown becomes known.
+            rules = [
+                (rule, version)
+                for rule, version, _ in survivors
+                if version.when is not None
+                and _item_only(version.when, facts, self.ruleset).value is not Tri.FALSE
+            ]
             number = -1
             if rules:
                 sig: list[object] = [epoch]
@@ -191,7 +288,38 @@ class PartyRuleStage:
         """The party rules' findings for a line of ``item`` (of ``fact_class``) going to
         ``destination`` on ``on`` (of rule-set ``epoch``), with ``party_set`` (from
         :meth:`party_set`)."""
-        number, rules = self._signature(item, end_use, on, epoch, fact_class)
+        return self.signed_findings(
+            self._signature(item, end_use, on, epoch, fact_class),
+            item,
+            destination,
+            end_use,
+            on,
+            epoch,
+            fact_class,
+            party_set,
+        )
+
+    def signature(
+        self, item: ResolvedItem, end_use: str | None, on: date, epoch: int, fact_class: int
+    ) -> tuple[int, list[tuple[Rule, RuleVersion]]]:
+        """The number of the party signature of an item of ``fact_class`` in ``epoch`` (-1:
+        no party rule can apply to it) and the party rules that may apply: items of equal
+        signatures get the same findings for equal destinations and party sets."""
+        return self._signature(item, end_use, on, epoch, fact_class)
+
+    def signed_findings(
+        self,
+        signature: tuple[int, list[tuple[Rule, RuleVersion]]],
+        item: ResolvedItem,
+        destination: str | None,
+        end_use: str | None,
+        on: date,
+        epoch: int,
+        fact_class: int,
+        party_set: tuple[int, PartySet],
+    ) -> tuple[Finding, ...]:
+        """:meth:`findings`, for an item whose :meth:`signature` is known."""
+        number, rules = signature
         if number < 0:
             return _NONE
         key = (number, destination, party_set[0])
@@ -200,8 +328,30 @@ class PartyRuleStage:
             from exportcheck.engine.evaluate import item_facts
 
             facts = item_facts(item, on, destination, end_use, party_set[1])
-            made = party_rule_findings(facts, self.ruleset, rules)
-            found = tuple(self.memo.intern(f) for f in made) if made else _NONE
+            keys = {
+                "item": fact_class,
+                "destination": (epoch, destination),
+                "party": (epoch, party_set[0]),
+            }
+            made: list[Finding] = []
+            for rule, version in rules:
+                assert version.when is not None  # validated
+                outcome = self._outcomes.outcome(version.when, facts, keys)
+                if outcome.value is Tri.FALSE:
+                    continue
+                # Equal outcomes (one cached object) give one finding (compliance dates are
+                # change dates: the epoch decides whether one has come).
+                result = self._results.get((id(version), epoch, id(outcome)))
+                if result is None or result[0] is not outcome:
+                    finding, _ = rule_result(rule, version, facts, self.ruleset, False, outcome)
+                    if finding is not None:
+                        finding = self.memo.intern(finding)
+                    if len(self._results) >= _CACHE_LIMIT:
+                        self._results.clear()
+                    result = self._results[(id(version), epoch, id(outcome))] = (outcome, finding)
+                if result[1] is not None:
+                    made.append(result[1])
+            found = tuple(made) if made else _NONE
             if len(self._found) >= _CACHE_LIMIT:
                 self._found.clear()
             self._found[key] = found

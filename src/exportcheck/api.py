@@ -24,6 +24,7 @@ from exportcheck.errors import InputError
 from exportcheck.model.fastline import ResultLike
 from exportcheck.model.licensing import LicenceSet
 from exportcheck.model.manifest import Catalog, ManifestLine
+from exportcheck.model.ownership import Ownership
 from exportcheck.model.report import LineResult, Report, Source, Summary, summarize
 from exportcheck.model.rules import RuleSet
 from exportcheck.model.status import Status
@@ -168,13 +169,15 @@ def build_report(
             raise InputError(
                 f"party column '{missing[0]}' is not in the manifest", field="--party-columns"
             )
+    read_notices = tuple(stats.notices) if stats is not None else ()
+    entries = len(parties.index.entries) if parties is not None else 0
     return Report(
         exportcheck=tool_version(),
         as_of=as_of.isoformat(),
         rules_sha256=content_hash(sources),
         sources=tuple(sources),
         summary=summarize(results, stats.records if stats is not None else None),
-        notices=tuple(stats.notices) if stats is not None else (),
+        notices=(*read_notices, *scope_notices(ruleset, entries, sources)),
         lines=tuple(results),
     )
 
@@ -194,6 +197,51 @@ class Prepared:
     display: str
 
 
+#: Notices that say what the data used leaves out start so (the CLI does not echo them to
+#: stderr: they are in every report).
+SCOPE_NOTICE = "Scope: "
+
+
+def scope_notices(ruleset: RuleSet, entries: int, sources: Sequence[Source]) -> tuple[str, ...]:
+    """What the shipped rules and lists leave out, when a check uses them (``entries``: the
+    number of list entries screened against)."""
+    shipped_rules = [s for s in sources if s.kind == "rules" and s.path.startswith("shipped:")]
+    list_sources = [s for s in sources if s.kind == "lists"]
+    shipped_lists = [s for s in list_sources if s.path.startswith("shipped:")]
+    out: list[str] = []
+    if shipped_rules:
+        used = {s.id for s in shipped_rules}
+        left_out = [x for f in ruleset.files if f.id in used for x in f.not_modelled]
+        out.append(
+            f"{SCOPE_NOTICE}the shipped rules are a modelled subset of US export controls on "
+            "advanced chips and chip-design software, not legal advice "
+            f"({', '.join(sorted(f'{s.id} {s.version}' for s in shipped_rules))}). "
+            "Not modelled: " + "; ".join(left_out) + "."
+        )
+    if shipped_lists:
+        names = ", ".join(sorted(f"{s.id} {s.version}" for s in shipped_lists))
+        if len(shipped_lists) == len(list_sources):
+            size = f"a subset of {entries} entries"
+        else:
+            size = "a subset"
+        out.append(
+            f"{SCOPE_NOTICE}the shipped restricted-party list is {size} ({names}) for examples, "
+            "not the official lists: screen against the Consolidated Screening List or the "
+            "OFAC SDN files too (--lists)."
+        )
+    return tuple(out)
+
+
+def load_ownership(path: PathLike | None) -> tuple[Ownership | None, list[Source]]:
+    """Load an ownership file (YAML or CSV; see :mod:`exportcheck.readers.ownership`)."""
+    if path is None:
+        return None, []
+    from exportcheck.readers.ownership import load_ownership as _load
+
+    ownership, source = _load(Path(path))
+    return ownership, [source]
+
+
 def _prepare(
     manifest: PathLike,
     date: str | Date | None,
@@ -205,6 +253,7 @@ def _prepare(
     licenses: PathLike | None,
     waivers: PathLike | None,
     cache: bool,
+    ownership: PathLike | None = None,
 ) -> Prepared:
     from exportcheck.readers.catalog import load_catalog
     from exportcheck.readers.licenses import load_licenses
@@ -213,8 +262,14 @@ def _prepare(
     as_of = parse_date(date)
     ruleset, sources = load_rules(rules)
     index, list_sources = load_screening(lists, screening)
-    parties = PartyScreening(index=index, columns=party_columns_option(party_columns), cache=cache)
-    all_sources = [*sources, *list_sources]
+    owners, owner_sources = load_ownership(ownership)
+    parties = PartyScreening(
+        index=index,
+        columns=party_columns_option(party_columns),
+        cache=cache,
+        ownership=owners,
+    )
+    all_sources = [*sources, *list_sources, *owner_sources]
     cat: Catalog | None = None
     if catalog is not None:
         cat, cat_source = load_catalog(Path(catalog))
@@ -248,11 +303,13 @@ def check(
     licenses: PathLike | None = None,
     waivers: PathLike | None = None,
     cache: bool = True,
+    ownership: PathLike | None = None,
 ) -> Report:
     """Check a manifest file against the rules in force on ``date`` (default today), and
     screen its consignee, end user and ``party_columns`` against restricted-party ``lists``
     (default: the shipped rules and lists). ``licenses`` (licences held, YAML or CSV) turn
-    covered ``license_required`` lines into ``licensed``; ``waivers`` mark approved exceptions.
+    covered ``license_required`` lines into ``licensed``; ``waivers`` mark approved exceptions;
+    ``ownership`` (YAML or CSV) says who owns the parties and where they are headquartered.
     ``cache=False`` judges and screens every line from scratch (same report, slower).
 
     The report holds every line; for large manifests see :func:`check_stream`.
@@ -261,7 +318,17 @@ def check(
     from exportcheck.readers.manifest import iter_manifest
 
     p = _prepare(
-        manifest, date, rules, catalog, lists, party_columns, screening, licenses, waivers, cache
+        manifest,
+        date,
+        rules,
+        catalog,
+        lists,
+        party_columns,
+        screening,
+        licenses,
+        waivers,
+        cache,
+        ownership,
     )
     stats = ReadStats()
     lines = iter_manifest(p.manifest, display=p.display, stats=stats)
@@ -304,7 +371,11 @@ class CheckStream:
 
     @property
     def notices(self) -> tuple[str, ...]:
-        return tuple(self.stats.notices)
+        """What the reader noticed, then what the data used leaves out (see
+        :func:`scope_notices`)."""
+        p = self.prepared
+        scope = scope_notices(p.ruleset, len(p.parties.index.entries), p.sources)
+        return (*self.stats.notices, *scope)
 
     @property
     def columns(self) -> list[str] | None:
@@ -437,6 +508,7 @@ def check_stream(
     licenses: PathLike | None = None,
     waivers: PathLike | None = None,
     cache: bool = True,
+    ownership: PathLike | None = None,
 ) -> CheckStream:
     """Like :func:`check`, but the lines are read, judged and handed out one at a time, in
     constant memory: iterate the returned :class:`CheckStream` for the results (light
@@ -446,6 +518,16 @@ def check_stream(
     errors come first. With the same arguments, the results equal ``check(...).lines``.
     """
     prepared = _prepare(
-        manifest, date, rules, catalog, lists, party_columns, screening, licenses, waivers, cache
+        manifest,
+        date,
+        rules,
+        catalog,
+        lists,
+        party_columns,
+        screening,
+        licenses,
+        waivers,
+        cache,
+        ownership,
     )
     return CheckStream(prepared, cache)

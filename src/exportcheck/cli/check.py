@@ -111,6 +111,15 @@ def check_command(
             "longer set the line's status; an expired waiver puts the line to review.",
         ),
     ] = None,
+    ownership: Annotated[
+        Path | None,
+        typer.Option(
+            "--ownership",
+            help="Who owns the parties (YAML or CSV: entity, owner, share %, as_of, source; "
+            "optional entity_hq_country, owner_hq_country), for the ownership and "
+            "headquarters rules.",
+        ),
+    ] = None,
     fmt: Annotated[
         CheckFormat,
         typer.Option(
@@ -160,6 +169,7 @@ def check_command(
             party_columns=party_columns,
             licenses=licenses,
             waivers=waivers,
+            ownership=ownership,
         )
         raise typer.Exit(gate(worst, threshold))
     report = api.check(
@@ -172,9 +182,9 @@ def check_command(
         licenses=licenses,
         waivers=waivers,
         cache=not no_cache,
+        ownership=ownership,
     )
-    for notice in report.notices:
-        typer.echo(f"exportcheck: notice: {notice}", err=True)
+    _echo_notices(report.notices)
     if fmt is CheckFormat.table:
         from exportcheck.formats import table
 
@@ -245,9 +255,15 @@ def _stream(
         results = with_progress(stream)
     with _fewer_collections():
         _write_stream(stream, results, fmt, output, cache, prerendered=fast is not None)
-    for notice in stream.notices:
-        typer.echo(f"exportcheck: notice: {notice}", err=True)
+    _echo_notices(stream.notices)
     return stream.summary.worst
+
+
+def _echo_notices(notices: tuple[str, ...]) -> None:
+    """The reader's notices to stderr (what the data leaves out is in the report itself)."""
+    for notice in notices:
+        if not notice.startswith(api.SCOPE_NOTICE):
+            typer.echo(f"exportcheck: notice: {notice}", err=True)
 
 
 @contextlib.contextmanager
@@ -288,6 +304,7 @@ def _write_stream(
                     sources=stream.sources,
                     summary=lambda: stream.summary,
                     fast=cache,
+                    notices=lambda: stream.notices,
                 )
             else:
                 chunks = csv_format.stream(results, lambda: stream.columns)

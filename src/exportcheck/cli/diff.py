@@ -72,6 +72,12 @@ def diff_command(
         Path | None,
         typer.Option("--catalog", help="Product master (YAML or CSV) for the manifest."),
     ] = None,
+    ownership: Annotated[
+        Path | None,
+        typer.Option(
+            "--ownership", help="Who owns the manifest's parties (YAML or CSV), as for check."
+        ),
+    ] = None,
     fmt: Annotated[
         DiffFormat,
         typer.Option("--format", "-f", help="table | json | markdown", case_sensitive=False),
@@ -98,7 +104,10 @@ def diff_command(
         if not manifest.is_file():
             raise InputError("no such manifest file", file=str(manifest))
         lines = list(iter_manifest(manifest, display=str(manifest)))
-        parties = PartyScreening(index=index, columns=api.party_columns_option(None))
+        owners, _ = api.load_ownership(ownership)
+        parties = PartyScreening(
+            index=index, columns=api.party_columns_option(None), ownership=owners
+        )
     report = build_diff(
         before,
         after,

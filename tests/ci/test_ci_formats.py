@@ -262,8 +262,11 @@ def test_github_annotations_and_summary(report: Report) -> None:
         for f in line.findings
         if line.status.severity >= Status.REVIEW.severity or f.waiver is not None
     )
-    assert len(lines) == expected + 1
+    notices = len(report.notices)
+    assert notices == 2  # the shipped rules' and lists' scope
+    assert len(lines) == expected + notices + 1
     assert all(x.startswith(("::error ", "::warning ", "::notice ")) for x in lines[:-1])
+    assert all(x.startswith("::notice title=exportcheck::Scope: ") for x in lines[-3:-1])
     assert lines[-1].startswith(f"exportcheck {report.exportcheck}: 9 lines")
     cn4 = [x for x in lines if "title=CN-4 " in x]
     assert cn4[0].startswith("::error file=examples/manifest-china-2025.csv,line=5,title=CN-4 ")

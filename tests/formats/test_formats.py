@@ -231,7 +231,8 @@ def test_jsonl_lines_then_summary(report: Report) -> None:
     rows = [json.loads(row) for row in out.splitlines()]
     assert [r["line_id"] for r in rows[:-1]] == ["L-1", "L-2", "L-3", "-5"]
     assert rows[1] == report.lines[1].model_dump(mode="json")
-    assert list(rows[-1]) == ["summary", "exportcheck", "as_of", "rules_sha256", "sources"]
+    keys = ["summary", "exportcheck", "as_of", "rules_sha256", "sources", "notices"]
+    assert list(rows[-1]) == keys
     assert rows[-1]["summary"]["worst"] == "prohibited"
 
 

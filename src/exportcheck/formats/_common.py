@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from exportcheck.model.manifest import Scalar
+from exportcheck.model.params import PARAMS
 from exportcheck.model.report import Finding, LineResult
 from exportcheck.model.status import Status
 
@@ -10,8 +11,30 @@ STATUS_ORDER: tuple[Status, ...] = tuple(Status)
 
 
 def deciding(line: LineResult) -> list[Finding]:
-    """The findings that set the line's status (its most severe ones), in report order."""
+    """The findings that set the line's status (its most severe ones), in report order. An
+    allowed line has none: its findings are informational (a rule whose compliance date has
+    not come, or that was rescinded before it; an ECCN derived from the specifications)."""
+    if line.status is Status.ALLOWED:
+        return []
     return [f for f in line.findings if f.status == line.status]
+
+
+#: Facts of the item and the destination; a reason on any other field is about a party.
+_ITEM_FIELDS = frozenset(
+    ("eccn", "part_number", "vendor", "category", "end_use", "destination", *PARAMS)
+)
+
+
+def party_reasons(f: Finding) -> list[str]:
+    """The reasons of a rule finding that are about the line's parties (headquarters,
+    ultimate parent, ownership, with the owners, shares and path), in words."""
+    if not f.kind.startswith("rule"):
+        return []
+    return [
+        f"{b.field} {scalar_text(b.value) or '(none)'}: {b.test}"
+        for b in f.because
+        if b.field not in _ITEM_FIELDS
+    ]
 
 
 def top_finding(line: LineResult) -> Finding | None:

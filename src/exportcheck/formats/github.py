@@ -71,6 +71,7 @@ def render(report: Report) -> str:
     source = manifest_source(report)
     file = source.path if source is not None else None
     out = [annotation(line, f, file) for line in report.lines for f in reported(line)]
+    out += [f"::notice title=exportcheck::{escape_data(n)}" for n in report.notices]
     # The summary is plain log text; a value from the input cannot start a command here.
     out.append(escape_data(summary_text(report)))
     return "\n".join(out) + "\n"

@@ -171,6 +171,7 @@ def stream(
     summary: Summary | Callable[[], Summary] | None = None,
     fast: bool = True,
     prerendered: bool = False,
+    notices: Iterable[str] | Callable[[], Iterable[str]] = (),
 ) -> Iterator[str]:
     """Each output line (with its ``\\n``): the line objects, then the final summary object.
 
@@ -178,7 +179,8 @@ def stream(
     asked for the summary once the lines are exhausted (a streaming caller knows it only then).
     ``fast=False`` renders every line object whole (same bytes, slower). With ``prerendered``,
     ``lines`` is the line objects' text already (chunks of whole lines, as
-    :mod:`exportcheck.fastpath` gives it), and ``summary`` must be given.
+    :mod:`exportcheck.fastpath` gives it), and ``summary`` must be given. ``notices`` (or a
+    callable giving them once the lines are exhausted) go in the final object.
     """
     counts: dict[Status, int] = {}
     total = 0
@@ -210,6 +212,7 @@ def stream(
             "as_of": as_of,
             "rules_sha256": rules_sha256,
             "sources": [s.model_dump(mode="json") for s in sources],
+            "notices": list(notices() if callable(notices) else notices),
         }
     )
 
@@ -223,5 +226,6 @@ def render(report: Report) -> str:
             rules_sha256=report.rules_sha256,
             sources=report.sources,
             summary=report.summary,
+            notices=report.notices,
         )
     )

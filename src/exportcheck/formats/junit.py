@@ -94,6 +94,7 @@ def render(report: Report, *, fail_on: Status | None = Status.REVIEW) -> str:
         )
         for s in report.sources
     ]
+    prop_values += [("notice", notice) for notice in report.notices]
     for name, value in prop_values:
         ET.SubElement(props, "property", {"name": name, "value": xml_text(value)})
     for line in report.lines:

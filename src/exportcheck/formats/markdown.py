@@ -84,6 +84,10 @@ def render(report: Report) -> str:
             out.append(f"| {_MARKS[status]} | {count} |")
     out.append(f"| total | {summary.lines} |")
     out += ["", f"Worst status: {_MARKS[summary.worst]}", ""]
+    if report.notices:
+        out += ["**Notices**", ""]
+        out += [f"- {escape(notice)}" for notice in report.notices]
+        out.append("")
     if report.lines:
         out += [
             "### Lines",

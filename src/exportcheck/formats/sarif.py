@@ -216,12 +216,22 @@ def to_sarif(report: Report) -> dict[str, Any]:
                 "hashes": {"sha-256": source.sha256},
             }
         ]
+    if report.notices:  # what the readers noticed, and what the data used leaves out
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {"level": "note", "message": {"text": notice}} for notice in report.notices
+                ],
+            }
+        ]
     run["results"] = [_result(line, f, index[f.rule_id], uri) for line, f in pairs]
     run["properties"] = {
         "asOf": report.as_of,
         "rulesSha256": report.rules_sha256,
         "summary": report.summary.model_dump(mode="json"),
         "sources": [s.model_dump(mode="json") for s in report.sources],
+        "notices": list(report.notices),
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from exportcheck.formats._common import deciding, eccn_text, part_of, scalar_text
+from exportcheck.formats._common import deciding, eccn_text, part_of, party_reasons, scalar_text
 from exportcheck.formats._console import report_table, text_console, without_trailing_blanks
 from exportcheck.model.report import LineResult, Report
 from exportcheck.model.status import Status
@@ -40,6 +40,8 @@ def _rule(line: LineResult) -> Text:
             text.append(f" @ {f.rule_version}", style="dim")
         if f.citation:
             text.append(f"\n{f.citation}", style="italic")
+        for why in party_reasons(f):
+            text.append(f"\n{why}", style="dim")
     return text
 
 
@@ -81,4 +83,6 @@ def render(report: Report, *, color: bool = False, width: int = 120) -> str:
     counts.append(f" · as of {report.as_of}")
     console.print()
     console.print(counts, soft_wrap=True)
+    for notice in report.notices:
+        console.print(Text(notice, style="dim"))
     return without_trailing_blanks(buffer)

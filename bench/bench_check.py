@@ -54,6 +54,7 @@ COLUMNS = (
     "ship_date",
     "tpp",
     "memory_bandwidth_gbps",
+    "consignee_hq_country",
 )
 
 # Destination spellings: alpha-2, alpha-3 and English names (16 countries).
@@ -120,10 +121,19 @@ def _names(rng: random.Random, n: int) -> list[str]:
 
 
 def generate(
-    path: Path, lines: int, seed: int = 20250101, *, parts: int = 3000, names: int = 2000
+    path: Path,
+    lines: int,
+    seed: int = 20250101,
+    *,
+    parts: int = 3000,
+    names: int = 2000,
+    hq: bool = True,
 ) -> Path:
     """A seeded manifest of ``lines`` data rows with ``parts`` distinct parts and ``names``
-    distinct party names (same arguments → same bytes)."""
+    distinct party names (same arguments → same bytes). With ``hq`` each row says where its
+    consignee is headquartered (its home country), as an order book fed from a customer
+    master does; without it the column is left out (and the headquarters rules cannot be
+    decided: 3A090 lines are reviews)."""
     rng = random.Random(seed)
     catalogue = _parts(rng, parts)
     party_names = _names(rng, names)
@@ -132,7 +142,7 @@ def generate(
     start = date(2025, 1, 1)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(COLUMNS)
+        w.writerow(COLUMNS if hq else COLUMNS[:-1])
         for i in range(1, lines + 1):
             part, eccn, vendor, tpp, bw = rng.choice(catalogue)
             consignee = rng.choice(party_names)
@@ -149,25 +159,25 @@ def generate(
                 ship = "2025-13-01"
             elif bad < 0.003:
                 tpp = "n/a"
-            w.writerow(
-                (
-                    f"L-{i}",
-                    f"SO-{100000 + i // 3}",
-                    part,
-                    eccn,
-                    f"{vendor} item {part}",
-                    vendor,
-                    rng.randrange(1, 500),
-                    f"{rng.randrange(5, 40000)}.{rng.randrange(100):02d}",
-                    "USD",
-                    dest,
-                    consignee,
-                    end_user,
-                    ship,
-                    tpp,
-                    bw,
-                )
+            row = (
+                f"L-{i}",
+                f"SO-{100000 + i // 3}",
+                part,
+                eccn,
+                f"{vendor} item {part}",
+                vendor,
+                rng.randrange(1, 500),
+                f"{rng.randrange(5, 40000)}.{rng.randrange(100):02d}",
+                "USD",
+                dest,
+                consignee,
+                end_user,
+                ship,
+                tpp,
+                bw,
+                home[consignee][0],
             )
+            w.writerow(row if hq else row[:-1])
     return path
 
 
@@ -227,6 +237,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="runs of each; the best is reported")
     ap.add_argument("--parts", type=int, default=3000, help="distinct parts (3000)")
     ap.add_argument("--names", type=int, default=2000, help="distinct party names (2000)")
+    ap.add_argument(
+        "--no-hq",
+        action="store_true",
+        help="leave out the consignee_hq_country column (the manifests before 2026-12)",
+    )
     args = ap.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     tmp = None
@@ -240,7 +255,8 @@ def main() -> None:
     best = f"; best of {repeat}" if repeat > 1 else ""
     print(
         f"python {sys.version.split()[0]}; format {args.format}; shipped rules and lists; "
-        f"{args.parts:,} parts, {args.names:,} names{best}"
+        f"{args.parts:,} parts, {args.names:,} names"
+        f"{'' if args.no_hq else ', consignee headquarters'}{best}"
     )
     head = (
         f"{'lines':>10} {'MB':>7} {'bare s':>8} {'check s':>8} {'lines/s':>10} "
@@ -249,11 +265,13 @@ def main() -> None:
     print(head)
     wide = (args.parts, args.names) != (3000, 2000)
     shape = f"-{args.parts}x{args.names}" if wide else ""
+    if args.no_hq:
+        shape += "-nohq"
     try:
         for n in sizes:
             manifest = out_dir / f"manifest-{n}{shape}.csv"
             if not manifest.is_file():
-                generate(manifest, n, parts=args.parts, names=args.names)
+                generate(manifest, n, parts=args.parts, names=args.names, hq=not args.no_hq)
             out = out_dir / f"out-{n}.{args.format}"
             bare = wall = float("inf")
             rss, rc = 0.0, 0

@@ -190,3 +190,23 @@ def test_timeline_colour_and_width() -> None:
     coloured = render(report, color=True, width=80)  # type: ignore[arg-type]
     assert "\x1b[31m█" in coloured and "\x1b[32m░" in coloured
     assert "2025-04-09" in plain.splitlines()[4]
+
+
+def test_party_headquarters_decides_the_headquarters_rule(run: Run) -> None:
+    """H100 to Germany: from 2023-11-17 the headquarters rule needs to know where the party
+    is; headquartered in Germany it does not apply, in China it does."""
+    base = ("history", "--part", "H100", "--destination", "DE", "--catalog", str(CATALOG))
+    span = ("--from", "2023-11-01", "--to", "2023-12-31")
+    unknown = run.json(*base, *span)
+    assert [(s["start"], s["status"]) for s in unknown["segments"]] == [
+        ("2023-11-01", "allowed"),
+        ("2023-11-17", "review"),
+    ]
+    local = run.json(*base, *span, "--party", "Rhein Compute GmbH", "--party-hq", "DE")
+    assert [s["status"] for s in local["segments"]] == ["allowed"]
+    assert local["query"]["party_hq"] == "DE"
+    chinese = run.json(*base, *span, "--party", "Rhein Compute GmbH", "--party-hq", "China")
+    assert chinese["changes"][0]["entered"] == ["ear.3a090-4a090.headquarters@2023-11-17"]
+    assert chinese["status"] == "license_required"
+    code, _, err = run(*base, "--party-hq", "Narnia")
+    assert code == 2 and "Narnia" in err

@@ -59,6 +59,8 @@ from exportcheck.readers.manifest import FastLineBuilder, Record, build_line
 _CACHE_LIMIT = 1 << 15  # entries per table; a full table is emptied (bounds the memory)
 # Items and their profiles: a profile missed costs a classification, so these hold more.
 _ITEM_LIMIT = 1 << 17
+# Characters of JSON text the merged cores may hold (a line's findings can be kilobytes).
+_MERGED_TEXT_LIMIT = 1 << 24
 _BATCH = 512  # lines of the general path per text chunk handed to the writer
 _STR: Callable[[str], str] = __import__("json").encoder.encode_basestring
 # A character a JSON string must escape (json.dumps with ensure_ascii=False).
@@ -375,6 +377,7 @@ class CsvToJsonl:
         # (country, epoch) → its number (for the party rules' tables: spellings share it)
         self.dest_numbers: dict[tuple[str, int], int] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
+        self.merged_text = 0  # characters of the merged cores' JSON text (bounded too)
         self.cores_made: dict[tuple[object, ...], tuple[tuple[Finding, ...], _Core]] = {}
         self.quiet: dict[str, bool] = {}
         # The raw party cells known (as in `quiet`), and those of them that are not quiet.
@@ -396,6 +399,10 @@ class CsvToJsonl:
         for table in tables:
             if len(table) >= _CACHE_LIMIT:
                 table.clear()
+        if self.merged_text >= _MERGED_TEXT_LIMIT:  # a merged core holds its findings' text
+            self.merged.clear()
+        if not self.merged:
+            self.merged_text = 0
         # Tables shared by days and profiles are emptied in place (they keep using them).
         if sum(map(len, self.dest_tables)) >= _CACHE_LIMIT:
             for dests in self.dest_tables:
@@ -595,6 +602,7 @@ class CsvToJsonl:
             self.encoder,
         )
         self.merged[key] = (core, *extra, merged)  # the objects keep their ids in use
+        self.merged_text += len(merged.text)
         return merged
 
     def _party_findings(self, column: str, raw: str, destination: str, day: _Day) -> Any:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only (evaluate imports this modul
     from exportcheck.engine.evaluate import JudgeMemo
     from exportcheck.engine.parties import PartyScreening
 
-_CACHE_LIMIT = 1 << 16
+_CACHE_LIMIT = 1 << 14
 _NONE: tuple[Finding, ...] = ()
 
 

@@ -496,6 +496,10 @@ class RuleSetFile(BaseModel):
     version: str = Field(description="content version of the rule set, e.g. 2026.11.1")
     description: str | None = None
     disclaimer: str | None = None
+    not_modelled: list[str] = Field(
+        default_factory=list,
+        description="what this rule set leaves out, in words (reports say so when it is used)",
+    )
     rules: list[Rule] = Field(default_factory=list)
     classifications: list[Classification] = Field(default_factory=list)
     country_groups: list[CountryGroup] = Field(default_factory=list)

@@ -24,10 +24,11 @@ def test_news_sourced_versions_are_marked(shipped_rules: RuleSet) -> None:
             assert v.confidence in (Confidence.NEWS, Confidence.UNCONFIRMED)
 
 
-def test_hong_kong_treatment_marked_unconfirmed(shipped_rules: RuleSet) -> None:
+def test_hong_kong_treatment_cites_the_2020_rule(shipped_rules: RuleSet) -> None:
     (hk,) = [t for t in shipped_rules.treatments if t.country == "HK"]
     assert hk.treated_as == "CN"
-    assert hk.confidence is Confidence.UNCONFIRMED
+    assert hk.citation == "85 FR 83765"
+    assert hk.confidence is Confidence.SECONDARY  # checked in summaries of the FR notice
 
 
 def test_every_shipped_file_points_at_the_schema(root: Path) -> None:

@@ -21,6 +21,12 @@ has); only the misses are filled in Python, one by one:
   than 'rules' has a table of its own, which adds its 'unclassified' or 'classification'
   finding, if any, to its class's;
 * the quantity and unit value cells of the whole batch, checked at once;
+* the rules that test the parties (headquarters, ownership; see
+  :mod:`exportcheck.engine.partyrules`): per item profile and epoch, its party signature
+  (most items have none: no party rule can reach them, and their rows skip the rest); per
+  party column and party epoch, each raw cell's fact; per day, the party set of the facts
+  (and of which columns name the same party); then the findings per (party signature,
+  destination, party set);
 * per raw party cell, whether it can have findings at all (most names match nothing on any
   date for any country); if so, its findings per (column, raw name, destination, list
   epoch), by :class:`PartyScreening`.

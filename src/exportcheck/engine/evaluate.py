@@ -147,7 +147,9 @@ class _Plan:
 class _Node:
     """One condition node prepared for cached evaluation: the facts it reads (and whether a
     destination test, which depends on the date, is among them) and its single tests in the
-    order :func:`evaluate` combines them."""
+    order :func:`evaluate` combines them. A ``party`` test is not among them: the rules that
+    have one are judged by :mod:`exportcheck.engine.partyrules`, which reads only the item
+    tests of their nodes here (for fact classes and party signatures)."""
 
     __slots__ = ("cond", "dated", "fields", "leaves")
 
@@ -238,11 +240,13 @@ class JudgeMemo:
         return epoch
 
     def _undated_tests(self) -> list[tuple[str, str, list[tuple[_Node, int, str, Any, bool]]]]:
-        """Every test of every rule version's condition that does not read the destination,
-        grouped by the fact it reads (``eccn``, ``part_number``, ... or a parameter), in a
-        fixed order: (fact, parameter name or '', [(node, index, kind, arg, kept)]), where
-        ``kept`` says that a FALSE outcome keeps its reasons in :meth:`fact_class` (the test
-        is under a ``not`` somewhere: there its reasons can reach a finding)."""
+        """Every test of every rule version's condition that reads neither the destination
+        nor the parties (the rules that test parties included: their item tests make fact
+        classes finer, so that a fact class decides them too), grouped by the fact it reads
+        (``eccn``, ``part_number``, ... or a parameter), in a fixed order: (fact, parameter
+        name or '', [(node, index, kind, arg, kept)]), where ``kept`` says that a FALSE
+        outcome keeps its reasons in :meth:`fact_class` (the test is under a ``not``
+        somewhere: there its reasons can reach a finding)."""
         groups: dict[tuple[str, str], list[tuple[_Node, int, str, Any]]] = {}
         negated: set[tuple[int, int]] = set()
         for rule in self.ruleset.rules.values():

@@ -235,11 +235,12 @@ class PartyRuleStage:
             number = self._sets[found] = next(self._numbers)
         return number, found
 
-    def _signature(
+    def signature(
         self, item: ResolvedItem, end_use: str | None, on: date, epoch: int, fact_class: int
     ) -> tuple[int, list[tuple[Rule, RuleVersion]]]:
-        """The number of the item's party signature in ``epoch``, and the party rules that may
-        apply to it (none: number -1)."""
+        """The number of the party signature of an item of ``fact_class`` in ``epoch`` (-1:
+        no party rule can apply to it) and the party rules that may apply: items of equal
+        signatures get the same findings for equal destinations and party sets."""
         key = (fact_class, epoch)
         hit = self._sigs.get(key)
         if hit is None:
@@ -289,7 +290,7 @@ class PartyRuleStage:
         ``destination`` on ``on`` (of rule-set ``epoch``), with ``party_set`` (from
         :meth:`party_set`)."""
         return self.signed_findings(
-            self._signature(item, end_use, on, epoch, fact_class),
+            self.signature(item, end_use, on, epoch, fact_class),
             item,
             destination,
             end_use,
@@ -298,14 +299,6 @@ class PartyRuleStage:
             fact_class,
             party_set,
         )
-
-    def signature(
-        self, item: ResolvedItem, end_use: str | None, on: date, epoch: int, fact_class: int
-    ) -> tuple[int, list[tuple[Rule, RuleVersion]]]:
-        """The number of the party signature of an item of ``fact_class`` in ``epoch`` (-1:
-        no party rule can apply to it) and the party rules that may apply: items of equal
-        signatures get the same findings for equal destinations and party sets."""
-        return self._signature(item, end_use, on, epoch, fact_class)
 
     def signed_findings(
         self,

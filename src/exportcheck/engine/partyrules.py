@@ -130,7 +130,7 @@ class _Outcomes:
         self._reads: dict[int, tuple[Condition, tuple[str, ...]]] = {}
         self._cache: dict[tuple[object, ...], Outcome] = {}
         self._leaves: dict[tuple[object, ...], Outcome] = {}
-        self._same: dict[Outcome, Outcome] = {}
+        self._same: dict[tuple[object, ...], Outcome] = {}
 
     def outcome(self, cond: Condition, facts: Facts, keys: Mapping[str, object]) -> Outcome:
         found = self._reads.get(id(cond))
@@ -151,12 +151,15 @@ class _Outcomes:
                 return found
 
             hit = evaluate(cond, facts, self.ruleset, lambda c: self.outcome(c, facts, keys), leaf)
-            # One object for equal outcomes (their findings are made once per object).
-            same = self._same.get(hit)
-            if same is None:
+            # One object for outcomes of the same reasons (their findings are made once per
+            # object): the single tests' outcomes are cached, so their reasons are the same
+            # objects, compared by identity (hashing reasons themselves costs more).
+            same_key = (hit.value, hit.missing, *map(id, hit.because))
+            same = self._same.get(same_key)
+            if same is None or same.because != hit.because:
                 if len(self._same) >= _CACHE_LIMIT:
                     self._same.clear()
-                same = self._same[hit] = hit
+                same = self._same[same_key] = hit
             hit = same
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()

@@ -220,3 +220,14 @@ def test_a_rule_rescinded_before_its_compliance_date_never_bound(shipped_rules: 
     assert "rescinded on 2025-05-13, before compliance was required, so it never bound" in (
         pending.message
     )
+
+
+def test_a_chain_too_deep_to_follow_is_undetermined_not_cleared(index: ScreeningIndex) -> None:
+    chain = [record(f"Level {i} Ltd", f"Level {i + 1} Ltd", 100) for i in range(40)]
+    chain.append(record("Level 40 Ltd", "Huawei Technologies Co., Ltd.", 100))
+    r = resolver(index, *chain)
+    value, test = owned(r, "Level 0 Ltd")
+    assert value is None and "levels up were not followed" in test
+    # What was cut short on one path is not remembered for another: from level 20 the
+    # listed owner is within reach.
+    assert owned(r, "Level 20 Ltd")[0] is True

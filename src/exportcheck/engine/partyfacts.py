@@ -203,6 +203,7 @@ class OwnershipGraph:
 class _Status:
     value: bool | None
     why: str
+    cut: bool = False  # found on a path cut short (a cycle, or too deep): not remembered
 
 
 class PartyResolver:
@@ -373,8 +374,10 @@ class PartyResolver:
         owned_parts: list[str] = []
         maybe_parts: list[str] = []
         majority: _Status | None = None
+        cut = False
         for h in holdings:
             st = self._owner(h.owner, lists, at_least, on, epoch, path)
+            cut = cut or st.cut
             share = (
                 "majority (ultimate parent named on the line)" if h.share is None else _pct(h.share)
             )
@@ -394,10 +397,10 @@ class PartyResolver:
                 maybe_parts.append(part)
         if majority is not None:  # the ultimate parent holds more than half: it decides
             if majority.value is True:
-                return _Status(True, f"owned by listed parties: {majority.why}")
+                return _Status(True, f"owned by listed parties: {majority.why}", cut)
             if majority.value is None:
-                return _Status(None, f"may be owned by listed parties: {majority.why}")
-            return _Status(False, "")
+                return _Status(None, f"may be owned by listed parties: {majority.why}", cut)
+            return _Status(False, "", cut)
         unaccounted = max(0.0, 100.0 - held)
         threshold = at_least - SHARE_TOLERANCE
         if certain >= threshold:
@@ -405,6 +408,7 @@ class PartyResolver:
                 True,
                 f"owned {_pct(certain)} in aggregate by parties on {'/'.join(lists)} "
                 f"(at least {_pct(at_least)}): " + "; ".join(owned_parts),
+                cut,
             )
         gap = ""
         if close is not None and unaccounted > SHARE_TOLERANCE:
@@ -420,8 +424,9 @@ class PartyResolver:
                 f"may be owned {_pct(at_least)} or more by parties on {'/'.join(lists)}: "
                 f"{_pct(certain)} by listed owners, {_pct(certain + possible)} at most"
                 f"{': ' + known if known else ''}{gap}",
+                cut,
             )
-        return _Status(False, "")
+        return _Status(False, "", cut)
 
     def _owner(
         self,
@@ -437,9 +442,10 @@ class PartyResolver:
         found = self._status.get(memo)
         if found is None:
             found = self._judge(owner, None, lists, at_least, on, epoch, path, top=False)
-            if len(self._status) >= 1 << 16:
-                self._status.clear()
-            self._status[memo] = found
+            if not found.cut:
+                if len(self._status) >= 1 << 16:
+                    self._status.clear()
+                self._status[memo] = found
         return found
 
     def _judge(
@@ -458,8 +464,11 @@ class PartyResolver:
         so by listed owners, maybe (a match below the hit threshold, or shares unknown while
         the name is close to a listed one), or not."""
         key = party_key(name)
-        if key in path or len(path) > _MAX_DEPTH:  # a cycle through a parent named on a line
-            return _Status(False, "")
+        if key in path:  # a cycle through a parent named on a line: it owns itself
+            return _Status(False, "", cut=True)
+        if len(path) > _MAX_DEPTH:  # not followed further: never cleared for that
+            why = f"owners more than {_MAX_DEPTH} levels up were not followed"
+            return _Status(None, why, cut=True)
         m = self._listing(name, self.graph.hq(name, on), lists, on, epoch)
         if m is not None and m.score >= self._hit:
             if not top:
@@ -480,9 +489,9 @@ class PartyResolver:
             )
         sub = self._aggregate(name, holdings, m, lists, at_least, on, epoch, (*path, key))
         if sub.value is True:
-            return _Status(True, sub.why if top else f"treated as listed: {sub.why}")
+            return _Status(True, sub.why if top else f"treated as listed: {sub.why}", sub.cut)
         if not top and m is not None and m.score >= self._review:
-            return _Status(None, f"may be listed: {self._entry(m)}")
+            return _Status(None, f"may be listed: {self._entry(m)}", sub.cut)
         if sub.value is None:
             return sub
-        return _Status(False, "not listed" if not top else "")
+        return _Status(False, "not listed" if not top else "", sub.cut)

@@ -384,6 +384,8 @@ class CsvToJsonl:
         self.dest_numbers: dict[tuple[str, int], int] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self.merged_text = 0  # characters of the merged cores' JSON text (bounded too)
+        # (id(core), id(party rules' findings)) → (core, findings, merged core)
+        self.pmerged: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
         self.cores_made: dict[tuple[object, ...], tuple[tuple[Finding, ...], _Core]] = {}
         self.quiet: dict[str, bool] = {}
         # The raw party cells known (as in `quiet`), and those of them that are not quiet.
@@ -407,6 +409,9 @@ class CsvToJsonl:
                 table.clear()
         if self.merged_text >= _MERGED_TEXT_LIMIT:  # a merged core holds its findings' text
             self.merged.clear()
+            self.pmerged.clear()
+        if len(self.pmerged) >= _CACHE_LIMIT:
+            self.pmerged.clear()
         if not self.merged:
             self.merged_text = 0
         # Tables shared by days and profiles are emptied in place (they keep using them).
@@ -796,10 +801,30 @@ class CsvToJsonl:
                 i = live[j]
                 hit = self._prules(profiles[i], days[i], dests[i], psets[j], sigs[i], pkeys[j])
             found[j] = hit
-        for j in itertools.compress(range(len(live)), found):
-            i = live[j]
+        # Merge the findings into the rows' cores: (core, findings) pairs looked up at once
+        # (by identity: the findings tuples are the table's, kept alive by it).
+        with_findings = list(itertools.compress(range(len(live)), found))
+        if not with_findings:
+            return
+        rows_at = list(map(live.__getitem__, with_findings))
+        pairs = list(
+            zip(
+                map(id, map(cores.__getitem__, rows_at)),
+                map(id, map(found.__getitem__, with_findings)),
+                strict=True,
+            )
+        )
+        known = self.pmerged
+        merged: list[Any] = list(map(known.get, pairs))
+        for k in _positions(merged, None):
+            core, extra = cores[rows_at[k]], found[with_findings[k]]
+            entry = known.get(pairs[k])
+            if entry is None or entry[0] is not core or entry[1] is not extra:
+                entry = known[pairs[k]] = (core, extra, self._merged(core, extra))
+            merged[k] = entry
+        for k, i in enumerate(rows_at):
             if cores[i] is not no_core:
-                cores[i] = self._merged(cores[i], found[j])
+                cores[i] = merged[k][2]
 
     def _psets(self, rows: list[list[str]], days: list[Any]) -> list[Any]:
         """The rows' party sets, (number, PartySet), or ``no_pset`` for a bad party cell:

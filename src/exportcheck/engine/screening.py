@@ -533,6 +533,7 @@ class ScreeningIndex:
         # Normalised forms of names already screened (a manifest repeats its consignees).
         self._variants: dict[str, list[NormalizedName]] = {}
         self._similar_cache: dict[str, dict[str, float]] = {}
+        self._names_of: list[list[int]] | None = None  # entry → its names (built when asked)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -812,6 +813,27 @@ class ScreeningIndex:
                 self._variants.clear()
             forms = self._variants[name] = name_variants(name)
         return forms
+
+    def name_score(self, query: str, entry: int) -> float:
+        """The name score (0-100, before the country signal) of ``query`` against
+        ``entries[entry]``: the best over the query's forms and the entry's names, by the same
+        scoring as :meth:`screen`, but without candidate search or thresholds. A brute-force
+        reference for benchmarks and tests; :meth:`screen` scores only candidates."""
+        if self._names_of is None:
+            names_of: list[list[int]] = [[] for _ in self.entries]
+            for n, name in enumerate(self._names):
+                names_of[name.entry].append(n)
+            self._names_of = names_of
+        best = 0.0
+        for form in self._forms(query):
+            q_similar = [self._similar(t) for t in form.tokens]
+            q_weights = [
+                self._query_weight(t, s) for t, s in zip(form.tokens, q_similar, strict=True)
+            ]
+            for n in self._names_of[entry]:
+                score = self._score_name(form.tokens, q_weights, q_similar, self._names[n])[0]
+                best = max(best, score)
+        return round(best, 1)
 
     def may_match(self, name: str) -> bool:
         """False when :meth:`screen` finds nothing for ``name`` on any date and with any

@@ -54,9 +54,9 @@ def test_german_variants() -> None:
     assert len(name_variants("Mueller")) == 1
 
 
-def test_cjk_legal_forms() -> None:
+def test_cjk_legal_forms_and_syllables() -> None:
     n = normalize_name("华为技术有限公司")
-    assert n.tokens == ("华为技术",)
+    assert n.tokens == ("hua", "wei", "ji", "shu")  # one word per character, in pinyin
     assert n.legal_forms == ("co", "ltd")
 
 

@@ -30,8 +30,9 @@ How names are compared
    to a name (``SiemensAG`` → ``siemensag`` and ``siemens`` + AG).
    A name field may hold more than one name (:func:`name_alternatives`): a former name in an
    annotation (``(ex-Cape Diamond)``, ``f.k.a.``), names joined by ``/``, the name after a
-   label (``SHIPPER:``) or before ``c/o``, before an address or branch after a comma or dash,
-   and without its parenthesised parts. Each is screened; an entry keeps its best score.
+   label (``SHIPPER:``) or before ``c/o``, before an address or branch after a comma or dash
+   (and, for listed names, without their parenthesised parts). Each is screened; an entry
+   keeps its best score.
 2. **Legal forms** (Co., Ltd., Corp., Inc., LLC, OOO, JSC/OAO/AO/PAO/ZAO, GmbH, AG, S.A., SARL,
    K.K., B.V., PLC, Pte, Pvt, Sp. z o.o., d.o.o., Kft., 有限公司, 株式会社, 주식회사, בע"מ ...,
    and spelled out in many languages: Aktiengesellschaft, Sociedad Anónima, spółka z
@@ -129,6 +130,11 @@ DEFAULT_HIT_THRESHOLD = 90.0
 DEFAULT_REVIEW_THRESHOLD = 80.0
 #: similarity of an initial to a word it may stand for ("V." / "Vladimir")
 INITIAL_SIMILARITY = 0.6
+#: a spelling variant of a short word counts this much less when the query word is itself a
+#: word of the lists: a real name ("Wang") is less likely a misspelling of another ("Kang")
+#: than an unknown word ("Mosk") is of a listed one ("Musk")
+KNOWN_WORD_FACTOR = 0.8
+KNOWN_SHORT = 5  # ... for short words, where one letter more often makes another name
 #: generic words weigh this fraction of their rarity weight (weights are in (0, 1])
 GENERIC_FACTOR = 0.3
 #: score = DICE_SHARE * weighted Dice + (1 - DICE_SHARE) * mean of the two coverages
@@ -136,10 +142,11 @@ DICE_SHARE = 0.5
 #: an unmatched generic word counts only this much less in the totals
 UNMATCHED_GENERIC_DISCOUNT = 0.5
 #: so does any unmatched word when the shorter name is matched in 2+ distinctive words
-#: together rare enough to point to one party: their listed weights add up to
-#: STRONG_EVIDENCE. With weights (ln(N/df) + 1) / (ln N + 1), a sum of 1.5 means about 0.02
-#: entries of the SDN (N = 7,400) would hold both words by chance ("Imad Khamis": 1.6;
-#: "Eduardo Gonzalez": 1.3, a common pair of names).
+#: together rare enough to point to one party: their listed weights (times their
+#: similarity: a misspelt word is weaker evidence) add up to STRONG_EVIDENCE. With weights
+#: (ln(N/df) + 1) / (ln N + 1), a sum of 1.5 means about 0.02 entries of the SDN (N =
+#: 7,400) would hold both words by chance ("Imad Khamis": 1.6; "Eduardo Gonzalez": 1.3, a
+#: common pair of names).
 EXTRA_NAME_DISCOUNT = 0.5
 STRONG_EVIDENCE = 1.5
 
@@ -229,6 +236,10 @@ _ABBREVIATIONS = {
     "intl": "international",
     "int": "international",
     "tech": "technology",
+    "engg": "engineering",
+    "mgmt": "management",
+    "mgt": "management",
+    "assoc": "associates",
     "techn": "technology",
     "mfg": "manufacturing",
     "natl": "national",
@@ -485,6 +496,7 @@ def _by_length(phrases: list[tuple[str, ...]]) -> dict[int, frozenset[tuple[str,
 
 _LEGAL_ALL_BY_LEN = _by_length(_LEGAL_ALL_P)
 _LEGAL_ANYWHERE_BY_LEN = _by_length(_LEGAL_ANYWHERE_P)
+_LEGAL_WORDS = frozenset(w for p in _LEGAL_ALL_P for w in p)
 _START_BY_LEN = _by_length(sorted({*_LEGAL_ALL_P, *_PREFIXES_P}, key=lambda p: (-len(p), p)))
 
 
@@ -582,16 +594,15 @@ def name_alternatives(text: str) -> list[str]:
     or before "c/o", and the name before an annotation after a comma or dash ("... Ltd,
     Sukkur Branch", "MV Costa do Marfim, port d'Abidjan", "... Inc, 12250 Brevard Ln"): cut
     there when the part before ends a name (a legal form or vessel prefix is found in it) or
-    the part after holds a number. And the name without its parenthesised parts."""
+    the part after holds a number. (A name without its parenthesised parts is another form
+    of a *listed* name only, see _name_texts: a query's "Bank of China (Hong Kong)" must not
+    become "Bank of China".)"""
     out: list[str] = []
 
     def add(t: str) -> None:
         t = " ".join(t.split()).strip(" ,;-")
         if t and t != text and t not in out:
             out.append(t)
-
-    if "(" in text or "[" in text:
-        add(_PAREN.sub(" ", text))
 
     for m in _PAREN_EX.finditer(text):
         add(m.group(1))
@@ -608,6 +619,9 @@ def name_alternatives(text: str) -> list[str]:
         add(_CARE_OF.sub("", text))
     for m in _TAIL.finditer(text):
         head, tail = text[: m.start()], text[m.end() :]
+        first = _basic_tokens(tail)[:1]
+        if first and first[0] in _LEGAL_WORDS:  # "Co., Ltd.": the comma is in a legal form
+            continue
         if any(c.isdigit() for c in tail) or normalize_name(head).legal_forms:
             add(head)
             break
@@ -625,11 +639,16 @@ def _is_subsequence(short: str, long: str) -> bool:
 
 def _name_texts(name: str) -> list[tuple[str, str]]:
     """(display, text to match) for a listed name: the name itself; its alternatives
-    (:func:`name_alternatives`: without its parenthesised parts ("Academy ... (AASPT)"), a
-    former name, ...); and an acronym in parentheses that abbreviates the words before it
-    ("Semiconductor Manufacturing International Corporation (SMIC)" → "SMIC")."""
+    (:func:`name_alternatives`: a former name, ...); without its parenthesised parts
+    ("Academy ... (AASPT)"); and an acronym in parentheses that abbreviates the words before
+    it ("Semiconductor Manufacturing International Corporation (SMIC)" → "SMIC")."""
     out = [(name, name)]
     out.extend((name, alt) for alt in name_alternatives(name))
+    if "(" not in name and "[" not in name:
+        return out
+    bare = " ".join(_PAREN.sub(" ", name).split())
+    if bare and bare != name:
+        out.append((name, bare))
     for m in _PAREN.finditer(name):
         inner = m.group(1).strip()
         compact = inner.replace(".", "").replace(" ", "")
@@ -655,8 +674,19 @@ _HAS_DIGIT = re.compile(r"\d").search
 def _edits_allowed(shorter: int) -> int:
     """Spelling edits (a letter inserted, deleted or changed, two neighbours swapped) allowed
     between two words, by the length of the shorter one: none below 4 letters, one up to 7
-    letters (one typo in a 4-letter word), two from 8."""
+    letters (one typo in a 4-letter word), two from 8. Words of 6-7 letters that begin with
+    the same three letters may differ by two ("Scholz" / "Schulze", "Qureshi" /
+    "Quraishi"): see _token_sim."""
     return 0 if shorter < 4 else 1 if shorter <= 7 else 2
+
+
+#: the shorter word's lengths at which two edits are allowed after a common start
+_SAME_START = 3
+_SAME_START_LENGTHS = (6, 7)
+
+
+def _is_initial(token: str) -> bool:
+    return len(token) == 1 and token.isalpha()
 
 
 def _fuzzy_ok(token: str) -> bool:
@@ -669,7 +699,10 @@ def _token_sim(a: str, b: str) -> float:
     if a == b:
         return 1.0
     la, lb = len(a), len(b)
-    k = _edits_allowed(min(la, lb))
+    shorter = min(la, lb)
+    k = _edits_allowed(shorter)
+    if shorter in _SAME_START_LENGTHS and a[:_SAME_START] == b[:_SAME_START]:
+        k = 2
     if k == 0 or abs(la - lb) > k or _HAS_DIGIT(a) or _HAS_DIGIT(b):
         return 0.0
     d = OSA.distance(a, b, score_cutoff=k)
@@ -705,21 +738,37 @@ def _written_together(
     similarity); marks them used."""
     out: list[tuple[int, int, int, float]] = []
     n = len(others)
+    if n - len(used_others) < 2 or len(used) == len(words):
+        return out
     for i, word in enumerate(words):
-        if i in used or len(used_others) > n - 2:
+        if i in used:
             continue
-        for m in (2, 3, 4):
-            for j in range(n - m + 1):
-                if not any(k in used_others for k in range(j, j + m)):
-                    s = _compound_sim(word, others[j : j + m])
-                    if s > 0:
-                        used.add(i)
-                        used_others.update(range(j, j + m))
-                        out.append((i, j, m, s))
-                        break
-            else:
+        lw = len(word)
+        found = None
+        for j in range(n - 1):
+            # a run starts with the word's first letter, and is about as long as the word
+            if j in used_others or others[j][0] != word[0]:
                 continue
-            break
+            length = len(others[j])
+            for k in range(j + 1, min(j + 4, n)):
+                if k in used_others:
+                    break
+                length += len(others[k])
+                if length > lw + 1:
+                    break
+                if length >= lw - 1:
+                    s = _compound_sim(word, others[j : k + 1])
+                    if s > 0:
+                        found = (i, j, k + 1 - j, s)
+                        break
+            if found:
+                break
+        if found:
+            used.add(i)
+            used_others.update(range(found[1], found[1] + found[2]))
+            out.append(found)
+            if n - len(used_others) < 2:
+                break
     return out
 
 
@@ -801,6 +850,7 @@ class _Tables:
     generic_postings: dict[str, list[int]]  # the same, for names of generic words only
     initial_postings: dict[str, list[int]]  # the same, for names with one-letter words
     deletes: dict[str, list[str]]  # deletion neighbourhood → words of the lists
+    by_start: dict[str, list[str]]  # first three letters → words of 6-9 letters
     join_names: dict[tuple[str, ...], list[int]]  # 2-4 adjacent words → names holding them
     joins_exact: dict[str, list[tuple[str, ...]]]  # those words written together → them
     joins_by_first: dict[str, list[tuple[str, ...]]]  # their first word (4+ letters) → them
@@ -875,7 +925,7 @@ class ScreeningIndex:
             toks = form.tokens
             total = sum(weights[t] for t in toks)
             generic = sum(weights[t] for t in toks if t in GENERIC_WORDS)
-            initials = sum(weights[t] for t in toks if len(t) == 1)
+            initials = sum(weights[t] for t in toks if _is_initial(t))
             built.append(_Name(i, display, toks, form.legal_forms, total, generic, initials))
             all_generic = all(t in GENERIC_WORDS for t in toks)
             for t in set(toks):
@@ -897,10 +947,13 @@ class ScreeningIndex:
             if len(parts[-1]) >= 4:
                 joins_by_last.setdefault(parts[-1], []).append(parts)
         deletes: dict[str, list[str]] = {}
+        by_start: dict[str, list[str]] = {}
         for t in weights:
             if _fuzzy_ok(t):
                 for variant in _deletes(t, _edits_allowed(len(t))):
                     deletes.setdefault(variant, []).append(t)
+                if _SAME_START_LENGTHS[0] <= len(t) <= _SAME_START_LENGTHS[-1] + 2:
+                    by_start.setdefault(t[:_SAME_START], []).append(t)
         tables = _Tables(
             built,
             weights,
@@ -908,6 +961,7 @@ class ScreeningIndex:
             generic_postings,
             initial_postings,
             deletes,
+            by_start,
             join_names,
             joins_exact,
             joins_by_first,
@@ -940,7 +994,8 @@ class ScreeningIndex:
     def _similar(self, token: str) -> dict[str, float]:
         """Words of the lists equal or similar to ``token`` (:func:`_token_sim`), with their
         similarity. Exact: the deletion index holds every listed word's neighbourhood of the
-        radius its length allows, and a query word uses its own."""
+        radius its length allows, and a query word uses its own; words of 6-7 letters that
+        may differ by two after a common start are looked up by that start."""
         hit = self._similar_cache.get(token)
         if hit is not None:
             return hit
@@ -948,9 +1003,12 @@ class ScreeningIndex:
         if token in self._weights:
             out[token] = 1.0
         if _fuzzy_ok(token):
-            for v in self._near(token, _edits_allowed(len(token))):
+            near = self._near(token, _edits_allowed(len(token)))
+            if len(token) >= _SAME_START_LENGTHS[0] - 2:  # two edits after a common start
+                near.update(self._t.by_start.get(token[:_SAME_START], ()))
+            for v in near:
                 if v not in out:
-                    s = _token_sim(token, v)
+                    s = self._pair_sim(token, v)
                     if s > 0:
                         out[v] = s
         if len(self._similar_cache) > _CACHE_LIMIT:
@@ -993,6 +1051,13 @@ class ScreeningIndex:
         self._join_cache[parts] = out
         return out
 
+    def _pair_sim(self, q: str, c: str) -> float:
+        """What :meth:`_similar` gives for query word ``q`` and listed word ``c``."""
+        s = _token_sim(q, c)
+        if 0 < s < 1 and min(len(q), len(c)) <= KNOWN_SHORT and q in self._weights:
+            return s * KNOWN_WORD_FACTOR
+        return s
+
     def _query_weight(self, token: str, similar: dict[str, float]) -> float:
         w = self._weights.get(token)
         if w is None:
@@ -1034,12 +1099,16 @@ class ScreeningIndex:
         mc = sum(s * w[c_tokens[j]] for _, j, s, _ in matched)
         nq, nc = len(q_tokens), len(c_tokens)
         # Initials: a single letter left over stands for a word left over on the other side.
-        if len(used_q) < nq and len(used_c) < nc:
+        if (
+            len(used_q) < nq
+            and len(used_c) < nc
+            and (name.initials or any(map(_is_initial, q_tokens)))
+        ):
             for i, q in enumerate(q_tokens):
                 if i in used_q:
                     continue
                 for j, c in enumerate(c_tokens):
-                    if j in used_c or c[0] != q[0] or (len(q) == 1) == (len(c) == 1):
+                    if j in used_c or c[0] != q[0] or _is_initial(q) == _is_initial(c):
                         continue
                     s = INITIAL_SIMILARITY
                     used_q.add(i)
@@ -1058,13 +1127,13 @@ class ScreeningIndex:
             mq += s * sum(q_weights[i : i + m])
             mc += s * w[c_tokens[j]]
         strong_q: set[int] = set()
-        strong_c: set[int] = set()
-        for i, j, _, kind in matched:
+        strong_c: dict[int, float] = {}  # listed word → its similarity
+        for i, j, s, kind in matched:
             q, c = q_tokens[i], c_tokens[j]
-            distinct_words = kind != _INITIAL and len(q) > 1 and len(c) > 1
+            distinct_words = kind != _INITIAL and not _is_initial(q) and not _is_initial(c)
             if distinct_words and q not in GENERIC_WORDS and c not in GENERIC_WORDS:
                 strong_q.add(i)
-                strong_c.add(j)
+                strong_c[j] = s
         distinctive = bool(strong_q)
         # When one name contains the other around a distinctive match, an extra generic word
         # ("Huawei Device" / "Huawei") counts half; so does any extra word when the shorter
@@ -1077,7 +1146,7 @@ class ScreeningIndex:
             one_sided
             and len(strong_q) >= 2
             and len(strong_c) >= 2
-            and sum(w[c_tokens[j]] for j in strong_c) >= STRONG_EVIDENCE
+            and sum(s * w[c_tokens[j]] for j, s in strong_c.items()) >= STRONG_EVIDENCE
         )
         if not distinctive:
             discount = extra = 0.0
@@ -1147,12 +1216,13 @@ class ScreeningIndex:
             generic words only for its generic variants, which count in every bound."""
             nonlocal extra_q, extra_c
             generic_c = 0.0
-            for v in q_similar[i]:
+            for v, s in q_similar[i].items():
+                # a match adds its similarity times the weights (s <= 1 for the others)
                 if v in GENERIC_WORDS:
-                    gather(t.generic_postings.get(v, ()), q_weights[i], w[v], 0)
+                    gather(t.generic_postings.get(v, ()), s * q_weights[i], s * w[v], 0)
                     generic_c = max(generic_c, w[v])
                 else:
-                    gather(postings.get(v, ()), q_weights[i], w[v], 1)
+                    gather(postings.get(v, ()), s * q_weights[i], s * w[v], 1)
             if generic_c:  # a variant of a generic word ("wealth" / "health"), anywhere
                 extra_q += q_weights[i]
                 extra_c += generic_c
@@ -1160,14 +1230,14 @@ class ScreeningIndex:
         for i, q in enumerate(q_tokens):
             sim = q_similar[i]
             best_c = max((w[v] for v in sim), default=0.0)
-            if len(q) == 1:
+            if _is_initial(q):
                 # an initial: equal to a listed initial, or standing for any word
                 extra_q += q_weights[i]
                 extra_c += max(best_c, INITIAL_SIMILARITY)
                 continue
             if q in GENERIC_WORDS:
-                for v in sim:
-                    gather(t.generic_postings.get(v, ()), q_weights[i], w[v], 0)
+                for v, s in sim.items():
+                    gather(t.generic_postings.get(v, ()), s * q_weights[i], s * w[v], 0)
                 extra_q += q_weights[i]
                 extra_c += best_c
                 continue
@@ -1208,18 +1278,36 @@ class ScreeningIndex:
                 extra_hits += len(common)
         # A listed initial may stand for any query word starting with its letter.
         init_q = INITIAL_SIMILARITY * sum(
-            x for q, x in zip(q_tokens, q_weights, strict=True) if len(q) > 1
+            x for q, x in zip(q_tokens, q_weights, strict=True) if not _is_initial(q)
         )
         out: list[int] = []
         names = self._names
+        lq_plain = wq_total - 0.5 * gq
         for n, aq in acc_q.items():
             name = names[n]
             mq, mc = aq + extra_q, acc_c[n] + extra_c
             if name.initials:
                 mq += init_q
                 mc += INITIAL_SIMILARITY * name.initials
-            strong = hits[n] + extra_hits >= 2 and mc >= STRONG_EVIDENCE
-            if _upper(mq, mc, wq_total, name.weight, gq, name.generic, strong) >= floor:
+            wc = name.weight
+            if mq > wq_total:
+                mq = wq_total
+            if mc > wc:
+                mc = wc
+            # _upper, written out: this loop runs for every name gathered
+            if hits[n] + extra_hits >= 2 and mc >= STRONG_EVIDENCE:
+                lq, lc = 0.5 * (wq_total + mq), 0.5 * (wc + mc)
+            else:
+                lq, lc = lq_plain, wc - 0.5 * name.generic
+            if lq <= 0 or lc <= 0:
+                out.append(n)
+                continue
+            dice = (mq + mc) / (lq + lc)
+            x, y = mq / lq, mc / lc
+            upper = 100.0 * (
+                DICE_SHARE * min(1.0, dice) + (1.0 - DICE_SHARE) * (min(1.0, x) + min(1.0, y)) / 2.0
+            )
+            if upper >= floor:
                 out.append(n)
         return out
 
@@ -1304,7 +1392,8 @@ class ScreeningIndex:
             for n in self._names_of[entry]:
                 name = self._names[n]
                 direct = [
-                    {c: s for c in name.tokens if (s := _token_sim(q, c)) > 0} for q in form.tokens
+                    {c: s for c in name.tokens if (s := self._pair_sim(q, c)) > 0}
+                    for q in form.tokens
                 ]
                 best = max(best, self._score_name(form.tokens, q_weights, direct, name)[0])
         return best

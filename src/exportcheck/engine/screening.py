@@ -585,6 +585,11 @@ _SLASH = re.compile(r"(?<=[^\W\d_]{2})\s*/\s*(?=[^\W\d_]{2})")
 _LABEL = re.compile(r"^\s*(?:[^\W_]+[\s.]*){1,3}:\s*(?=\S)")
 _CARE_OF = re.compile(r"\s+c/o\s.*$", re.IGNORECASE)
 _TAIL = re.compile(r"(?:,|\s-)\s+")
+# What any of the above needs (a cheap test first: most names hold none of it).
+_MAY_HOLD_MORE = re.compile(
+    r"[(\[/:,]|\s-\s|\b(?:f\.?k\.?a|a\.?k\.?a|d\.?b\.?a|formerly|previously|also|trading)\b",
+    re.IGNORECASE,
+).search
 
 
 def name_alternatives(text: str) -> list[str]:
@@ -598,6 +603,8 @@ def name_alternatives(text: str) -> list[str]:
     of a *listed* name only, see _name_texts: a query's "Bank of China (Hong Kong)" must not
     become "Bank of China".)"""
     out: list[str] = []
+    if not _MAY_HOLD_MORE(text):
+        return out
 
     def add(t: str) -> None:
         t = " ".join(t.split()).strip(" ,;-")
@@ -712,13 +719,16 @@ def _token_sim(a: str, b: str) -> float:
 def _compound_sim(whole: str, parts: Sequence[str]) -> float:
     """Similarity of one word to 2-4 adjacent words written together ("vanderbilt" / "van der
     bilt", "fridrichbuchenberg" / "friedrich buchenberg"): 1 when equal; with one edit when
-    both are 4+ letters, start with the same letter, and the first part begins the word or
-    the last part ends it unchanged (a part of 4+ letters); else 0."""
+    both are 4+ letters, start with the same letter, no part is a single letter, and the
+    first part begins the word or the last part ends it unchanged (a part of 4+ letters);
+    else 0."""
     joined = "".join(parts)
     if whole == joined:
         return 1.0
     lw, lj = len(whole), len(joined)
     if whole[0] != joined[0] or abs(lw - lj) > 1 or min(lw, lj) < 4:
+        return 0.0
+    if any(len(p) < 2 for p in parts):  # "elizabeth" + "w" is a word and an initial
         return 0.0
     first, last = parts[0], parts[-1]
     if not (
@@ -851,6 +861,8 @@ class _Tables:
     initial_postings: dict[str, list[int]]  # the same, for names with one-letter words
     deletes: dict[str, list[str]]  # deletion neighbourhood → words of the lists
     by_start: dict[str, list[str]]  # first three letters → words of 6-9 letters
+    by_head: dict[str, list[str]]  # first four letters → words of 4+ letters
+    by_tail: dict[str, list[str]]  # last four letters → words of 4+ letters
     join_names: dict[tuple[str, ...], list[int]]  # 2-4 adjacent words → names holding them
     joins_exact: dict[str, list[tuple[str, ...]]]  # those words written together → them
     joins_by_first: dict[str, list[tuple[str, ...]]]  # their first word (4+ letters) → them
@@ -884,6 +896,8 @@ class ScreeningIndex:
         self._similar_cache: dict[str, dict[str, float]] = {}
         self._compound_cache: dict[str, list[tuple[tuple[str, ...], float]]] = {}
         self._join_cache: dict[tuple[str, ...], list[tuple[str, float]]] = {}
+        self._df_cache: dict[str, int] = {}
+        self._weight_cache: dict[str, float] = {}
         self._names_of: list[list[int]] | None = None  # entry → its names (built when asked)
 
     # -- building ---------------------------------------------------------------------------
@@ -948,12 +962,17 @@ class ScreeningIndex:
                 joins_by_last.setdefault(parts[-1], []).append(parts)
         deletes: dict[str, list[str]] = {}
         by_start: dict[str, list[str]] = {}
+        by_head: dict[str, list[str]] = {}
+        by_tail: dict[str, list[str]] = {}
         for t in weights:
             if _fuzzy_ok(t):
                 for variant in _deletes(t, _edits_allowed(len(t))):
                     deletes.setdefault(variant, []).append(t)
                 if _SAME_START_LENGTHS[0] <= len(t) <= _SAME_START_LENGTHS[-1] + 2:
                     by_start.setdefault(t[:_SAME_START], []).append(t)
+                # may write words together, one of them of 4+ letters at its start or end
+                by_head.setdefault(t[:4], []).append(t)
+                by_tail.setdefault(t[-4:], []).append(t)
         tables = _Tables(
             built,
             weights,
@@ -962,6 +981,8 @@ class ScreeningIndex:
             initial_postings,
             deletes,
             by_start,
+            by_head,
+            by_tail,
             join_names,
             joins_exact,
             joins_by_first,
@@ -1043,9 +1064,17 @@ class ScreeningIndex:
             return hit
         joined = "".join(parts)
         found = {joined} if joined in self._weights else set()
-        if len(joined) >= 4:
-            found |= self._near(joined, 1)
-        out = [(v, s) for v in found if (s := _compound_sim(v, parts)) > 0]
+        # One edit away, the first part begins the word or the last part ends it (4+ letters)
+        if len(parts[0]) >= 4:
+            found.update(self._t.by_head.get(parts[0][:4], ()))
+        if len(parts[-1]) >= 4:
+            found.update(self._t.by_tail.get(parts[-1][-4:], ()))
+        lj, first = len(joined), joined[0]
+        out = [
+            (v, s)
+            for v in found
+            if v[0] == first and lj - 1 <= len(v) <= lj + 1 and (s := _compound_sim(v, parts)) > 0
+        ]
         if len(self._join_cache) > _CACHE_LIMIT:
             self._join_cache.clear()
         self._join_cache[parts] = out
@@ -1118,14 +1147,16 @@ class ScreeningIndex:
                     mc += s * w[c]
                     break
         # Words written together: one word equal to 2-4 adjacent words of the other side.
-        for i, j, m, s in _written_together(q_tokens, used_q, c_tokens, used_c):
-            matched.extend((i, k, s, _COMPOUND) for k in range(j, j + m))
-            mq += s * q_weights[i]
-            mc += s * sum(w[c] for c in c_tokens[j : j + m])
-        for j, i, m, s in _written_together(c_tokens, used_c, q_tokens, used_q):
-            matched.extend((k, j, s, _COMPOUND) for k in range(i, i + m))
-            mq += s * sum(q_weights[i : i + m])
-            mc += s * w[c_tokens[j]]
+        if len(used_q) < nq and nc - len(used_c) >= 2:
+            for i, j, m, s in _written_together(q_tokens, used_q, c_tokens, used_c):
+                matched.extend((i, k, s, _COMPOUND) for k in range(j, j + m))
+                mq += s * q_weights[i]
+                mc += s * sum(w[c] for c in c_tokens[j : j + m])
+        if len(used_c) < nc and nq - len(used_q) >= 2:
+            for j, i, m, s in _written_together(c_tokens, used_c, q_tokens, used_q):
+                matched.extend((k, j, s, _COMPOUND) for k in range(i, i + m))
+                mq += s * sum(q_weights[i : i + m])
+                mc += s * w[c_tokens[j]]
         strong_q: set[int] = set()
         strong_c: dict[int, float] = {}  # listed word → its similarity
         for i, j, s, kind in matched:
@@ -1174,8 +1205,18 @@ class ScreeningIndex:
         return max(0.0, min(100.0, score)), matched, used_q, used_c
 
     def _prepare(self, form: NormalizedName) -> tuple[list[dict[str, float]], list[float]]:
+        """The query's words: the listed words similar to each, and each one's weight."""
         q_similar = [self._similar(t) for t in form.tokens]
-        q_weights = [self._query_weight(t, s) for t, s in zip(form.tokens, q_similar, strict=True)]
+        cache = self._weight_cache
+        q_weights: list[float] = []
+        for t, sim in zip(form.tokens, q_similar, strict=True):
+            wt = cache.get(t)
+            if wt is None:
+                wt = self._query_weight(t, sim)
+                if len(cache) > _CACHE_LIMIT:
+                    cache.clear()
+                cache[t] = wt
+            q_weights.append(wt)
         return q_similar, q_weights
 
     def _candidates(
@@ -1188,61 +1229,72 @@ class ScreeningIndex:
         not an initial; see the caps in _score_name), unless all its words are generic. So
         names are gathered from the postings of the words similar to the query's distinctive
         words, of generic words for names of generic words only, and of words written
-        together. Each gathered name gets an upper bound of its score (_upper) from the
-        weights it can match at most; names below the floor are not scored. Words with long
-        postings ("common") are left out of the gathering when even a name matching all of
-        them could not reach the floor, and then count in every bound."""
+        together. Each gathered name gets an upper bound of its score (see _upper) from the
+        weights it can match at most; names below the floor are not scored. Query words
+        that cannot make a distinctive match alone (generic words, initials, generic
+        variants) are not gathered: they add to the bound of each gathered name what they
+        can match in it. Words with long postings ("common") are left out of the gathering
+        when even a name matching all of them could not reach the floor, and are then
+        matched the same way."""
         t = self._t
         w = self._weights
         floor = self.config.review_threshold - self.config.country_bonus
         nq = len(q_tokens)
         wq_total = sum(q_weights)
         gq = sum(x for q, x in zip(q_tokens, q_weights, strict=True) if q in GENERIC_WORDS)
-        acc_q: dict[int, float] = {}
-        acc_c: dict[int, float] = {}
-        hits: dict[int, int] = {}
-        extra_q = extra_c = 0.0  # what words not gathered may add to any name
-        extra_hits = 0
+        acc: dict[int, list[float]] = {}  # name → [matched query weight, listed weight, hits]
+        # Words matched against the gathered names only: (query word, its weight, similar
+        # words and similarities, whether a match counts as a hit).
+        deferred: list[tuple[str, float, dict[str, float], int]] = []
+        deferred_q = deferred_c = 0.0  # what they may add at most, for names not gathered
         common: list[int] = []
 
         def gather(found: Iterable[int], wq_i: float, wc_i: float, n_hits: int) -> None:
+            get = acc.get
             for n in found:
-                acc_q[n] = acc_q.get(n, 0.0) + wq_i
-                acc_c[n] = acc_c.get(n, 0.0) + wc_i
-                hits[n] = hits.get(n, 0) + n_hits
+                e = get(n)
+                if e is None:
+                    acc[n] = [wq_i, wc_i, n_hits]
+                else:
+                    e[0] += wq_i
+                    e[1] += wc_i
+                    e[2] += n_hits
 
         def gather_word(i: int, postings: dict[str, list[int]] = t.postings) -> None:
             """The names holding a word similar to query word ``i`` (distinctive); names of
-            generic words only for its generic variants, which count in every bound."""
-            nonlocal extra_q, extra_c
-            generic_c = 0.0
+            generic words only for its generic variants, which are deferred."""
+            nonlocal deferred_q, deferred_c
+            qw = q_weights[i]
+            generic: dict[str, float] = {}
             for v, s in q_similar[i].items():
                 # a match adds its similarity times the weights (s <= 1 for the others)
                 if v in GENERIC_WORDS:
-                    gather(t.generic_postings.get(v, ()), s * q_weights[i], s * w[v], 0)
-                    generic_c = max(generic_c, w[v])
+                    gather(t.generic_postings.get(v, ()), s * qw, s * w[v], 0)
+                    generic[v] = s
                 else:
-                    gather(postings.get(v, ()), s * q_weights[i], s * w[v], 1)
-            if generic_c:  # a variant of a generic word ("wealth" / "health"), anywhere
-                extra_q += q_weights[i]
-                extra_c += generic_c
+                    gather(postings.get(v, ()), s * qw, s * w[v], 1)
+            if generic:  # a variant of a generic word ("wealth" / "health")
+                deferred.append((q_tokens[i], qw, generic, 0))
+                deferred_q += qw
+                deferred_c += max(w[v] for v in generic)
 
         for i, q in enumerate(q_tokens):
             sim = q_similar[i]
-            best_c = max((w[v] for v in sim), default=0.0)
             if _is_initial(q):
                 # an initial: equal to a listed initial, or standing for any word
-                extra_q += q_weights[i]
-                extra_c += max(best_c, INITIAL_SIMILARITY)
+                deferred.append((q, q_weights[i], sim, 0))
+                deferred_q += q_weights[i]
+                deferred_c += max([INITIAL_SIMILARITY, *(w[v] for v in sim)])
                 continue
             if q in GENERIC_WORDS:
                 for v, s in sim.items():
                     gather(t.generic_postings.get(v, ()), s * q_weights[i], s * w[v], 0)
-                extra_q += q_weights[i]
-                extra_c += best_c
+                if sim:
+                    deferred.append((q, q_weights[i], sim, 0))
+                    deferred_q += q_weights[i]
+                    deferred_c += max(w[v] for v in sim)
                 continue
-            df = sum(len(t.postings.get(v, ())) for v in sim)
-            if df > self._common_df:
+            if self._df(q, sim) > self._common_df:
                 common.append(i)
             else:
                 gather_word(i)
@@ -1253,16 +1305,18 @@ class ScreeningIndex:
         for m in (2, 3, 4):  # a listed word = query words written together
             for i in range(nq - m + 1):
                 parts = q_tokens[i : i + m]
-                wq_i = sum(q_weights[i : i + m])
-                for v, _ in self._joined_in_lists(parts):
-                    gather(t.postings.get(v, ()), wq_i, w[v], m)
-        # Common words: gathered only if a name matching all of them (and every word not
-        # gathered) might reach the floor; else they count in every bound.
+                joined = self._joined_in_lists(parts)
+                if joined:
+                    wq_i = sum(q_weights[i : i + m])
+                    for v, _ in joined:
+                        gather(t.postings.get(v, ()), wq_i, w[v], m)
+        # Common words: gathered only if a name matching all of them (and every deferred
+        # word) might reach the floor; else they are deferred too.
         if common:
             common_q = sum(q_weights[i] for i in common)
             common_c = sum(max(w[v] for v in q_similar[i]) for i in common)
-            cq, cc = extra_q + common_q, extra_c + common_c
-            strong_possible = len(common) + extra_hits >= 2 and cc >= STRONG_EVIDENCE
+            cq, cc = deferred_q + common_q, deferred_c + common_c
+            strong_possible = len(common) >= 2 and cc >= STRONG_EVIDENCE
             # A name of unknown weight: its matched weight is at most its total (mc <= wc),
             # and the bound grows with wc up to there.
             if _upper(cq, cc, wq_total, cc, gq, 0.0, strong_possible) >= floor:
@@ -1273,9 +1327,7 @@ class ScreeningIndex:
                 # query word, which no bound of a name of unknown words can hold.
                 for i in common:
                     gather_word(i, t.initial_postings)
-                extra_q += common_q
-                extra_c += common_c
-                extra_hits += len(common)
+                    deferred.append((q_tokens[i], q_weights[i], q_similar[i], 1))
         # A listed initial may stand for any query word starting with its letter.
         init_q = INITIAL_SIMILARITY * sum(
             x for q, x in zip(q_tokens, q_weights, strict=True) if not _is_initial(q)
@@ -1283,9 +1335,23 @@ class ScreeningIndex:
         out: list[int] = []
         names = self._names
         lq_plain = wq_total - 0.5 * gq
-        for n, aq in acc_q.items():
+        half = 1.0 - DICE_SHARE
+        for n, (mq, mc, h) in acc.items():
             name = names[n]
-            mq, mc = aq + extra_q, acc_c[n] + extra_c
+            tokens = name.tokens
+            for q, qw, sim, counts in deferred:  # what each deferred word matches here
+                bq = bc = 0.0
+                for c in tokens:
+                    sc = sim.get(c, 0.0)
+                    if not sc and len(q) == 1 and c[0] == q and len(c) > 1:
+                        sc = INITIAL_SIMILARITY  # an initial for a word
+                    if sc:
+                        bq = max(bq, sc * qw)
+                        bc = max(bc, sc * w[c])
+                if bq:
+                    mq += bq
+                    mc += bc
+                    h += counts
             if name.initials:
                 mq += init_q
                 mc += INITIAL_SIMILARITY * name.initials
@@ -1295,7 +1361,7 @@ class ScreeningIndex:
             if mc > wc:
                 mc = wc
             # _upper, written out: this loop runs for every name gathered
-            if hits[n] + extra_hits >= 2 and mc >= STRONG_EVIDENCE:
+            if h >= 2 and mc >= STRONG_EVIDENCE:
                 lq, lc = 0.5 * (wq_total + mq), 0.5 * (wc + mc)
             else:
                 lq, lc = lq_plain, wc - 0.5 * name.generic
@@ -1305,11 +1371,23 @@ class ScreeningIndex:
             dice = (mq + mc) / (lq + lc)
             x, y = mq / lq, mc / lc
             upper = 100.0 * (
-                DICE_SHARE * min(1.0, dice) + (1.0 - DICE_SHARE) * (min(1.0, x) + min(1.0, y)) / 2.0
+                DICE_SHARE * (dice if dice < 1.0 else 1.0)
+                + half * ((x if x < 1.0 else 1.0) + (y if y < 1.0 else 1.0)) / 2.0
             )
             if upper >= floor:
                 out.append(n)
         return out
+
+    def _df(self, token: str, similar: dict[str, float]) -> int:
+        """How many names hold a word similar to ``token`` (postings' lengths)."""
+        found = self._df_cache.get(token)
+        if found is None:
+            postings = self._t.postings
+            found = sum(len(postings.get(v, ())) for v in similar)
+            if len(self._df_cache) > _CACHE_LIMIT:
+                self._df_cache.clear()
+            self._df_cache[token] = found
+        return found
 
     def _screen_form(self, form: NormalizedName) -> list[_Scored]:
         q_tokens = form.tokens

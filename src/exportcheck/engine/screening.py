@@ -438,7 +438,25 @@ def _basic_tokens(text: str) -> list[str]:
             p = _stem(_ABBREVIATIONS.get(p, p))
             if p not in _STOPWORDS:
                 tokens.append(p)
-    return _numbers(_particles(tokens))
+    return _numbers(_particles(_join_initials(tokens)))
+
+
+def _join_initials(tokens: list[str]) -> list[str]:
+    """Initials written apart are one word, as written with dots (``N K`` = ``N.K.`` →
+    ``nk``)."""
+    if sum(1 for t in tokens if len(t) == 1) < 2:
+        return tokens
+    out: list[str] = []
+    run = False  # the last word is a run of single letters
+    for t in tokens:
+        prev = out[-1] if out else ""
+        if len(t) == 1 and t.isalpha() and (run or (len(prev) == 1 and prev.isalpha())):
+            out[-1] += t
+            run = True
+        else:
+            out.append(t)
+            run = False
+    return out
 
 
 def _particles(tokens: list[str]) -> list[str]:

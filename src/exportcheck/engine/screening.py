@@ -108,6 +108,7 @@ from exportcheck.model.countries import normalize_country
 from exportcheck.model.parties import (
     ListEntry,
     MatchExplanation,
+    PartyType,
     ScreeningMatch,
     ScreenResult,
     match_sort_key,
@@ -350,8 +351,7 @@ _LEGAL_ANYWHERE = [
 ]  # fmt: skip
 _LEGAL_EDGE = [
     "ag", "ao", "sa", "sas", "sac", "kk", "bv", "nv", "oy", "ab", "as", "kg", "ug", "lp",
-    "sl", "se", "pt", "tbk", "ooo", "est", "cv", "sia", "oü", "ad", "ip", "fop", "pat",
-    "chao", "ano", "yk",
+    "sl", "se", "pt", "tbk", "ooo", "est", "cv", "sia", "oü", "ip", "fop", "ano", "yk",
 ]  # fmt: skip
 _PREFIXES = [
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "monsieur", "madame", "mme", "mlle",
@@ -515,6 +515,13 @@ def _by_length(phrases: list[tuple[str, ...]]) -> dict[int, frozenset[tuple[str,
 _LEGAL_ALL_BY_LEN = _by_length(_LEGAL_ALL_P)
 _LEGAL_ANYWHERE_BY_LEN = _by_length(_LEGAL_ANYWHERE_P)
 _LEGAL_WORDS = frozenset(w for p in _LEGAL_ALL_P for w in p)
+
+
+def _is_company(form: NormalizedName) -> bool:
+    """Whether a name has a company's legal form (titles and vessel prefixes are not)."""
+    return any(w in _LEGAL_WORDS for w in form.legal_forms)
+
+
 _START_BY_LEN = _by_length(sorted({*_LEGAL_ALL_P, *_PREFIXES_P}, key=lambda p: (-len(p), p)))
 
 
@@ -917,6 +924,8 @@ class ScreeningIndex:
         self._df_cache: dict[str, int] = {}
         self._weight_cache: dict[str, float] = {}
         self._names_of: list[list[int]] | None = None  # entry → its names (built when asked)
+        # Vessels and aircraft: a name with a company's legal form never names one.
+        self._crafts = [e.type in (PartyType.VESSEL, PartyType.AIRCRAFT) for e in self.entries]
 
     # -- building ---------------------------------------------------------------------------
 
@@ -1412,8 +1421,12 @@ class ScreeningIndex:
         q_similar, q_weights = self._prepare(form)
         floor = self.config.review_threshold - self.config.country_bonus
         results: dict[int, _Scored] = {}
+        company = _is_company(form)
+        crafts = self._crafts
         for n in self._candidates(q_tokens, q_weights, q_similar):
             name = self._names[n]
+            if company and crafts[name.entry]:
+                continue  # a company is not a vessel or an aircraft
             score, matched, used_q, used_c = self._score_name(q_tokens, q_weights, q_similar, name)
             if score < floor:
                 continue
@@ -1484,6 +1497,8 @@ class ScreeningIndex:
             self._names_of = names_of
         best = 0.0
         for form in self._forms(query):
+            if _is_company(form) and self._crafts[entry]:
+                continue  # a company is not a vessel or an aircraft
             _, q_weights = self._prepare(form)
             for n in self._names_of[entry]:
                 name = self._names[n]

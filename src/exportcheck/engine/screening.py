@@ -132,8 +132,8 @@ DEFAULT_REVIEW_THRESHOLD = 80.0
 #: similarity of an initial to a word it may stand for ("V." / "Vladimir")
 INITIAL_SIMILARITY = 0.6
 #: a spelling variant of a short word counts this much less when the query word is itself a
-#: word of the lists: a real name ("Wang") is less likely a misspelling of another ("Kang")
-#: than an unknown word ("Mosk") is of a listed one ("Musk")
+#: word two or more list entries use: a real name ("Wang") is less likely a misspelling of
+#: another ("Kang") than an unknown word ("Mosk") is of a listed one ("Musk")
 KNOWN_WORD_FACTOR = 0.8
 KNOWN_SHORT = 5  # ... for short words, where one letter more often makes another name
 #: generic words weigh this fraction of their rarity weight (weights are in (0, 1])
@@ -888,6 +888,7 @@ class _Tables:
     by_start: dict[str, list[str]]  # first three letters → words of 6-9 letters
     by_head: dict[str, list[str]]  # first four letters → words of 4+ letters
     by_tail: dict[str, list[str]]  # last four letters → words of 4+ letters
+    known: frozenset[str]  # words two or more entries use: names in their own right
     join_names: dict[tuple[str, ...], list[int]]  # 2-4 adjacent words → names holding them
     joins_exact: dict[str, list[tuple[str, ...]]]  # those words written together → them
     joins_by_first: dict[str, list[tuple[str, ...]]]  # their first word (4+ letters) → them
@@ -1001,19 +1002,20 @@ class ScreeningIndex:
                 by_head.setdefault(t[:4], []).append(t)
                 by_tail.setdefault(t[-4:], []).append(t)
         tables = _Tables(
-            built,
-            weights,
-            postings,
-            generic_postings,
-            initial_postings,
-            deletes,
-            by_start,
-            by_head,
-            by_tail,
-            join_names,
-            joins_exact,
-            joins_by_first,
-            joins_by_last,
+            names=built,
+            weights=weights,
+            postings=postings,
+            generic_postings=generic_postings,
+            initial_postings=initial_postings,
+            deletes=deletes,
+            by_start=by_start,
+            by_head=by_head,
+            by_tail=by_tail,
+            known=frozenset(t for t, d in df.items() if d >= 2),
+            join_names=join_names,
+            joins_exact=joins_exact,
+            joins_by_first=joins_by_first,
+            joins_by_last=joins_by_last,
         )
         return cls(entry_list, tables, config or ScreeningConfig())
 
@@ -1110,7 +1112,7 @@ class ScreeningIndex:
     def _pair_sim(self, q: str, c: str) -> float:
         """What :meth:`_similar` gives for query word ``q`` and listed word ``c``."""
         s = _token_sim(q, c)
-        if 0 < s < 1 and min(len(q), len(c)) <= KNOWN_SHORT and q in self._weights:
+        if 0 < s < 1 and min(len(q), len(c)) <= KNOWN_SHORT and q in self._t.known:
             return s * KNOWN_WORD_FACTOR
         return s
 

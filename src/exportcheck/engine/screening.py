@@ -651,12 +651,13 @@ def name_alternatives(text: str) -> list[str]:
         add(_CARE_OF.sub("", text))
     for m in _TAIL.finditer(text):
         head, tail = text[: m.start()], text[m.end() :]
+        if not any(c.isdigit() for c in tail) and not normalize_name(head).legal_forms:
+            continue
         first = _basic_tokens(tail)[:1]
         if first and first[0] in _LEGAL_WORDS:  # "Co., Ltd.": the comma is in a legal form
             continue
-        if any(c.isdigit() for c in tail) or normalize_name(head).legal_forms:
-            add(head)
-            break
+        add(head)
+        break
     return out
 
 

@@ -1358,6 +1358,8 @@ class ScreeningIndex:
                 for i in common:
                     gather_word(i, t.initial_postings)
                     deferred.append((q_tokens[i], q_weights[i], q_similar[i], 1))
+                deferred_q += common_q
+                deferred_c += common_c
         # A listed initial may stand for any query word starting with its letter.
         init_q = INITIAL_SIMILARITY * sum(
             x for q, x in zip(q_tokens, q_weights, strict=True) if not _is_initial(q)
@@ -1366,22 +1368,10 @@ class ScreeningIndex:
         names = self._names
         lq_plain = wq_total - 0.5 * gq
         half = 1.0 - DICE_SHARE
-        for n, (mq, mc, h) in acc.items():
-            name = names[n]
-            tokens = name.tokens
-            for q, qw, sim, counts in deferred:  # what each deferred word matches here
-                bq = bc = 0.0
-                for c in tokens:
-                    sc = sim.get(c, 0.0)
-                    if not sc and len(q) == 1 and c[0] == q and len(c) > 1:
-                        sc = INITIAL_SIMILARITY  # an initial for a word
-                    if sc:
-                        bq = max(bq, sc * qw)
-                        bc = max(bc, sc * w[c])
-                if bq:
-                    mq += bq
-                    mc += bc
-                    h += counts
+        deferred_hits = sum(d[3] for d in deferred)
+
+        def upper(mq: float, mc: float, h: float, name: _Name) -> float:
+            """_upper, written out: it runs for every name gathered."""
             if name.initials:
                 mq += init_q
                 mc += INITIAL_SIMILARITY * name.initials
@@ -1390,21 +1380,41 @@ class ScreeningIndex:
                 mq = wq_total
             if mc > wc:
                 mc = wc
-            # _upper, written out: this loop runs for every name gathered
             if h >= 2 and mc >= STRONG_EVIDENCE:
                 lq, lc = 0.5 * (wq_total + mq), 0.5 * (wc + mc)
             else:
                 lq, lc = lq_plain, wc - 0.5 * name.generic
             if lq <= 0 or lc <= 0:
-                out.append(n)
-                continue
+                return 100.0
             dice = (mq + mc) / (lq + lc)
             x, y = mq / lq, mc / lc
-            upper = 100.0 * (
+            return 100.0 * (
                 DICE_SHARE * (dice if dice < 1.0 else 1.0)
                 + half * ((x if x < 1.0 else 1.0) + (y if y < 1.0 else 1.0)) / 2.0
             )
-            if upper >= floor:
+
+        for n, (mq, mc, h) in acc.items():
+            name = names[n]
+            if deferred:
+                # First with all that deferred words may add anywhere (cheap), then with
+                # what they match in this name.
+                if upper(mq + deferred_q, mc + deferred_c, h + deferred_hits, name) < floor:
+                    continue
+                tokens = name.tokens
+                for q, qw, sim, counts in deferred:
+                    bq = bc = 0.0
+                    for c in tokens:
+                        sc = sim.get(c, 0.0)
+                        if not sc and len(q) == 1 and c[0] == q and len(c) > 1:
+                            sc = INITIAL_SIMILARITY  # an initial for a word
+                        if sc:
+                            bq = max(bq, sc * qw)
+                            bc = max(bc, sc * w[c])
+                    if bq:
+                        mq += bq
+                        mc += bc
+                        h += counts
+            if upper(mq, mc, h, name) >= floor:
                 out.append(n)
         return out
 

@@ -134,3 +134,9 @@ def test_middle_legal_forms_are_the_longest_phrase_first(words: list[str]) -> No
     want_out, want_legal = _middle_forms_reference(plain)
     assert got.tokens == tuple(want_out)
     assert got.legal_forms == tuple(want_legal)
+
+
+def test_hyphenated_syllables_are_also_one_word() -> None:
+    forms = {f.tokens for f in name_variants("Kim Yong-chol")}
+    assert forms == {("kim", "yong", "chol"), ("kim", "yongchol")}
+    assert len(name_variants("Ruiz-Montalvo Trucking")) == 1  # not short syllables

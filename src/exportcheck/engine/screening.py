@@ -579,14 +579,22 @@ def normalize_name(text: str) -> NormalizedName:
 _GLUED_FORM = re.compile(r"(?<=[a-z])(AG|GmbH|LLC|Ltd|LTD|Inc|INC|PLC|Corp|SRL|SpA|SARL|BV|NV)\b")
 
 
+#: Short romanised syllables joined by a hyphen, as in Korean and Chinese given names
+#: ("Yong-chol", "Jong-un"): also one word ("Yongchol"), as often written.
+_SYLLABLES = re.compile(r"\b([^\W\d_]{2,5})-([^\W\d_]{2,5})\b")
+
+
 def name_variants(text: str) -> list[NormalizedName]:
-    """All normalised forms of a name: one; two for German umlauts (ü → u and ue); and the
-    form with a glued legal form split off ("SiemensAG" → "Siemens AG")."""
+    """All normalised forms of a name: one; two for German umlauts (ü → u and ue); the form
+    with a glued legal form split off ("SiemensAG" → "Siemens AG"); and the form with short
+    hyphenated syllables written together ("Kim Jong-un" → "Kim Jongun")."""
     texts = [text]
     if any(c in _GERMAN_CHARS for c in text):
         texts.append(text.translate(_GERMAN))
     if _GLUED_FORM.search(text):
         texts.extend([_GLUED_FORM.sub(r" \1", t) for t in texts])
+    if "-" in text and _SYLLABLES.search(text):
+        texts.extend([_SYLLABLES.sub(r"\1\2", t) for t in texts])
     forms: list[NormalizedName] = []
     for t in texts:
         form = normalize_name(t)

@@ -140,3 +140,9 @@ def test_hyphenated_syllables_are_also_one_word() -> None:
     forms = {f.tokens for f in name_variants("Kim Yong-chol")}
     assert forms == {("kim", "yong", "chol"), ("kim", "yongchol")}
     assert len(name_variants("Ruiz-Montalvo Trucking")) == 1  # not short syllables
+
+
+def test_long_legal_forms_with_one_typo() -> None:
+    assert normalize_name("Siemens Aktiengeselschaft").legal_forms == ("aktiengesellschaft",)
+    assert normalize_name("Acme Corporatoin").tokens == ("acme",)
+    assert toks("Corporation") == ("corporation",)  # never strips the whole name

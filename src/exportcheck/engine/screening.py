@@ -569,9 +569,32 @@ def _split_legal(tokens: list[str]) -> NormalizedName:
     return NormalizedName(tuple(out), tuple(head + legal + tail))
 
 
+# Long one-word legal forms are recognised with one typo ("Aktiengeselschaft").
+_LONG_FORMS = frozenset(p[0] for p in _LEGAL_ALL_P if len(p) == 1 and len(p[0]) >= 9)
+_LONG_FORM_DELETES: dict[str, str] = {}
+for _form in sorted(_LONG_FORMS):
+    for _i in range(len(_form)):
+        _LONG_FORM_DELETES.setdefault(_form[:_i] + _form[_i + 1 :], _form)
+    _LONG_FORM_DELETES.setdefault(_form, _form)
+
+
+def _legal_typo(token: str) -> str:
+    """The long legal form ``token`` misspells by one edit, or ``token``."""
+    if len(token) < 8 or token in _LONG_FORMS:
+        return token
+    for i in range(len(token) + 1):
+        form = _LONG_FORM_DELETES.get(token[:i] + token[i + 1 :] if i < len(token) else token)
+        if form is not None and OSA.distance(token, form, score_cutoff=1) <= 1:
+            return form
+    return token
+
+
 def normalize_name(text: str) -> NormalizedName:
     """The main normalised form of a name (umlauts stripped: ``Müller`` → ``muller``)."""
-    return _split_legal(_basic_tokens(text))
+    tokens = _basic_tokens(text)
+    if any(len(t) >= 8 for t in tokens):
+        tokens = [_legal_typo(t) for t in tokens]
+    return _split_legal(tokens)
 
 
 #: A legal form glued to the word before it: "SiemensAG", "AcmeGmbH" (a capital after a

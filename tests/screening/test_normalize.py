@@ -146,3 +146,11 @@ def test_long_legal_forms_with_one_typo() -> None:
     assert normalize_name("Siemens Aktiengeselschaft").legal_forms == ("aktiengesellschaft",)
     assert normalize_name("Acme Corporatoin").tokens == ("acme",)
     assert toks("Corporation") == ("corporation",)  # never strips the whole name
+
+
+def test_romanisation_variants_are_closer_than_other_edits() -> None:
+    from exportcheck.engine.screening import _token_sim
+
+    assert _token_sim("volodymyr", "volodimir") > _token_sim("volodymyr", "volodamar")
+    assert _token_sim("hussain", "husain") > _token_sim("hussain", "husein")
+    assert _token_sim("paint", "plant") == 0.0  # two edits in a five-letter word

@@ -770,7 +770,27 @@ def _token_sim(a: str, b: str) -> float:
     if k == 0 or abs(la - lb) > k or _HAS_DIGIT(a) or _HAS_DIGIT(b):
         return 0.0
     d = OSA.distance(a, b, score_cutoff=k)
-    return 1.0 - d / max(la, lb) if d <= k else 0.0
+    if d > k:
+        return 0.0
+    # Romanisation variants of one sound count as half an edit ("Volodymyr" / "Volodimir",
+    # "Wolodymyr", "Hussain" / "Husain"): compared again with them folded.
+    fd = OSA.distance(_romanised(a), _romanised(b), score_cutoff=d)
+    return 1.0 - min(d, (d + fd) / 2.0) / max(la, lb)
+
+
+_ROMANISED = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("ou", "u"), ("ee", "i"), ("w", "v"))
+_DOUBLED = re.compile(r"(.)\1")
+
+
+def _romanised(word: str) -> str:
+    """A word with spellings of one sound in Latin romanisations made one: kh/h, ph/f,
+    ck/k, ou/u, ee/i, w/v, y/i after the first letter, doubled letters single."""
+    for a, b in _ROMANISED:
+        if a in word:
+            word = word.replace(a, b)
+    if "y" in word[1:]:
+        word = word[0] + word[1:].replace("y", "i")
+    return _DOUBLED.sub(r"\1", word)
 
 
 def _compound_sim(whole: str, parts: Sequence[str]) -> float:

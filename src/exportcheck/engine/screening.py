@@ -938,8 +938,8 @@ class _Tables:
     initial_postings: dict[str, list[int]]  # the same, for names with one-letter words
     deletes: dict[str, list[str]]  # deletion neighbourhood → words of the lists
     by_start: dict[str, list[str]]  # first three letters → words of 6-9 letters
-    by_head: dict[str, list[str]]  # first four letters → words of 4+ letters
-    by_tail: dict[str, list[str]]  # last four letters → words of 4+ letters
+    by_head: dict[tuple[str, int], list[str]]  # (first four letters, length) → words
+    by_tail: dict[tuple[str, int], list[str]]  # (last four letters, length) → words
     known: frozenset[str]  # words two or more entries use: names in their own right
     join_names: dict[tuple[str, ...], list[int]]  # 2-4 adjacent words → names holding them
     joins_exact: dict[str, list[tuple[str, ...]]]  # those words written together → them
@@ -1042,8 +1042,8 @@ class ScreeningIndex:
                 joins_by_last.setdefault(parts[-1], []).append(parts)
         deletes: dict[str, list[str]] = {}
         by_start: dict[str, list[str]] = {}
-        by_head: dict[str, list[str]] = {}
-        by_tail: dict[str, list[str]] = {}
+        by_head: dict[tuple[str, int], list[str]] = {}
+        by_tail: dict[tuple[str, int], list[str]] = {}
         for t in weights:
             if _fuzzy_ok(t):
                 for variant in _deletes(t, _edits_allowed(len(t))):
@@ -1051,8 +1051,8 @@ class ScreeningIndex:
                 if _SAME_START_LENGTHS[0] <= len(t) <= _SAME_START_LENGTHS[-1] + 2:
                     by_start.setdefault(t[:_SAME_START], []).append(t)
                 # may write words together, one of them of 4+ letters at its start or end
-                by_head.setdefault(t[:4], []).append(t)
-                by_tail.setdefault(t[-4:], []).append(t)
+                by_head.setdefault((t[:4], len(t)), []).append(t)
+                by_tail.setdefault((t[-4:], len(t)), []).append(t)
         tables = _Tables(
             names=built,
             weights=weights,
@@ -1145,17 +1145,16 @@ class ScreeningIndex:
             return hit
         joined = "".join(parts)
         found = {joined} if joined in self._weights else set()
-        # One edit away, the first part begins the word or the last part ends it (4+ letters)
-        if len(parts[0]) >= 4:
-            found.update(self._t.by_head.get(parts[0][:4], ()))
-        if len(parts[-1]) >= 4:
-            found.update(self._t.by_tail.get(parts[-1][-4:], ()))
-        lj, first = len(joined), joined[0]
-        out = [
-            (v, s)
-            for v in found
-            if v[0] == first and lj - 1 <= len(v) <= lj + 1 and (s := _compound_sim(v, parts)) > 0
-        ]
+        # One edit away, the first part begins the word or the last part ends it (4+ letters),
+        # and the word is about as long as the parts together
+        lj = len(joined)
+        by_head, by_tail = self._t.by_head, self._t.by_tail
+        for n in (lj - 1, lj, lj + 1):
+            if len(parts[0]) >= 4:
+                found.update(by_head.get((parts[0][:4], n), ()))
+            if len(parts[-1]) >= 4:
+                found.update(by_tail.get((parts[-1][-4:], n), ()))
+        out = [(v, s) for v in found if (s := _compound_sim(v, parts)) > 0]
         if len(self._join_cache) > _CACHE_LIMIT:
             self._join_cache.clear()
         self._join_cache[parts] = out

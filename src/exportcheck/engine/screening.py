@@ -571,11 +571,11 @@ def _split_legal(tokens: list[str]) -> NormalizedName:
 
 # Long one-word legal forms are recognised with one typo ("Aktiengeselschaft").
 _LONG_FORMS = frozenset(p[0] for p in _LEGAL_ALL_P if len(p) == 1 and len(p[0]) >= 9)
-_LONG_FORM_DELETES: dict[str, str] = {}
-for _form in sorted(_LONG_FORMS):
-    for _i in range(len(_form)):
-        _LONG_FORM_DELETES.setdefault(_form[:_i] + _form[_i + 1 :], _form)
-    _LONG_FORM_DELETES.setdefault(_form, _form)
+_LONG_FORM_DELETES = {
+    form[:i] + form[i + 1 :]: form
+    for form in sorted(_LONG_FORMS, reverse=True)
+    for i in range(len(form) + 1)  # i = len(form): the form itself
+}
 
 
 def _legal_typo(token: str) -> str:

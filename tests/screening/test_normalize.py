@@ -154,3 +154,16 @@ def test_romanisation_variants_are_closer_than_other_edits() -> None:
     assert _token_sim("volodymyr", "volodimir") > _token_sim("volodymyr", "volodamar")
     assert _token_sim("hussain", "husain") > _token_sim("hussain", "husein")
     assert _token_sim("paint", "plant") == 0.0  # two edits in a five-letter word
+
+
+def test_hostile_name_fields_stay_linear() -> None:
+    """Annotations are looked for in a bounded number of places, without backtracking."""
+    import time
+
+    from exportcheck.engine.screening import name_alternatives
+
+    start = time.perf_counter()
+    for text in ["a" * 5000 + " !:", "a, " * 3000, "a - " * 3000, "(ex-a) " * 2000, "x" * 20000]:
+        name_alternatives(text)
+        name_variants(text)
+    assert time.perf_counter() - start < 5.0

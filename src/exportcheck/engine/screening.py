@@ -94,6 +94,7 @@ tests compare it with :meth:`ScreeningIndex.name_score` on every listed name).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -456,7 +457,7 @@ def _join_initials(tokens: list[str]) -> list[str]:
         else:
             out.append(t)
             run = False
-    return out
+    return [t for t in out if t not in _STOPWORDS]  # "O F" is "of", not initials
 
 
 def _particles(tokens: list[str]) -> list[str]:
@@ -571,6 +572,7 @@ def _split_legal(tokens: list[str]) -> NormalizedName:
 
 # Long one-word legal forms are recognised with one typo ("Aktiengeselschaft").
 _LONG_FORMS = frozenset(p[0] for p in _LEGAL_ALL_P if len(p) == 1 and len(p[0]) >= 9)
+_LONGEST_FORM = max(map(len, _LONG_FORMS))
 _LONG_FORM_DELETES = {
     form[:i] + form[i + 1 :]: form
     for form in sorted(_LONG_FORMS, reverse=True)
@@ -580,7 +582,7 @@ _LONG_FORM_DELETES = {
 
 def _legal_typo(token: str) -> str:
     """The long legal form ``token`` misspells by one edit, or ``token``."""
-    if len(token) < 8 or token in _LONG_FORMS:
+    if not 8 <= len(token) <= _LONGEST_FORM + 1 or token in _LONG_FORMS:
         return token
     for i in range(len(token) + 1):
         form = _LONG_FORM_DELETES.get(token[:i] + token[i + 1 :] if i < len(token) else token)
@@ -638,9 +640,11 @@ _MARKER = re.compile(
     re.IGNORECASE,
 )
 _SLASH = re.compile(r"(?<=[^\W\d_]{2})\s*/\s*(?=[^\W\d_]{2})")
-_LABEL = re.compile(r"^\s*(?:[^\W_]+[\s.]*){1,3}:\s*(?=\S)")
+_LABEL = re.compile(r"^\s*+(?:[^\W_]++[\s.]*+){1,3}+:\s*(?=\S)")  # possessive: no backtracking
 _CARE_OF = re.compile(r"\s+c/o\s.*$", re.IGNORECASE)
 _TAIL = re.compile(r"(?:,|\s-)\s+")
+_MAX_CUTS = 3  # commas or dashes looked at (each costs a normalisation of the part before)
+_MAX_ALTERNATIVES = 8  # other names taken from one field (each is screened)
 # What any of the above needs (a cheap test first: most names hold none of it).
 _MAY_HOLD_MORE = re.compile(
     r"[(\[/:,]|\s-\s|\b(?:f\.?k\.?a|a\.?k\.?a|d\.?b\.?a|formerly|previously|also|trading)\b",
@@ -664,10 +668,10 @@ def name_alternatives(text: str) -> list[str]:
 
     def add(t: str) -> None:
         t = " ".join(t.split()).strip(" ,;-")
-        if t and t != text and t not in out:
+        if t and t != text and t not in out and len(out) < _MAX_ALTERNATIVES:
             out.append(t)
 
-    for m in _PAREN_EX.finditer(text):
+    for m in itertools.islice(_PAREN_EX.finditer(text), _MAX_ALTERNATIVES):
         add(m.group(1))
         add(text[: m.start()] + " " + text[m.end() :])
     for part in _MARKER.split(f" {text} ") if _MARKER.search(f" {text} ") else ():
@@ -680,7 +684,7 @@ def name_alternatives(text: str) -> list[str]:
         add(text[label.end() :])
     if "c/o" in text.casefold():
         add(_CARE_OF.sub("", text))
-    for m in _TAIL.finditer(text):
+    for m in itertools.islice(_TAIL.finditer(text), _MAX_CUTS):
         head, tail = text[: m.start()], text[m.end() :]
         if not any(c.isdigit() for c in tail) and not normalize_name(head).legal_forms:
             continue

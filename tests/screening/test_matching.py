@@ -194,3 +194,20 @@ def test_corpus_recall_and_false_flags(full_index: ScreeningIndex) -> None:
     false_flag_rate = fp / (fp + tn)
     assert recall >= 0.97, f"recall {recall:.3f}; misses: {misses}"
     assert false_flag_rate <= 0.03, f"false-flag rate {false_flag_rate:.3f}; misses: {misses}"
+
+
+def test_a_company_is_not_a_vessel() -> None:
+    """A name with a company's legal form never matches a vessel or an aircraft; without
+    one, or with a vessel prefix, it does."""
+    index = ScreeningIndex.build(
+        [
+            *FILLER,
+            entry("HORIZON", "SDN", eid="v1", type=PartyType.VESSEL),
+            entry("HORIZON TRADING", "SDN", eid="c1", type=PartyType.ENTITY),
+        ]
+    )
+    for q in ["Horizon Shipping Ltd", "Horizon Solutions GmbH"]:
+        assert "v1" not in {m.entry_id for m in index.screen(q, on=DAY).matches}, q
+    assert "c1" in {m.entry_id for m in index.screen("Horizon Trading LLC", on=DAY).matches}
+    for q in ["Horizon", "MV Horizon", "M/V HORIZON"]:
+        assert index.screen(q, on=DAY).matches[0].entry_id == "v1", q

@@ -54,9 +54,9 @@ def test_german_variants() -> None:
     assert len(name_variants("Mueller")) == 1
 
 
-def test_cjk_legal_forms() -> None:
+def test_cjk_legal_forms_and_syllables() -> None:
     n = normalize_name("华为技术有限公司")
-    assert n.tokens == ("华为技术",)
+    assert n.tokens == ("hua", "wei", "ji", "shu")  # one word per character, in pinyin
     assert n.legal_forms == ("co", "ltd")
 
 
@@ -134,3 +134,36 @@ def test_middle_legal_forms_are_the_longest_phrase_first(words: list[str]) -> No
     want_out, want_legal = _middle_forms_reference(plain)
     assert got.tokens == tuple(want_out)
     assert got.legal_forms == tuple(want_legal)
+
+
+def test_hyphenated_syllables_are_also_one_word() -> None:
+    forms = {f.tokens for f in name_variants("Kim Yong-chol")}
+    assert forms == {("kim", "yong", "chol"), ("kim", "yongchol")}
+    assert len(name_variants("Ruiz-Montalvo Trucking")) == 1  # not short syllables
+
+
+def test_long_legal_forms_with_one_typo() -> None:
+    assert normalize_name("Siemens Aktiengeselschaft").legal_forms == ("aktiengesellschaft",)
+    assert normalize_name("Acme Corporatoin").tokens == ("acme",)
+    assert toks("Corporation") == ("corporation",)  # never strips the whole name
+
+
+def test_romanisation_variants_are_closer_than_other_edits() -> None:
+    from exportcheck.engine.screening import _token_sim
+
+    assert _token_sim("volodymyr", "volodimir") > _token_sim("volodymyr", "volodamar")
+    assert _token_sim("hussain", "husain") > _token_sim("hussain", "husein")
+    assert _token_sim("paint", "plant") == 0.0  # two edits in a five-letter word
+
+
+def test_hostile_name_fields_stay_linear() -> None:
+    """Annotations are looked for in a bounded number of places, without backtracking."""
+    import time
+
+    from exportcheck.engine.screening import name_alternatives
+
+    start = time.perf_counter()
+    for text in ["a" * 5000 + " !:", "a, " * 3000, "a - " * 3000, "(ex-a) " * 2000, "x" * 20000]:
+        name_alternatives(text)
+        name_variants(text)
+    assert time.perf_counter() - start < 5.0

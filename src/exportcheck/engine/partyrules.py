@@ -28,6 +28,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only (evaluate imports this modul
     from exportcheck.engine.parties import PartyScreening
 
 _CACHE_LIMIT = 1 << 14
+# Outcomes of conditions' parts: small keys, shared outcome objects; a new (item class,
+# destination, party set) needs its rules' top parts once, so these hold more.
+_OUTCOME_LIMIT = 1 << 16
 _NONE: tuple[Finding, ...] = ()
 
 
@@ -145,7 +148,7 @@ class _Outcomes:
                 found = self._leaves.get(leaf_key)
                 if found is None:
                     found = test(facts, self.ruleset)
-                    if len(self._leaves) >= _CACHE_LIMIT:
+                    if len(self._leaves) >= _OUTCOME_LIMIT:
                         self._leaves.clear()
                     self._leaves[leaf_key] = found
                 return found
@@ -161,7 +164,7 @@ class _Outcomes:
                     self._same.clear()
                 same = self._same[same_key] = hit
             hit = same
-            if len(self._cache) >= _CACHE_LIMIT:
+            if len(self._cache) >= _OUTCOME_LIMIT:
                 self._cache.clear()
             self._cache[key] = hit
         return hit
@@ -187,6 +190,7 @@ class PartyRuleStage:
         self._numbers = itertools.count()
         self._fact_numbers: dict[PartyFact, int] = {}
         self._outcomes = _Outcomes(ruleset)
+        self._geo: dict[int, int] = {}  # rule-set epoch → geo epoch (RuleSet.geo_epoch)
         # (version, epoch, outcome) → (the outcome, kept alive; its finding)
         self._results: dict[tuple[int, int, int], tuple[Outcome, Finding | None]] = {}
 
@@ -324,10 +328,15 @@ class PartyRuleStage:
             from exportcheck.engine.evaluate import item_facts
 
             facts = item_facts(item, on, destination, end_use, party_set[1])
+            # Destination and party tests depend on the date only through country groups
+            # and treatments: their outcomes are shared by every epoch of a geo epoch.
+            geo = self._geo.get(epoch)
+            if geo is None:
+                geo = self._geo[epoch] = self.ruleset.geo_epoch(on)
             keys = {
                 "item": fact_class,
-                "destination": (epoch, destination),
-                "party": (epoch, party_set[0]),
+                "destination": (geo, destination),
+                "party": (geo, party_set[0]),
             }
             made: list[Finding] = []
             for rule, version in rules:

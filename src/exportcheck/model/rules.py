@@ -573,6 +573,23 @@ class RuleSet(BaseModel):
             )
         return found  # type: ignore[return-value]
 
+    def geo_epoch(self, on: date) -> int:
+        """Index of the span between the dates on which a country group's membership or a
+        destination treatment changes: destination and headquarters tests give the same
+        outcomes on every date of one span (coarser than :meth:`epoch`)."""
+        key = ("geo_dates",)
+        memo = self.memo()
+        dates = memo.get(key)
+        if not isinstance(dates, tuple):
+            found: set[date] = set()
+            for g in self.groups.values():
+                for m in g.members:
+                    found.update(d for d in (m.from_, m.until) if d is not None)
+            for t in self.treatments:
+                found.update(d for d in (t.from_, t.until) if d is not None)
+            dates = memo[key] = tuple(sorted(found))
+        return bisect_right(dates, on)
+
     def epoch(self, on: date) -> int:
         """Index of the span between change dates that holds ``on``: two dates with the same
         epoch have exactly the same rules, versions, groups and treatments in force."""

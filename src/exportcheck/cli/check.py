@@ -20,13 +20,13 @@ from exportcheck.cli.common import (
     gate,
     handle_errors,
     keep_until_exit,
+    output_file,
     stdout_is_terminal,
     terminal_width,
     write_output,
 )
 from exportcheck.cli.progress import with_progress
 from exportcheck.cli.writer import BackgroundWriter
-from exportcheck.errors import InputError
 from exportcheck.model.status import Status
 
 
@@ -63,17 +63,26 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def check_command(
-    manifest: Annotated[Path, typer.Argument(help="Manifest file: .csv, .json, .jsonl or .yaml")],
+    manifest: Annotated[
+        Path,
+        typer.Argument(
+            help="Manifest file: .csv, .xlsx, .json, .jsonl or .yaml", metavar="MANIFEST"
+        ),
+    ],
     date: Annotated[
         str | None,
         typer.Option(
-            "--date", help="As-of date YYYY-MM-DD (default today); a line's ship_date wins."
+            "--date",
+            help="As-of date YYYY-MM-DD (default today); a line's ship_date wins.",
+            metavar="YYYY-MM-DD",
         ),
     ] = None,
     rules: Annotated[
         list[Path] | None,
         typer.Option(
-            "--rules", help="Rule file or directory (repeatable); default: shipped rules."
+            "--rules",
+            help="Rule file or directory (repeatable); default: shipped rules.",
+            metavar="FILE|DIR",
         ),
     ] = None,
     lists: Annotated[
@@ -82,6 +91,7 @@ def check_command(
             "--lists",
             help="Restricted-party list: YAML, CSL CSV or OFAC SDN CSV file, or a directory "
             "(repeatable); default: shipped lists.",
+            metavar="FILE|DIR",
         ),
     ] = None,
     party_columns: Annotated[
@@ -89,11 +99,14 @@ def check_command(
         typer.Option(
             "--party-columns",
             help="More columns to screen besides consignee and end_user (comma-separated).",
+            metavar="COLUMN,...",
         ),
     ] = None,
     catalog: Annotated[
         Path | None,
-        typer.Option("--catalog", help="Product master (YAML or CSV) keyed by part number."),
+        typer.Option(
+            "--catalog", help="Product master (YAML or CSV) keyed by part number.", metavar="FILE"
+        ),
     ] = None,
     licenses: Annotated[
         Path | None,
@@ -101,6 +114,7 @@ def check_command(
             "--licenses",
             help="Licences held (YAML or CSV): a covered license_required line becomes "
             "licensed; quantity/value limits are drawn down in manifest order.",
+            metavar="FILE",
         ),
     ] = None,
     waivers: Annotated[
@@ -109,6 +123,7 @@ def check_command(
             "--waivers",
             help="Approved waivers (YAML or CSV): waived findings are kept, marked, and no "
             "longer set the line's status; an expired waiver puts the line to review.",
+            metavar="FILE",
         ),
     ] = None,
     ownership: Annotated[
@@ -118,6 +133,7 @@ def check_command(
             help="Who owns the parties (YAML or CSV: entity, owner, share %, as_of, source; "
             "optional entity_hq_country, owner_hq_country), for the ownership and "
             "headquarters rules.",
+            metavar="FILE",
         ),
     ] = None,
     fmt: Annotated[
@@ -135,7 +151,10 @@ def check_command(
         ),
     ] = CheckFormat.table,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report here instead of stdout.", metavar="FILE"
+        ),
     ] = None,
     fail_on: Annotated[
         str,
@@ -143,6 +162,7 @@ def check_command(
             "--fail-on",
             help="Exit 1 if any line is at or above this status "
             "(allowed, licensed, review, license_required, prohibited) or 'never'.",
+            metavar="STATUS",
         ),
     ] = "review",
     no_cache: Annotated[
@@ -151,6 +171,7 @@ def check_command(
             "--no-cache",
             help="Judge and screen every line from scratch, without caches or fast paths "
             "(same output, much slower; for checking the caches).",
+            metavar="",
         ),
     ] = False,
 ) -> None:
@@ -217,28 +238,14 @@ def _sink(output: Path | None) -> Iterator[TextIO]:
                 sys.stdout.write(block)
         sys.stdout.flush()
         return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write output: {exc.strerror}", file=str(output)) from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as raw:
-            writer = BackgroundWriter(raw)
-            try:
-                yield writer  # type: ignore[misc]
-            except BaseException:
-                writer.abort()
-                raise
-            writer.close()
-        tmp.replace(output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write output: {exc.strerror}", file=str(output)) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with output_file(output) as raw:
+        writer = BackgroundWriter(raw)
+        try:
+            yield writer  # type: ignore[misc]
+        except BaseException:
+            writer.abort()
+            raise
+        writer.close()
 
 
 def _stream(

@@ -370,7 +370,7 @@ def test_a_dropped_line_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) ->
 def test_help_shows_plain_words_for_types() -> None:
     code, out, _ = run("check", "--help")
     assert code == 0
-    options = out[out.index("Options"):]  # (typer shows an argument's type its own way)
+    options = out[out.index("Options") :]  # (typer shows an argument's type its own way)
     assert "list[" not in options and "<path>" not in options and "<str>" not in options
     assert "FILE|DIR" in out and "YYYY-MM-DD" in out and "STATUS" in out
 
@@ -395,3 +395,24 @@ def test_shell_completion_is_offered() -> None:
         timeout=60,
     )
     assert proc.stdout.split() == ["--format"]
+
+
+def test_a_long_table_shows_the_flagged_lines_and_the_summary(tmp_path: Path) -> None:
+    manifest = tmp_path / "long.csv"
+    rows = ["line_id,part_number,eccn,destination,consignee_hq_country"]
+    for i in range(1, 2102):
+        flagged = i % 700 == 0
+        rows.append(f"R-{i},H100,3A090.a,{'CN' if flagged else 'DE'},DE")
+    manifest.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out, _ = run("check", str(manifest), "--date", "2025-06-15")
+    assert code == 1
+    assert "More than 2,000 lines: only the flagged ones" in out
+    shown = [ln.split()[0] for ln in out.splitlines() if ln.startswith("R-")]
+    assert shown == ["R-700", "R-1400", "R-2100"]
+    words = " ".join(out.split())
+    assert "2,101 lines: 3 license_required, 2,098 allowed" in words
+    assert "3 flagged lines shown, 2,098 others left out" in words
+    # The same lines through a file: the table, whole, as the report says.
+    target = tmp_path / "table.txt"
+    code, _, _ = run("check", str(manifest), "--date", "2025-06-15", "-o", str(target))
+    assert code == 1 and "3 flagged lines shown" in target.read_text(encoding="utf-8")

@@ -141,8 +141,9 @@ def check_command(
         typer.Option(
             "--format",
             "-f",
-            help="Output format. jsonl and csv stream: each line is written as it is judged, "
-            "in constant memory (jsonl ends with a summary object). json, table, markdown, "
+            help="Output format. table, jsonl and csv stream: each line is written as it is "
+            "judged, in constant memory (jsonl ends with a summary object; over 2,000 lines "
+            "the table shows the flagged lines only, and says so). json, html, markdown, "
             "sarif, junit and github buffer the whole report in memory first (their totals or "
             "rule index come before the lines). sarif for code scanning, junit for CI test "
             "reports, github for Actions annotations; auto is github inside GitHub Actions, "
@@ -177,7 +178,7 @@ def check_command(
 ) -> None:
     threshold = fail_on_option(fail_on)
     fmt = resolve_format(fmt)
-    if fmt in (CheckFormat.jsonl, CheckFormat.csv):
+    if fmt in (CheckFormat.jsonl, CheckFormat.csv, CheckFormat.table):
         worst = _stream(
             manifest,
             fmt,
@@ -206,15 +207,9 @@ def check_command(
         ownership=ownership,
     )
     _echo_notices(report.notices)
-    if fmt is CheckFormat.table:
-        from exportcheck.formats import table
+    from exportcheck.formats import render
 
-        color = output is None and stdout_is_terminal()
-        text = table.render(report, color=color, width=terminal_width() if output is None else 120)
-    else:
-        from exportcheck.formats import render
-
-        text = render(report, fmt.value, fail_on=threshold)
+    text = render(report, fmt.value, fail_on=threshold)
     write_output(text, output)
     raise typer.Exit(gate(report.summary.worst, threshold))
 
@@ -251,8 +246,8 @@ def _sink(output: Path | None) -> Iterator[TextIO]:
 def _stream(
     manifest: Path, fmt: CheckFormat, output: Path | None, *, cache: bool, **options: Any
 ) -> Status:
-    """Check ``manifest`` line by line, writing ``jsonl`` or ``csv`` as lines are judged.
-    Returns the worst status."""
+    """Check ``manifest`` line by line, writing ``jsonl``, ``csv`` or the table as lines are
+    judged. Returns the worst status."""
     stream = api.check_stream(manifest, cache=cache, **options)
     keep_until_exit(stream)  # its caches: not freed one by one at the end (see app.main)
     fast = stream.jsonl_lines() if fmt is CheckFormat.jsonl else None
@@ -297,7 +292,7 @@ def _write_stream(
     prerendered: bool = False,
 ) -> None:
     from exportcheck.formats import csv as csv_format
-    from exportcheck.formats import jsonl
+    from exportcheck.formats import jsonl, table
 
     try:
         with _sink(output) as out:
@@ -312,6 +307,15 @@ def _write_stream(
                     summary=lambda: stream.summary,
                     fast=cache,
                     notices=lambda: stream.notices,
+                )
+            elif fmt is CheckFormat.table:
+                chunks = table.stream(
+                    results,
+                    as_of=stream.as_of,
+                    summary=lambda: stream.summary,
+                    notices=lambda: stream.notices,
+                    width=terminal_width() if output is None else 120,
+                    color=output is None and stdout_is_terminal(),
                 )
             else:
                 chunks = csv_format.stream(results, lambda: stream.columns)

@@ -29,7 +29,7 @@ from exportcheck.model.report import LineResult, Report, Source, Summary, summar
 from exportcheck.model.rules import RuleSet
 from exportcheck.model.status import Status
 from exportcheck.model.waivers import WaiverSet
-from exportcheck.readers.manifest import ReadStats
+from exportcheck.readers.manifest import DEFAULT_OPTIONS, ReadOptions, ReadStats
 
 PathLike = str | Path
 
@@ -195,6 +195,7 @@ class Prepared:
     waivers: WaiverSet | None
     manifest: Path
     display: str
+    read_options: ReadOptions = DEFAULT_OPTIONS
 
 
 #: Notices that say what the data used leaves out start so (the CLI does not echo them to
@@ -254,6 +255,7 @@ def _prepare(
     waivers: PathLike | None,
     cache: bool,
     ownership: PathLike | None = None,
+    read_options: ReadOptions | None = None,
 ) -> Prepared:
     from exportcheck.readers.catalog import load_catalog
     from exportcheck.readers.licenses import load_licenses
@@ -287,7 +289,16 @@ def _prepare(
         raise InputError("no such manifest file", file=str(manifest))
     all_sources.append(file_source("manifest", manifest))
     return Prepared(
-        as_of, ruleset, all_sources, parties, cat, held, waived, manifest_path, str(manifest)
+        as_of,
+        ruleset,
+        all_sources,
+        parties,
+        cat,
+        held,
+        waived,
+        manifest_path,
+        str(manifest),
+        read_options or DEFAULT_OPTIONS,
     )
 
 
@@ -304,6 +315,7 @@ def check(
     waivers: PathLike | None = None,
     cache: bool = True,
     ownership: PathLike | None = None,
+    read_options: ReadOptions | None = None,
 ) -> Report:
     """Check a manifest file against the rules in force on ``date`` (default today), and
     screen its consignee, end user and ``party_columns`` against restricted-party ``lists``
@@ -311,6 +323,9 @@ def check(
     covered ``license_required`` lines into ``licensed``; ``waivers`` mark approved exceptions;
     ``ownership`` (YAML or CSV) says who owns the parties and where they are headquartered.
     ``cache=False`` judges and screens every line from scratch (same report, slower).
+    ``read_options`` say how to read the manifest: columns mapped to fields, a workbook's
+    sheet, decimal commas, the ship dates' format (:class:`~exportcheck.readers.manifest.
+    ReadOptions`; default: as written).
 
     The report holds every line; for large manifests see :func:`check_stream`.
     Raises :class:`exportcheck.errors.InputError` for unreadable or invalid input.
@@ -329,9 +344,10 @@ def check(
         waivers,
         cache,
         ownership,
+        read_options,
     )
     stats = ReadStats()
-    lines = iter_manifest(p.manifest, display=p.display, stats=stats)
+    lines = iter_manifest(p.manifest, display=p.display, stats=stats, options=p.read_options)
     return build_report(
         lines,
         p.ruleset,
@@ -396,12 +412,12 @@ class CheckStream:
         if p.licences is not None or p.waivers is not None or not self.cache:
             # Licences and waivers read every field of a full ManifestLine.
             yield from judge_held(
-                iter_manifest(p.manifest, p.display, stats=stats),
+                iter_manifest(p.manifest, p.display, stats=stats, options=p.read_options),
                 p.ruleset, p.as_of, p.catalog, p.parties, p.licences, p.waivers,
                 cache=self.cache,
             )  # fmt: skip
             return
-        lines = iter_lines(p.manifest, p.display, stats=stats)
+        lines = iter_lines(p.manifest, p.display, stats=stats, options=p.read_options)
         judge = LineJudge(p.ruleset, p.as_of, p.catalog, p.parties).judge
         for line in lines:
             yield judge(line)
@@ -417,7 +433,7 @@ class CheckStream:
         p = self.prepared
         if not self.cache or p.licences is not None or p.waivers is not None:
             return None
-        if detect_format(p.manifest) != "csv":
+        if not p.read_options.plain_values or detect_format(p.manifest, p.display) != "csv":
             return None
         if self._used:
             raise RuntimeError("a CheckStream can be iterated once")
@@ -430,7 +446,7 @@ class CheckStream:
 
         p = self.prepared
         self.stats.format = "csv"
-        source = CsvRecords(p.manifest, p.display, self.stats)
+        source = CsvRecords(p.manifest, p.display, self.stats, options=p.read_options)
         fast = CsvToJsonl(source, LineJudge(p.ruleset, p.as_of, p.catalog, p.parties), p.parties)
         self.fastpath = fast  # kept with the stream (its caches go when the stream goes)
         checked_columns = False
@@ -509,6 +525,7 @@ def check_stream(
     waivers: PathLike | None = None,
     cache: bool = True,
     ownership: PathLike | None = None,
+    read_options: ReadOptions | None = None,
 ) -> CheckStream:
     """Like :func:`check`, but the lines are read, judged and handed out one at a time, in
     constant memory: iterate the returned :class:`CheckStream` for the results (light
@@ -529,5 +546,6 @@ def check_stream(
         waivers,
         cache,
         ownership,
+        read_options,
     )
     return CheckStream(prepared, cache)

@@ -166,6 +166,48 @@ def check_command(
             metavar="STATUS",
         ),
     ] = "review",
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            help='Map a column of the manifest to a field: --column destination="Ship To '
+            'Country" (repeatable; wins over --config).',
+            metavar="FIELD=HEADER",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Manifest settings (YAML): columns (field: header), sheet, decimal_comma, "
+            "date_format; options given here win.",
+            metavar="FILE",
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", help="The sheet of an .xlsx manifest (default: the first).", metavar="NAME"
+        ),
+    ] = None,
+    decimal_comma: Annotated[
+        bool | None,
+        typer.Option(
+            "--decimal-comma/--decimal-point",
+            help="Numbers are written 30.000,00 (a dot only ever groups thousands); default: "
+            "30,000.00.",
+            metavar="",
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format",
+            help="How ship_date is written, e.g. DD.MM.YYYY or MM/DD/YYYY (ISO dates are "
+            "read too); default YYYY-MM-DD. Other dates make the line review, never guessed.",
+            metavar="FORMAT",
+        ),
+    ] = None,
     no_cache: Annotated[
         bool,
         typer.Option(
@@ -176,8 +218,11 @@ def check_command(
         ),
     ] = False,
 ) -> None:
+    from exportcheck.readers.config import read_options
+
     threshold = fail_on_option(fail_on)
     fmt = resolve_format(fmt)
+    reading = read_options(config, column, sheet, decimal_comma, date_format)
     if fmt in (CheckFormat.jsonl, CheckFormat.csv, CheckFormat.table):
         worst = _stream(
             manifest,
@@ -192,6 +237,7 @@ def check_command(
             licenses=licenses,
             waivers=waivers,
             ownership=ownership,
+            read_options=reading,
         )
         raise typer.Exit(gate(worst, threshold))
     report = api.check(
@@ -205,6 +251,7 @@ def check_command(
         waivers=waivers,
         cache=not no_cache,
         ownership=ownership,
+        read_options=reading,
     )
     _echo_notices(report.notices)
     from exportcheck.formats import render

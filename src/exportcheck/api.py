@@ -16,6 +16,7 @@ from datetime import date as Date
 from pathlib import Path
 
 from exportcheck.engine.evaluate import LineJudge, judge_lines
+from exportcheck.engine.history import HistoryReport
 from exportcheck.engine.licensing import LicenceLedger
 from exportcheck.engine.parties import DEFAULT_PARTY_COLUMNS, PartyScreening
 from exportcheck.engine.screening import ScreeningConfig, ScreeningIndex
@@ -360,6 +361,53 @@ def check(
         stats,
         cache=cache,
     )
+
+
+def flagged_timelines(
+    report: Report,
+    *,
+    rules: Sequence[PathLike] | None = None,
+    catalog: PathLike | None = None,
+    days: int = 182,
+    limit: int = 12,
+) -> list[HistoryReport]:
+    """The status over time (``days`` either side of the as-of date) of each distinct item
+    and destination among the report's flagged lines (``review`` and worse), at most
+    ``limit`` of them in report order: what the HTML report draws. The rules (and catalog)
+    are those the report was made with."""
+    from datetime import timedelta
+
+    from exportcheck.engine.history import HistoryQuery, item_history
+    from exportcheck.model.countries import normalize_country
+    from exportcheck.readers.catalog import load_catalog
+
+    ruleset, _ = load_rules(rules)
+    cat = load_catalog(Path(catalog))[0] if catalog is not None else None
+    as_of = Date.fromisoformat(report.as_of)
+    queries: list[HistoryQuery] = []
+    for line in report.lines:
+        if line.status.severity < Status.REVIEW.severity or line.destination is None:
+            continue
+        item = line.item
+        if not item.part_number and not item.eccn:
+            continue
+        hq_text = next(
+            (str(line.fields[c]) for c in ("end_user_hq_country", "consignee_hq_country")
+             if line.fields.get(c)),
+            None,
+        )  # fmt: skip
+        query = HistoryQuery(
+            part_number=item.part_number,
+            eccn=item.eccn if item.eccn_source == "line" else None,
+            destination=line.destination,
+            party_hq=normalize_country(hq_text) if hq_text else None,
+        )
+        if query not in queries:
+            queries.append(query)
+            if len(queries) >= limit:
+                break
+    start, end = as_of - timedelta(days=days), as_of + timedelta(days=days)
+    return [item_history(q, ruleset, start, end, catalog=cat) for q in queries]
 
 
 class CheckStream:

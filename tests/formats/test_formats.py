@@ -251,6 +251,7 @@ def test_formats_registry_has_exactly_the_implemented_formats() -> None:
         "sarif",
         "junit",
         "github",
+        "html",
     ]
 
 

@@ -39,6 +39,7 @@ class CheckFormat(StrEnum):
     sarif = "sarif"
     junit = "junit"
     github = "github"
+    html = "html"
     auto = "auto"
 
 
@@ -146,8 +147,8 @@ def check_command(
             "the table shows the flagged lines only, and says so). json, html, markdown, "
             "sarif, junit and github buffer the whole report in memory first (their totals or "
             "rule index come before the lines). sarif for code scanning, junit for CI test "
-            "reports, github for Actions annotations; auto is github inside GitHub Actions, "
-            "else table.",
+            "reports, github for Actions annotations, html a self-contained page for people; "
+            "auto is github inside GitHub Actions, else table.",
             case_sensitive=False,
         ),
     ] = CheckFormat.table,
@@ -254,9 +255,15 @@ def check_command(
         read_options=reading,
     )
     _echo_notices(report.notices)
-    from exportcheck.formats import render
+    if fmt is CheckFormat.html:
+        from exportcheck.formats import html
 
-    text = render(report, fmt.value, fail_on=threshold)
+        timelines = api.flagged_timelines(report, rules=rules, catalog=catalog)
+        text = html.render(report, timelines)
+    else:
+        from exportcheck.formats import render
+
+        text = render(report, fmt.value, fail_on=threshold)
     write_output(text, output)
     raise typer.Exit(gate(report.summary.worst, threshold))
 

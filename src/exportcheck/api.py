@@ -16,6 +16,7 @@ from datetime import date as Date
 from pathlib import Path
 
 from exportcheck.engine.evaluate import LineJudge, judge_lines
+from exportcheck.engine.history import HistoryReport
 from exportcheck.engine.licensing import LicenceLedger
 from exportcheck.engine.parties import DEFAULT_PARTY_COLUMNS, PartyScreening
 from exportcheck.engine.screening import ScreeningConfig, ScreeningIndex
@@ -29,7 +30,7 @@ from exportcheck.model.report import LineResult, Report, Source, Summary, summar
 from exportcheck.model.rules import RuleSet
 from exportcheck.model.status import Status
 from exportcheck.model.waivers import WaiverSet
-from exportcheck.readers.manifest import ReadStats
+from exportcheck.readers.manifest import DEFAULT_OPTIONS, ReadOptions, ReadStats
 
 PathLike = str | Path
 
@@ -195,6 +196,7 @@ class Prepared:
     waivers: WaiverSet | None
     manifest: Path
     display: str
+    read_options: ReadOptions = DEFAULT_OPTIONS
 
 
 #: Notices that say what the data used leaves out start so (the CLI does not echo them to
@@ -254,6 +256,7 @@ def _prepare(
     waivers: PathLike | None,
     cache: bool,
     ownership: PathLike | None = None,
+    read_options: ReadOptions | None = None,
 ) -> Prepared:
     from exportcheck.readers.catalog import load_catalog
     from exportcheck.readers.licenses import load_licenses
@@ -287,7 +290,16 @@ def _prepare(
         raise InputError("no such manifest file", file=str(manifest))
     all_sources.append(file_source("manifest", manifest))
     return Prepared(
-        as_of, ruleset, all_sources, parties, cat, held, waived, manifest_path, str(manifest)
+        as_of,
+        ruleset,
+        all_sources,
+        parties,
+        cat,
+        held,
+        waived,
+        manifest_path,
+        str(manifest),
+        read_options or DEFAULT_OPTIONS,
     )
 
 
@@ -304,6 +316,7 @@ def check(
     waivers: PathLike | None = None,
     cache: bool = True,
     ownership: PathLike | None = None,
+    read_options: ReadOptions | None = None,
 ) -> Report:
     """Check a manifest file against the rules in force on ``date`` (default today), and
     screen its consignee, end user and ``party_columns`` against restricted-party ``lists``
@@ -311,6 +324,9 @@ def check(
     covered ``license_required`` lines into ``licensed``; ``waivers`` mark approved exceptions;
     ``ownership`` (YAML or CSV) says who owns the parties and where they are headquartered.
     ``cache=False`` judges and screens every line from scratch (same report, slower).
+    ``read_options`` say how to read the manifest: columns mapped to fields, a workbook's
+    sheet, decimal commas, the ship dates' format (:class:`~exportcheck.readers.manifest.
+    ReadOptions`; default: as written).
 
     The report holds every line; for large manifests see :func:`check_stream`.
     Raises :class:`exportcheck.errors.InputError` for unreadable or invalid input.
@@ -329,9 +345,10 @@ def check(
         waivers,
         cache,
         ownership,
+        read_options,
     )
     stats = ReadStats()
-    lines = iter_manifest(p.manifest, display=p.display, stats=stats)
+    lines = iter_manifest(p.manifest, display=p.display, stats=stats, options=p.read_options)
     return build_report(
         lines,
         p.ruleset,
@@ -344,6 +361,53 @@ def check(
         stats,
         cache=cache,
     )
+
+
+def flagged_timelines(
+    report: Report,
+    *,
+    rules: Sequence[PathLike] | None = None,
+    catalog: PathLike | None = None,
+    days: int = 182,
+    limit: int = 12,
+) -> list[HistoryReport]:
+    """The status over time (``days`` either side of the as-of date) of each distinct item
+    and destination among the report's flagged lines (``review`` and worse), at most
+    ``limit`` of them in report order: what the HTML report draws. The rules (and catalog)
+    are those the report was made with."""
+    from datetime import timedelta
+
+    from exportcheck.engine.history import HistoryQuery, item_history
+    from exportcheck.model.countries import normalize_country
+    from exportcheck.readers.catalog import load_catalog
+
+    ruleset, _ = load_rules(rules)
+    cat = load_catalog(Path(catalog))[0] if catalog is not None else None
+    as_of = Date.fromisoformat(report.as_of)
+    queries: list[HistoryQuery] = []
+    for line in report.lines:
+        if line.status.severity < Status.REVIEW.severity or line.destination is None:
+            continue
+        item = line.item
+        if not item.part_number and not item.eccn:
+            continue
+        hq_text = next(
+            (str(line.fields[c]) for c in ("end_user_hq_country", "consignee_hq_country")
+             if line.fields.get(c)),
+            None,
+        )  # fmt: skip
+        query = HistoryQuery(
+            part_number=item.part_number,
+            eccn=item.eccn if item.eccn_source == "line" else None,
+            destination=line.destination,
+            party_hq=normalize_country(hq_text) if hq_text else None,
+        )
+        if query not in queries:
+            queries.append(query)
+            if len(queries) >= limit:
+                break
+    start, end = as_of - timedelta(days=days), as_of + timedelta(days=days)
+    return [item_history(q, ruleset, start, end, catalog=cat) for q in queries]
 
 
 class CheckStream:
@@ -396,12 +460,12 @@ class CheckStream:
         if p.licences is not None or p.waivers is not None or not self.cache:
             # Licences and waivers read every field of a full ManifestLine.
             yield from judge_held(
-                iter_manifest(p.manifest, p.display, stats=stats),
+                iter_manifest(p.manifest, p.display, stats=stats, options=p.read_options),
                 p.ruleset, p.as_of, p.catalog, p.parties, p.licences, p.waivers,
                 cache=self.cache,
             )  # fmt: skip
             return
-        lines = iter_lines(p.manifest, p.display, stats=stats)
+        lines = iter_lines(p.manifest, p.display, stats=stats, options=p.read_options)
         judge = LineJudge(p.ruleset, p.as_of, p.catalog, p.parties).judge
         for line in lines:
             yield judge(line)
@@ -417,7 +481,7 @@ class CheckStream:
         p = self.prepared
         if not self.cache or p.licences is not None or p.waivers is not None:
             return None
-        if detect_format(p.manifest) != "csv":
+        if not p.read_options.plain_values or detect_format(p.manifest, p.display) != "csv":
             return None
         if self._used:
             raise RuntimeError("a CheckStream can be iterated once")
@@ -430,7 +494,7 @@ class CheckStream:
 
         p = self.prepared
         self.stats.format = "csv"
-        source = CsvRecords(p.manifest, p.display, self.stats)
+        source = CsvRecords(p.manifest, p.display, self.stats, options=p.read_options)
         fast = CsvToJsonl(source, LineJudge(p.ruleset, p.as_of, p.catalog, p.parties), p.parties)
         self.fastpath = fast  # kept with the stream (its caches go when the stream goes)
         checked_columns = False
@@ -509,6 +573,7 @@ def check_stream(
     waivers: PathLike | None = None,
     cache: bool = True,
     ownership: PathLike | None = None,
+    read_options: ReadOptions | None = None,
 ) -> CheckStream:
     """Like :func:`check`, but the lines are read, judged and handed out one at a time, in
     constant memory: iterate the returned :class:`CheckStream` for the results (light
@@ -529,5 +594,6 @@ def check_stream(
         waivers,
         cache,
         ownership,
+        read_options,
     )
     return CheckStream(prepared, cache)

@@ -19,6 +19,7 @@ class InputError(Exception):
         column: int | None = None,
         field: str | None = None,
         hint: str | None = None,
+        sheet: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -27,10 +28,18 @@ class InputError(Exception):
         self.column = column
         self.field = field
         self.hint = hint
+        self.sheet = sheet  # a workbook's sheet: then ``line`` is its row, ``column`` its column
 
     def location(self) -> str:
         parts: list[str] = []
-        if self.file:
+        if self.file and self.sheet is not None:
+            where = f"{self.file}, sheet '{self.sheet}'"
+            if self.line is not None:
+                where += f", row {self.line}"
+            if self.column is not None:
+                where += f", column {column_letters(self.column)}"
+            parts.append(where)
+        elif self.file:
             where = self.file
             if self.line is not None:
                 where += f":{self.line}"
@@ -50,3 +59,12 @@ class InputError(Exception):
 
     def __str__(self) -> str:
         return self.render()
+
+
+def column_letters(column: int) -> str:
+    """A spreadsheet's name for the 1-based ``column``: A, B, ... Z, AA, AB, ..."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

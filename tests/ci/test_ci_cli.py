@@ -228,7 +228,7 @@ def test_bad_licence_file_names_file_line_and_field(tmp_path: Path) -> None:
 
 
 def test_output_file_for_sarif(tmp_path: Path) -> None:
-    target = tmp_path / "out" / "r.sarif"
+    target = tmp_path / "r.sarif"
     code, out, _ = run("check", str(HELD), "--date", DATE, "-f", "sarif", "-o", str(target))
     assert code == 1 and out == ""
     assert json.loads(target.read_text(encoding="utf-8"))["version"] == "2.1.0"

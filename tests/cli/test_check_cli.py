@@ -150,12 +150,43 @@ def test_csv_and_markdown_cover_every_line() -> None:
 
 
 def test_output_file(tmp_path: Path) -> None:
-    target = tmp_path / "out" / "report.json"
+    target = tmp_path / "report.json"
     code, out, _ = run(
         "check", str(MANIFEST), "--date", "2025-06-15", "-f", "json", "-o", str(target)
     )
     assert code == 1 and out == ""
     assert json.loads(target.read_text(encoding="utf-8"))["summary"]["lines"] == 12
+
+
+def test_output_into_a_missing_folder_is_an_error(tmp_path: Path) -> None:
+    for fmt in ("json", "jsonl", "table"):
+        target = tmp_path / "missing" / f"report.{fmt}"
+        code, out, err = run(
+            "check", str(MANIFEST), "--date", "2025-06-15", "-f", fmt, "-o", str(target)
+        )
+        assert code == 2 and out == ""
+        assert "missing" in err and "does not exist" in err
+        assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "table", "markdown", "sarif"])
+def test_output_files_get_the_same_permissions_whatever_the_format(
+    tmp_path: Path, fmt: str
+) -> None:
+    import os
+
+    old = os.umask(0o027)
+    try:
+        target = tmp_path / f"report.{fmt}"
+        code, _, _ = run(
+            "check", str(MANIFEST), "--date", "2025-06-15", "-f", fmt, "-o", str(target)
+        )
+        reference = tmp_path / "reference"
+        reference.write_text("x")
+    finally:
+        os.umask(old)
+    assert code == 1
+    assert target.stat().st_mode & 0o777 == reference.stat().st_mode & 0o777 == 0o640
 
 
 # --- bad input: exit 2, message names file, line and field --------------------------------
@@ -281,7 +312,11 @@ def test_rules_validate(tmp_path: Path) -> None:
 
 def test_version_and_module_entry_point(tmp_path: Path) -> None:
     code, out, _ = run("--version")
-    assert code == 0 and out.strip() == f"exportcheck {exportcheck.__version__}"
+    first, rules, listed = out.strip().splitlines()
+    assert code == 0 and first == f"exportcheck {exportcheck.__version__}"
+    assert rules.startswith("rules data 2026.12.1 (5 files, newest rule version effective 20")
+    assert "us-ear-advanced-computing" in rules
+    assert listed.startswith("restricted-party list entity-list-ai-chips 20")
     # From another directory, with no flags: the shipped rules are found.
     proc = subprocess.run(
         [
@@ -330,3 +365,54 @@ def test_a_dropped_line_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) ->
     code, out, err = run("check", str(MANIFEST), "-f", "json")
     assert code == 2 and out == ""
     assert "read 12 manifest records but judged 11 lines" in err
+
+
+def test_help_shows_plain_words_for_types() -> None:
+    code, out, _ = run("check", "--help")
+    assert code == 0
+    options = out[out.index("Options") :]  # (typer shows an argument's type its own way)
+    assert "list[" not in options and "<path>" not in options and "<str>" not in options
+    assert "FILE|DIR" in out and "YYYY-MM-DD" in out and "STATUS" in out
+
+
+def test_shell_completion_is_offered() -> None:
+    code, out, _ = run("--help")
+    assert code == 0 and "--install-completion" in out and "--show-completion" in out
+    # What the installed bash completion asks the program: the options that fit.
+    script = Path(sys.executable).parent / "exportcheck"
+    if not script.exists():
+        pytest.skip("the exportcheck console script is not installed beside this Python")
+    proc = subprocess.run(
+        [str(script)],
+        env={
+            "_EXPORTCHECK_COMPLETE": "complete_bash",
+            "COMP_WORDS": "exportcheck check --fo",
+            "COMP_CWORD": "2",
+            "PATH": "",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout.split() == ["--format"]
+
+
+def test_a_long_table_shows_the_flagged_lines_and_the_summary(tmp_path: Path) -> None:
+    manifest = tmp_path / "long.csv"
+    rows = ["line_id,part_number,eccn,destination,consignee_hq_country"]
+    for i in range(1, 2102):
+        flagged = i % 700 == 0
+        rows.append(f"R-{i},H100,3A090.a,{'CN' if flagged else 'DE'},DE")
+    manifest.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out, _ = run("check", str(manifest), "--date", "2025-06-15")
+    assert code == 1
+    assert "More than 2,000 lines: only the flagged ones" in out
+    shown = [ln.split()[0] for ln in out.splitlines() if ln.startswith("R-")]
+    assert shown == ["R-700", "R-1400", "R-2100"]
+    words = " ".join(out.split())
+    assert "2,101 lines: 3 license_required, 2,098 allowed" in words
+    assert "3 flagged lines shown, 2,098 others left out" in words
+    # The same lines through a file: the table, whole, as the report says.
+    target = tmp_path / "table.txt"
+    code, _, _ = run("check", str(manifest), "--date", "2025-06-15", "-o", str(target))
+    assert code == 1 and "3 flagged lines shown" in target.read_text(encoding="utf-8")

@@ -164,6 +164,60 @@ def report() -> Report:
     return make_report()
 
 
+def make_table_report() -> Report:
+    """The report, plus lines the table must handle: one party matched in two columns, a rule
+    that cannot be decided, a long part number and rule id, and hostile cells."""
+    match = "matches 'Sugon' of EL entry EL-sugon (score 96.4); same country CN (+3)"
+    party = [
+        Finding(
+            rule_id="party:EL:EL-sugon",
+            status=Status.LICENSE_REQUIRED,
+            kind="party",
+            title="Entity List: Sugon",
+            message=f"{column} 'Sugon Information' matches Entity List entry 'Sugon'",
+            because=(Because(field=column, value="Sugon Information", test=match),),
+        )
+        for column in ("consignee", "end_user")
+    ]
+    extra = (
+        LineResult(
+            line_id="ORDER-2025-000123-LINE-0007-SUBLINE-A",
+            status=Status.LICENSE_REQUIRED,
+            date="2025-05-01",
+            destination="CN",
+            findings=tuple(party),
+            fields={"part_number": "SUPERMICRO-AS-8125GS-TNMR2-MI300X-8GPU", "destination": "CN"},
+            item=ResolvedItem(part_number="SUPERMICRO-AS-8125GS-TNMR2-MI300X-8GPU", eccn="4A090.a"),
+            source_line=6,
+        ),
+        LineResult(
+            line_id="L-7",
+            status=Status.REVIEW,
+            date="2025-05-01",
+            destination="MY",
+            findings=(
+                Finding(
+                    rule_id="ear.3a090-4a090.headquarters-with-a-very-long-identifier",
+                    status=Status.REVIEW,
+                    kind="rule-undetermined",
+                    message="may apply; cannot decide without end_user_hq_country",
+                    because=(
+                        Because(field="eccn", value="3A090.a", test="falls under 3A090"),
+                        Because(field="end_user_hq_country", value=None, test="missing"),
+                        Because(field="end_user_hq_country", value=None, test="missing"),
+                    ),
+                ),
+            ),
+            fields={"part_number": "H100\x1b[2J\u202e", "destination": "MY"},
+            item=ResolvedItem(part_number="H100\x1b[2J\u202e", eccn="3A090.a"),
+            source_line=7,
+        ),
+    )
+    base = make_report()
+    lines = (*base.lines, *extra)
+    return base.model_copy(update={"lines": lines, "summary": summarize(lines)})
+
+
 CASES = {
     "report.json": lambda r: render(r, "json"),
     "report.jsonl": lambda r: render(r, "jsonl"),
@@ -171,6 +225,9 @@ CASES = {
     "report.md": lambda r: render(r, "markdown"),
     "report.table.txt": lambda r: render(r, "table"),
     "report.table-color.txt": lambda r: table_format.render(r, color=True, width=100),
+    "report.table-80.txt": lambda _: table_format.render(make_table_report(), width=80),
+    "report.table-100.txt": lambda _: table_format.render(make_table_report(), width=100),
+    "report.table-200.txt": lambda _: table_format.render(make_table_report(), width=200),
 }
 
 
@@ -194,6 +251,7 @@ def test_formats_registry_has_exactly_the_implemented_formats() -> None:
         "sarif",
         "junit",
         "github",
+        "html",
     ]
 
 
@@ -397,3 +455,66 @@ def test_table_does_not_interpret_markup(report: Report) -> None:
     line = report.lines[0].model_copy(update={"line_id": "[bold red]x[/]"})
     r = report.model_copy(update={"lines": (line,), "summary": summarize([line])})
     assert "[bold red]x[/]" in table_format.render(r, width=200)
+
+
+def _column(out: str, first_row: str, layout: table_format.Layout, n: int) -> str:
+    """The text of column ``n`` of the row that starts with ``first_row``, joined up."""
+    rows = out.splitlines()
+    start = next(i for i, row in enumerate(rows) if row.startswith(first_row))
+    left = sum(layout.widths[:n]) + 2 * n
+    cells = []
+    for row in rows[start:]:
+        status_at = sum(layout.widths[:5]) + 2 * 5
+        reasons = not layout.wide and row.startswith("    ") and row[4:5].strip()
+        if cells and (not row.strip() or row[status_at : status_at + 1].strip() or reasons):
+            break  # the next line's row, or this line's reasons
+        cells.append(row[left : left + layout.widths[n]].strip())
+    return "".join(cells)
+
+
+@pytest.mark.parametrize("width", [80, 100, 200])
+def test_table_fits_the_width_and_never_cuts_ids(width: int) -> None:
+    out = table_format.render(make_table_report(), width=width)
+    assert all(len(row) <= width for row in out.splitlines())
+    layout = table_format.Layout(width)
+    assert _column(out, "ORDER-", layout, 0) == "ORDER-2025-000123-LINE-0007-SUBLINE-A"
+    assert _column(out, "ORDER-", layout, 1) == "SUPERMICRO-AS-8125GS-TNMR2-MI300X-8GPU"
+    assert "ear.3a090-4a090.headquarters-with-a-very-long-identifier" in "".join(out.split())
+
+
+def test_wrap_breaks_long_words_and_keeps_every_character() -> None:
+    assert table_format.wrap("ORDER-2025-000123-LINE", 12) == ["ORDER-2025-", "000123-LINE"]
+    assert table_format.wrap("ABCDEFGHIJKLMNOP", 6) == ["ABCDEF", "GHIJKL", "MNOP"]
+    assert table_format.wrap("上海上海上海", 5) == ["上海", "上海", "上海"]
+    assert table_format.wrap("a b\nc", 10) == ["a b", "c"]
+
+
+def test_table_says_why_once_per_party_and_what_is_missing() -> None:
+    out = table_format.render(make_table_report(), width=100)
+    assert out.count("EL-sugon (score 96.4)") == 1
+    assert "consignee, end_user 'Sugon Information' matches 'Sugon'" in out
+    assert "may apply: missing end_user_hq_country" in out
+    assert "us-ear.h20-letters @ 2025-04-09: H20-class informed letters" in out
+
+
+def test_table_never_sends_control_characters_to_the_terminal() -> None:
+    out = table_format.render(make_table_report(), width=200)
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "H100\\x1b[2J\\u202e" in out
+
+
+def test_table_over_the_limit_shows_flagged_lines_and_says_so(report: Report) -> None:
+    lines = report.lines * 3
+    summary = summarize(lines)
+    out = "".join(
+        table_format.stream(lines, as_of="2025-05-01", summary=summary, width=100, full_limit=5)
+    )
+    assert "More than 5 lines: only the flagged ones" in out
+    assert "L-1 " not in out  # allowed: left out
+    assert out.count("L-2 ") == 3 and out.count("L-3 ") == 3
+    assert "12 lines: 3 prohibited" in out
+    assert "9 flagged lines shown, 3 others left out" in out
+    within = "".join(
+        table_format.stream(lines, as_of="2025-05-01", summary=summary, width=100, full_limit=12)
+    )
+    assert "More than" not in within and within.count("L-1 ") == 3

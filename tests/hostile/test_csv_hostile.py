@@ -243,7 +243,10 @@ def test_duplicate_headers_are_refused(
 
 def test_missing_required_column_is_refused(tmp_path: Path) -> None:
     err = refused(write(tmp_path, b"part_number;country\nA;DE\n"))
-    assert err.message == "missing required column 'destination' in the header row"
+    assert err.message == (
+        "missing required column 'destination' in the header row "
+        "(columns found: 'part_number', 'country'); nearest: 'country'"
+    )
     assert (err.line, err.field) == (1, "destination")
 
 

@@ -216,7 +216,9 @@ def old_csv_records(path: Path, name: str, stats: ReadStats) -> Iterator[Record 
             hint="add the closing quote",
         )
     columns = M._header(header, name, header_number)
-    M._require_columns(columns, name, header_number, "in the header row")
+    M._require_columns(
+        columns, name, header_number, "in the header row", [c.strip() for c in header]
+    )
     stats.columns = list(columns)
     ncols = len(columns)
     index = 0
@@ -704,7 +706,7 @@ def test_the_wrapper_and_iter_manifest_match(
         out: list[object] = []
         err = None
         try:
-            out.extend(M._iter_csv_records(path, NAME, stats))
+            out.extend(M._iter_table_records(path, NAME, stats, "csv", M.DEFAULT_OPTIONS))
         except InputError as exc:
             err = _error(exc)
         assert (out, err, _stats(stats)) == expected

@@ -215,7 +215,9 @@ def test_ear99_is_valid(tmp_path: Path) -> None:
 def test_bad_ship_date(tmp_path: Path, value: str) -> None:
     (line,) = read(write(tmp_path, "m.csv", f"part_number,destination,ship_date\nA,CN,{value}\n"))
     assert line.ship_date is None
-    assert problems(line) == [("ship_date", f"not a date in YYYY-MM-DD form: '{value}'")]
+    hint = " (a day and month in another order? give --date-format, e.g. DD.MM.YYYY)"
+    message = f"not a date in YYYY-MM-DD form: '{value}'{hint if '/' in value else ''}"
+    assert problems(line) == [("ship_date", message)]
 
 
 @pytest.mark.parametrize(

@@ -15,17 +15,38 @@ app = typer.Typer(
     name="exportcheck",
     help="Date-aware export-control checks for shipment manifests. Not legal advice.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
 
 def _version(value: bool) -> None:
     if value:
-        from exportcheck import __version__
-
-        typer.echo(f"exportcheck {__version__}")
+        typer.echo(version_text())
         raise typer.Exit(0)
+
+
+def version_text() -> str:
+    """The program's version, then the shipped rules' and lists' versions and dates (what a
+    report's ``sources`` name), so a bug report or an audit note can quote both."""
+    from exportcheck import __version__, api
+
+    ruleset, sources = api.load_rules()
+    latest = max((v.effective for r in ruleset.rules.values() for v in r.versions), default=None)
+    out = [f"exportcheck {__version__}"]
+    versions = sorted({s.version or "?" for s in sources})
+    dated = f", newest rule version effective {latest.isoformat()}" if latest else ""
+    out.append(
+        f"rules data {', '.join(versions)} ({len(sources)} files{dated}): "
+        + ", ".join(sorted(s.id or s.path for s in sources))
+    )
+    from exportcheck.readers.lists import load_lists
+    from exportcheck.readers.shipped import display_path, shipped_lists_paths
+
+    _, list_sources = load_lists(shipped_lists_paths(), display=display_path)
+    for s in list_sources:
+        out.append(f"restricted-party list {s.id} {s.version} (shipped subset)")
+    return "\n".join(out)
 
 
 @app.callback()
@@ -33,11 +54,15 @@ def root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the version, and the shipped rules' and lists' versions, and exit.",
+            metavar="",
         ),
     ] = False,
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks for internal errors.")
+        bool, typer.Option("--debug", help="Show tracebacks for internal errors.", metavar="")
     ] = False,
 ) -> None:
     STATE["debug"] = debug

@@ -20,13 +20,13 @@ from exportcheck.cli.common import (
     gate,
     handle_errors,
     keep_until_exit,
+    output_file,
     stdout_is_terminal,
     terminal_width,
     write_output,
 )
 from exportcheck.cli.progress import with_progress
 from exportcheck.cli.writer import BackgroundWriter
-from exportcheck.errors import InputError
 from exportcheck.model.status import Status
 
 
@@ -39,6 +39,7 @@ class CheckFormat(StrEnum):
     sarif = "sarif"
     junit = "junit"
     github = "github"
+    html = "html"
     auto = "auto"
 
 
@@ -63,17 +64,26 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def check_command(
-    manifest: Annotated[Path, typer.Argument(help="Manifest file: .csv, .json, .jsonl or .yaml")],
+    manifest: Annotated[
+        Path,
+        typer.Argument(
+            help="Manifest file: .csv, .xlsx, .json, .jsonl or .yaml", metavar="MANIFEST"
+        ),
+    ],
     date: Annotated[
         str | None,
         typer.Option(
-            "--date", help="As-of date YYYY-MM-DD (default today); a line's ship_date wins."
+            "--date",
+            help="As-of date YYYY-MM-DD (default today); a line's ship_date wins.",
+            metavar="YYYY-MM-DD",
         ),
     ] = None,
     rules: Annotated[
         list[Path] | None,
         typer.Option(
-            "--rules", help="Rule file or directory (repeatable); default: shipped rules."
+            "--rules",
+            help="Rule file or directory (repeatable); default: shipped rules.",
+            metavar="FILE|DIR",
         ),
     ] = None,
     lists: Annotated[
@@ -82,6 +92,7 @@ def check_command(
             "--lists",
             help="Restricted-party list: YAML, CSL CSV or OFAC SDN CSV file, or a directory "
             "(repeatable); default: shipped lists.",
+            metavar="FILE|DIR",
         ),
     ] = None,
     party_columns: Annotated[
@@ -89,11 +100,14 @@ def check_command(
         typer.Option(
             "--party-columns",
             help="More columns to screen besides consignee and end_user (comma-separated).",
+            metavar="COLUMN,...",
         ),
     ] = None,
     catalog: Annotated[
         Path | None,
-        typer.Option("--catalog", help="Product master (YAML or CSV) keyed by part number."),
+        typer.Option(
+            "--catalog", help="Product master (YAML or CSV) keyed by part number.", metavar="FILE"
+        ),
     ] = None,
     licenses: Annotated[
         Path | None,
@@ -101,6 +115,7 @@ def check_command(
             "--licenses",
             help="Licences held (YAML or CSV): a covered license_required line becomes "
             "licensed; quantity/value limits are drawn down in manifest order.",
+            metavar="FILE",
         ),
     ] = None,
     waivers: Annotated[
@@ -109,6 +124,7 @@ def check_command(
             "--waivers",
             help="Approved waivers (YAML or CSV): waived findings are kept, marked, and no "
             "longer set the line's status; an expired waiver puts the line to review.",
+            metavar="FILE",
         ),
     ] = None,
     ownership: Annotated[
@@ -118,6 +134,7 @@ def check_command(
             help="Who owns the parties (YAML or CSV: entity, owner, share %, as_of, source; "
             "optional entity_hq_country, owner_hq_country), for the ownership and "
             "headquarters rules.",
+            metavar="FILE",
         ),
     ] = None,
     fmt: Annotated[
@@ -125,17 +142,21 @@ def check_command(
         typer.Option(
             "--format",
             "-f",
-            help="Output format. jsonl and csv stream: each line is written as it is judged, "
-            "in constant memory (jsonl ends with a summary object). json, table, markdown, "
+            help="Output format. table, jsonl and csv stream: each line is written as it is "
+            "judged, in constant memory (jsonl ends with a summary object; over 2,000 lines "
+            "the table shows the flagged lines only, and says so). json, html, markdown, "
             "sarif, junit and github buffer the whole report in memory first (their totals or "
             "rule index come before the lines). sarif for code scanning, junit for CI test "
-            "reports, github for Actions annotations; auto is github inside GitHub Actions, "
-            "else table.",
+            "reports, github for Actions annotations, html a self-contained page for people; "
+            "auto is github inside GitHub Actions, else table.",
             case_sensitive=False,
         ),
     ] = CheckFormat.table,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report here instead of stdout.", metavar="FILE"
+        ),
     ] = None,
     fail_on: Annotated[
         str,
@@ -143,20 +164,67 @@ def check_command(
             "--fail-on",
             help="Exit 1 if any line is at or above this status "
             "(allowed, licensed, review, license_required, prohibited) or 'never'.",
+            metavar="STATUS",
         ),
     ] = "review",
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            help='Map a column of the manifest to a field: --column destination="Ship To '
+            'Country" (repeatable; wins over --config).',
+            metavar="FIELD=HEADER",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Manifest settings (YAML): columns (field: header), sheet, decimal_comma, "
+            "date_format; options given here win.",
+            metavar="FILE",
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", help="The sheet of an .xlsx manifest (default: the first).", metavar="NAME"
+        ),
+    ] = None,
+    decimal_comma: Annotated[
+        bool | None,
+        typer.Option(
+            "--decimal-comma/--decimal-point",
+            help="Numbers are written 30.000,00 (a dot only ever groups thousands); default: "
+            "30,000.00.",
+            metavar="",
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format",
+            help="How ship_date is written, e.g. DD.MM.YYYY or MM/DD/YYYY (ISO dates are "
+            "read too); default YYYY-MM-DD. Other dates make the line review, never guessed.",
+            metavar="FORMAT",
+        ),
+    ] = None,
     no_cache: Annotated[
         bool,
         typer.Option(
             "--no-cache",
             help="Judge and screen every line from scratch, without caches or fast paths "
             "(same output, much slower; for checking the caches).",
+            metavar="",
         ),
     ] = False,
 ) -> None:
+    from exportcheck.readers.config import read_options
+
     threshold = fail_on_option(fail_on)
     fmt = resolve_format(fmt)
-    if fmt in (CheckFormat.jsonl, CheckFormat.csv):
+    reading = read_options(config, column, sheet, decimal_comma, date_format)
+    if fmt in (CheckFormat.jsonl, CheckFormat.csv, CheckFormat.table):
         worst = _stream(
             manifest,
             fmt,
@@ -170,6 +238,7 @@ def check_command(
             licenses=licenses,
             waivers=waivers,
             ownership=ownership,
+            read_options=reading,
         )
         raise typer.Exit(gate(worst, threshold))
     report = api.check(
@@ -183,13 +252,14 @@ def check_command(
         waivers=waivers,
         cache=not no_cache,
         ownership=ownership,
+        read_options=reading,
     )
     _echo_notices(report.notices)
-    if fmt is CheckFormat.table:
-        from exportcheck.formats import table
+    if fmt is CheckFormat.html:
+        from exportcheck.formats import html
 
-        color = output is None and stdout_is_terminal()
-        text = table.render(report, color=color, width=terminal_width() if output is None else 120)
+        timelines = api.flagged_timelines(report, rules=rules, catalog=catalog)
+        text = html.render(report, timelines)
     else:
         from exportcheck.formats import render
 
@@ -217,35 +287,21 @@ def _sink(output: Path | None) -> Iterator[TextIO]:
                 sys.stdout.write(block)
         sys.stdout.flush()
         return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write output: {exc.strerror}", file=str(output)) from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as raw:
-            writer = BackgroundWriter(raw)
-            try:
-                yield writer  # type: ignore[misc]
-            except BaseException:
-                writer.abort()
-                raise
-            writer.close()
-        tmp.replace(output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write output: {exc.strerror}", file=str(output)) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with output_file(output) as raw:
+        writer = BackgroundWriter(raw)
+        try:
+            yield writer  # type: ignore[misc]
+        except BaseException:
+            writer.abort()
+            raise
+        writer.close()
 
 
 def _stream(
     manifest: Path, fmt: CheckFormat, output: Path | None, *, cache: bool, **options: Any
 ) -> Status:
-    """Check ``manifest`` line by line, writing ``jsonl`` or ``csv`` as lines are judged.
-    Returns the worst status."""
+    """Check ``manifest`` line by line, writing ``jsonl``, ``csv`` or the table as lines are
+    judged. Returns the worst status."""
     stream = api.check_stream(manifest, cache=cache, **options)
     keep_until_exit(stream)  # its caches: not freed one by one at the end (see app.main)
     fast = stream.jsonl_lines() if fmt is CheckFormat.jsonl else None
@@ -290,7 +346,7 @@ def _write_stream(
     prerendered: bool = False,
 ) -> None:
     from exportcheck.formats import csv as csv_format
-    from exportcheck.formats import jsonl
+    from exportcheck.formats import jsonl, table
 
     try:
         with _sink(output) as out:
@@ -305,6 +361,15 @@ def _write_stream(
                     summary=lambda: stream.summary,
                     fast=cache,
                     notices=lambda: stream.notices,
+                )
+            elif fmt is CheckFormat.table:
+                chunks = table.stream(
+                    results,
+                    as_of=stream.as_of,
+                    summary=lambda: stream.summary,
+                    notices=lambda: stream.notices,
+                    width=terminal_width() if output is None else 120,
+                    color=output is None and stdout_is_terminal(),
                 )
             else:
                 chunks = csv_format.stream(results, lambda: stream.columns)

@@ -35,21 +35,35 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def classify_command(
-    part: Annotated[str | None, typer.Argument(help="Part number to look up in --catalog")] = None,
+    part: Annotated[
+        str | None, typer.Argument(help="Part number to look up in --catalog", metavar="PART")
+    ] = None,
     spec: Annotated[
-        list[str] | None, typer.Option("--spec", help="Technical parameter KEY=VALUE (repeatable)")
+        list[str] | None,
+        typer.Option(
+            "--spec", help="Technical parameter KEY=VALUE (repeatable)", metavar="KEY=VALUE"
+        ),
     ] = None,
     category: Annotated[
-        str | None, typer.Option("--category", help="Item category, e.g. gpu, server, hbm")
+        str | None,
+        typer.Option("--category", help="Item category, e.g. gpu, server, hbm", metavar="CATEGORY"),
     ] = None,
-    catalog: Annotated[Path | None, typer.Option("--catalog", help="Product master")] = None,
+    catalog: Annotated[
+        Path | None, typer.Option("--catalog", help="Product master", metavar="FILE")
+    ] = None,
     rules: Annotated[
-        list[Path] | None, typer.Option("--rules", help="Rule file or directory (repeatable)")
+        list[Path] | None,
+        typer.Option("--rules", help="Rule file or directory (repeatable)", metavar="FILE|DIR"),
     ] = None,
     start: Annotated[
-        str | None, typer.Option("--from", help="First date (default: before the first criteria)")
+        str | None,
+        typer.Option(
+            "--from", help="First date (default: before the first criteria)", metavar="YYYY-MM-DD"
+        ),
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last date (default: today)")] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last date (default: today)", metavar="YYYY-MM-DD")
+    ] = None,
     out_format: Annotated[
         ClassifyFormat, typer.Option("--format", "-f", case_sensitive=False)
     ] = ClassifyFormat.table,

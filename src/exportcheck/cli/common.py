@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
+import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import BinaryIO, ParamSpec, TypeVar
 
 import typer
 
@@ -104,11 +106,46 @@ def write_output(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    with output_file(output) as raw:
+        raw.write(text.encode("utf-8"))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def output_file(output: Path) -> Iterator[BinaryIO]:
+    """A new file that becomes ``output`` only once everything was written (a run that fails
+    half-way leaves ``output`` as it was). Every output file gets the same permissions, those
+    of a file made by ``open`` (0666 less the umask), whatever the format. The folder must
+    exist: ``-o`` into a missing folder is an error (exit 2), never a folder made silently."""
+    folder = output.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise InputError(
+            f"cannot write output: the folder '{folder}' {what}",
+            file=str(output),
+            hint="create the folder first",
+        )
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+        os.fchmod(fd, 0o666 & ~_umask())
     except OSError as exc:
         raise InputError(f"cannot write output: {exc.strerror}", file=str(output)) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as raw:
+            yield raw
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write output: {exc.strerror}", file=str(output)) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def stdout_is_terminal() -> bool:

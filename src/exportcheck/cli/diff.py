@@ -39,15 +39,23 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def diff_command(
     date_from: Annotated[
-        str, typer.Option("--from", help="First date YYYY-MM-DD (the 'before' side).")
+        str,
+        typer.Option(
+            "--from", help="First date YYYY-MM-DD (the 'before' side).", metavar="YYYY-MM-DD"
+        ),
     ],
     date_to: Annotated[
-        str, typer.Option("--to", help="Second date YYYY-MM-DD (the 'after' side).")
+        str,
+        typer.Option(
+            "--to", help="Second date YYYY-MM-DD (the 'after' side).", metavar="YYYY-MM-DD"
+        ),
     ],
     rules: Annotated[
         list[Path] | None,
         typer.Option(
-            "--rules", help="Rule file or directory (repeatable); default: shipped rules."
+            "--rules",
+            help="Rule file or directory (repeatable); default: shipped rules.",
+            metavar="FILE|DIR",
         ),
     ] = None,
     rules_before: Annotated[
@@ -55,6 +63,7 @@ def diff_command(
         typer.Option(
             "--rules-before",
             help="Rule files of the 'before' side (repeatable): compare rule-set versions.",
+            metavar="FILE|DIR",
         ),
     ] = None,
     lists: Annotated[
@@ -62,20 +71,27 @@ def diff_command(
         typer.Option(
             "--lists",
             help="Restricted-party list file or directory (repeatable); default: shipped lists.",
+            metavar="FILE|DIR",
         ),
     ] = None,
     manifest: Annotated[
         Path | None,
-        typer.Option("--manifest", help="Manifest to judge on both sides (impact)."),
+        typer.Option(
+            "--manifest", help="Manifest to judge on both sides (impact).", metavar="FILE"
+        ),
     ] = None,
     catalog: Annotated[
         Path | None,
-        typer.Option("--catalog", help="Product master (YAML or CSV) for the manifest."),
+        typer.Option(
+            "--catalog", help="Product master (YAML or CSV) for the manifest.", metavar="FILE"
+        ),
     ] = None,
     ownership: Annotated[
         Path | None,
         typer.Option(
-            "--ownership", help="Who owns the manifest's parties (YAML or CSV), as for check."
+            "--ownership",
+            help="Who owns the manifest's parties (YAML or CSV), as for check.",
+            metavar="FILE",
         ),
     ] = None,
     fmt: Annotated[

@@ -67,44 +67,69 @@ def parse_specs(specs: list[str] | None) -> dict[str, float]:
 @handle_errors
 def history_command(
     part: Annotated[
-        str | None, typer.Option("--part", help="Part number (looked up in --catalog).")
+        str | None,
+        typer.Option("--part", help="Part number (looked up in --catalog).", metavar="PART"),
     ] = None,
-    eccn: Annotated[str | None, typer.Option("--eccn", help="ECCN, e.g. 3A090.a or EAR99.")] = None,
+    eccn: Annotated[
+        str | None, typer.Option("--eccn", help="ECCN, e.g. 3A090.a or EAR99.", metavar="ECCN")
+    ] = None,
     spec: Annotated[
         list[str] | None,
-        typer.Option("--spec", help="Technical parameter KEY=VALUE, e.g. tpp=15832 (repeatable)."),
+        typer.Option(
+            "--spec",
+            help="Technical parameter KEY=VALUE, e.g. tpp=15832 (repeatable).",
+            metavar="KEY=VALUE",
+        ),
     ] = None,
     destination: Annotated[
-        str | None, typer.Option("--destination", help="Destination country (ISO alpha-2).")
+        str | None,
+        typer.Option("--destination", help="Destination country (ISO alpha-2).", metavar="COUNTRY"),
     ] = None,
     party: Annotated[
-        str | None, typer.Option("--party", help="Party name, screened as the consignee.")
+        str | None,
+        typer.Option("--party", help="Party name, screened as the consignee.", metavar="NAME"),
     ] = None,
     party_hq: Annotated[
         str | None,
         typer.Option(
             "--party-hq",
             help="Where the party (consignee) is headquartered, for the headquarters rules.",
+            metavar="COUNTRY",
         ),
     ] = None,
     date_from: Annotated[
         str | None,
-        typer.Option("--from", help="First day YYYY-MM-DD (default: before the first rule)."),
+        typer.Option(
+            "--from",
+            help="First day YYYY-MM-DD (default: before the first rule).",
+            metavar="YYYY-MM-DD",
+        ),
     ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last day (default: today).", metavar="YYYY-MM-DD")
+    ] = None,
     catalog: Annotated[
-        Path | None, typer.Option("--catalog", help="Product master (YAML or CSV).")
+        Path | None, typer.Option("--catalog", help="Product master (YAML or CSV).", metavar="FILE")
     ] = None,
     rules: Annotated[
         list[Path] | None,
-        typer.Option("--rules", help="Rule file or directory (repeatable); default: shipped."),
+        typer.Option(
+            "--rules",
+            help="Rule file or directory (repeatable); default: shipped.",
+            metavar="FILE|DIR",
+        ),
     ] = None,
     lists: Annotated[
         list[Path] | None,
-        typer.Option("--lists", help="Restricted-party lists (repeatable); default: shipped."),
+        typer.Option(
+            "--lists",
+            help="Restricted-party lists (repeatable); default: shipped.",
+            metavar="FILE|DIR",
+        ),
     ] = None,
     fmt: Annotated[
-        HistoryFormat, typer.Option("--format", "-f", help="table | json", case_sensitive=False)
+        HistoryFormat,
+        typer.Option("--format", "-f", help="table | json", case_sensitive=False),
     ] = HistoryFormat.table,
 ) -> None:
     from exportcheck.readers.catalog import load_catalog

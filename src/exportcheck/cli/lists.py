@@ -29,16 +29,28 @@ def register(app: typer.Typer) -> None:
     def import_lists(
         files: Annotated[
             list[Path],
-            typer.Argument(help="CSL CSV, OFAC SDN CSV (ALT/ADD beside it or named too), YAML."),
+            typer.Argument(
+                help="CSL CSV, OFAC SDN CSV (ALT/ADD beside it or named too), YAML.",
+                metavar="FILE",
+            ),
         ],
-        output: Annotated[Path, typer.Option("--output", "-o", help="YAML file to write.")],
+        output: Annotated[
+            Path, typer.Option("--output", "-o", help="YAML file to write.", metavar="FILE")
+        ],
         list_id: Annotated[
-            str | None, typer.Option("--id", help="List id (default: from the output name).")
+            str | None,
+            typer.Option("--id", help="List id (default: from the output name).", metavar="ID"),
         ] = None,
-        title: Annotated[str | None, typer.Option("--title", help="List title.")] = None,
+        title: Annotated[
+            str | None, typer.Option("--title", help="List title.", metavar="TEXT")
+        ] = None,
         list_version: Annotated[
             str | None,
-            typer.Option("--list-version", help="Version of the list data (default: today)."),
+            typer.Option(
+                "--list-version",
+                help="Version of the list data (default: today).",
+                metavar="VERSION",
+            ),
         ] = None,
     ) -> None:
         """Convert official list files into one YAML party list."""

@@ -25,7 +25,11 @@ class ListFormat(StrEnum):
 
 RulesOpt = Annotated[
     list[Path] | None,
-    typer.Option("--rules", help="Rule file or directory (repeatable); default: shipped rules."),
+    typer.Option(
+        "--rules",
+        help="Rule file or directory (repeatable); default: shipped rules.",
+        metavar="FILE|DIR",
+    ),
 ]
 FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", case_sensitive=False)]
 
@@ -39,7 +43,9 @@ def register(app: typer.Typer) -> None:
 @rules_app.command("list", help="Rules in force on a date (default today), with their versions.")
 @handle_errors
 def list_command(
-    date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="YYYY-MM-DD (default today)", metavar="YYYY-MM-DD")
+    ] = None,
     rules: RulesOpt = None,
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
@@ -58,7 +64,9 @@ def list_command(
 @rules_app.command("show", help="The version timeline of one rule.")
 @handle_errors
 def show_command(
-    rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. ear.3a090-4a090.destinations")],
+    rule_id: Annotated[
+        str, typer.Argument(help="Rule id, e.g. ear.3a090-4a090.destinations", metavar="ID")
+    ],
     rules: RulesOpt = None,
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
@@ -82,7 +90,9 @@ def show_command(
 @rules_app.command("validate", help="Validate rule files or directories (default: shipped rules).")
 @handle_errors
 def validate_command(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or directories", metavar="FILE|DIR")
+    ] = None,
 ) -> None:
     ruleset, _ = api.load_rules(paths)
     write_output(fmt_rules.validate_summary(ruleset), None)
@@ -98,6 +108,6 @@ def ruleset_schema() -> str:
 @rules_app.command("schema", help="Write the JSON Schema of the rule-set format.")
 @handle_errors
 def schema_command(
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE")] = None,
 ) -> None:
     write_output(ruleset_schema(), output)

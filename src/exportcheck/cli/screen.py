@@ -33,13 +33,22 @@ def register(app: typer.Typer) -> None:
     @app.command("screen")
     @handle_errors
     def screen(
-        names: Annotated[list[str], typer.Argument(help="Names of parties to screen.")],
+        names: Annotated[
+            list[str], typer.Argument(help="Names of parties to screen.", metavar="NAME")
+        ],
         country: Annotated[
             str | None,
-            typer.Option("--country", help="Country of the party or destination (a signal only)."),
+            typer.Option(
+                "--country",
+                help="Country of the party or destination (a signal only).",
+                metavar="COUNTRY",
+            ),
         ] = None,
         on: Annotated[
-            str | None, typer.Option("--date", help="Screen as of this date (default: today).")
+            str | None,
+            typer.Option(
+                "--date", help="Screen as of this date (default: today).", metavar="YYYY-MM-DD"
+            ),
         ] = None,
         lists: Annotated[
             list[Path] | None,
@@ -47,17 +56,22 @@ def register(app: typer.Typer) -> None:
                 "--lists",
                 help="List file or directory (YAML, CSL CSV, OFAC SDN CSV); repeat to merge. "
                 "Default: the shipped lists.",
+                metavar="FILE|DIR",
             ),
         ] = None,
         fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
         fail_on: Annotated[
-            str, typer.Option("--fail-on", help="Exit 1 at or above this status, or 'never'.")
+            str,
+            typer.Option(
+                "--fail-on", help="Exit 1 at or above this status, or 'never'.", metavar="STATUS"
+            ),
         ] = "review",
         hit_threshold: Annotated[
-            float, typer.Option("--hit-threshold", help="Score (0-100) for a hit.")
+            float, typer.Option("--hit-threshold", help="Score (0-100) for a hit.", metavar="SCORE")
         ] = DEFAULT_HIT_THRESHOLD,
         review_threshold: Annotated[
-            float, typer.Option("--review-threshold", help="Score (0-100) for review.")
+            float,
+            typer.Option("--review-threshold", help="Score (0-100) for review.", metavar="SCORE"),
         ] = DEFAULT_REVIEW_THRESHOLD,
     ) -> None:
         """Screen names against restricted-party lists (fuzzy, date-aware)."""

@@ -30,6 +30,7 @@ FORMATS: dict[str, str] = {
     "sarif": "sarif",
     "junit": "junit",
     "github": "github",
+    "html": "html",
 }
 
 # Formats whose output depends on the --fail-on threshold (passed as ``fail_on=``).

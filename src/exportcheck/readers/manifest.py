@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import csv
+import difflib
 import io
 import itertools
 import json
@@ -58,7 +59,7 @@ from exportcheck.readers.yamlsafe import (
     read_capped,
 )
 
-FORMATS: tuple[str, ...] = ("csv", "json", "jsonl", "yaml")
+FORMATS: tuple[str, ...] = ("csv", "xlsx", "json", "jsonl", "yaml")
 MAX_JSON_BYTES = 256 * 1024 * 1024
 SNIFF_BYTES = 64 * 1024
 CSV_DELIMITERS: tuple[str, ...] = (",", ";", "\t")
@@ -75,11 +76,23 @@ _EXTENSIONS = {
     ".ndjson": "jsonl",
     ".yaml": "yaml",
     ".yml": "yaml",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
 }
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), old Office files
 _NUMBER = re.compile(
     r"^[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 )
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# A number written with a decimal comma: 30.000,00, 1 234,5, 0,75 (groups of three).
+_COMMA_NUMBER = re.compile(
+    r"^[+-]?(?:[0-9]{1,3}(?:(?P<sep>[. \u00a0\u202f])[0-9]{3})(?:(?P=sep)[0-9]{3})*|[0-9]+)"
+    r"(?:,[0-9]*)?$"
+)
+# Dates that are not YYYY-MM-DD but plainly dates (01.06.2025, 6/1/2025, 01-06-2025).
+_OTHER_DATE = re.compile(r"^[0-9]{1,2}[./ -][0-9]{1,2}[./ -][0-9]{2,4}$")
+_DATE_TOKENS = {"DD": "(?P<d>[0-9]{1,2})", "MM": "(?P<m>[0-9]{1,2})", "YYYY": "(?P<y>[0-9]{4})"}
 _FLAGS = {"yes": 1.0, "true": 1.0, "1": 1.0, "no": 0.0, "false": 0.0, "0": 0.0}
 _YAML_ITEM = re.compile(r"^(?:---|-\s|-$)")
 _YAML_KEY = re.compile(r"^[A-Za-z_][\w .-]*:(?:\s|$)")
@@ -119,6 +132,82 @@ class ReadStats:
     columns: list[str] | None = None  # CSV header, or every key of a JSON/YAML document
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a manifest beyond its own header: the columns mapped to exportcheck's
+    fields (``--column destination="Ship To Country"``: pairs of field and header as written
+    in the file), the sheet of a workbook, and the notation of numbers and ship dates. The
+    defaults read every file as before."""
+
+    columns: tuple[tuple[str, str], ...] = ()
+    sheet: str | None = None
+    decimal_comma: bool = False
+    date_format: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.date_format is not None:
+            date_pattern(self.date_format)  # refuses a format it cannot read, at once
+
+    @property
+    def plain_values(self) -> bool:
+        """Numbers and dates as the fast paths read them (dot decimals, ISO dates)."""
+        return not self.decimal_comma and self.date_format is None
+
+    def renames(self) -> dict[str, str]:
+        """Normalised header in the file -> the field it stands for."""
+        return {
+            normalize_header(source): normalize_header(target) for target, source in self.columns
+        }
+
+
+DEFAULT_OPTIONS = ReadOptions()
+
+
+def date_pattern(fmt: str) -> re.Pattern[str]:
+    """The pattern of a ``--date-format`` such as ``DD.MM.YYYY``, ``MM/DD/YYYY`` or
+    ``YYYY-MM-DD``: DD, MM and YYYY once each, separated by ``.``, ``/``, ``-`` or a space.
+    Raises :class:`InputError` for any other."""
+    text = fmt.strip().upper()
+    parts = re.split(r"([./ -])", text)
+    tokens = parts[0::2]
+    if sorted(tokens) != ["DD", "MM", "YYYY"] or any(len(sep) != 1 for sep in parts[1::2]):
+        raise InputError(
+            f"'{fmt}' is not a date format: use DD, MM and YYYY once each, separated by "
+            "'.', '/', '-' or a space (e.g. DD.MM.YYYY or MM/DD/YYYY)",
+            field="--date-format",
+        )
+    body = "".join(_DATE_TOKENS[p] if i % 2 == 0 else re.escape(p) for i, p in enumerate(parts))
+    return re.compile(f"^{body}$")
+
+
+def parse_ship_date(text: str, fmt: str | None = None) -> date:
+    """A ship date: YYYY-MM-DD, or in ``fmt`` (see :func:`date_pattern`) when given; an ISO
+    date is read as ISO with any format that does not start with the year. Raises
+    ValueError with the message for the line's finding; a date in another notation is never
+    guessed (01.06.2025 could be the first of June or the sixth of January)."""
+    if fmt is not None:
+        found = date_pattern(fmt).match(text)
+        if found is not None:
+            try:
+                return date(int(found["y"]), int(found["m"]), int(found["d"]))
+            except ValueError:
+                raise ValueError(f"not a valid date: '{text}' (read as {fmt})") from None
+        if not fmt.strip().upper().startswith("YYYY") and _DATE.match(text):
+            return date.fromisoformat(text)
+        raise ValueError(f"not a date in {fmt} form: '{text}'")
+    try:
+        if not _DATE.match(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        hint = (
+            " (a day and month in another order? give --date-format, e.g. DD.MM.YYYY)"
+            if _OTHER_DATE.match(text)
+            else ""
+        )
+        raise ValueError(f"not a date in YYYY-MM-DD form: '{text}'{hint}") from None
+
+
 # --- small parsers shared with the catalog reader -------------------------------------------
 
 
@@ -127,8 +216,10 @@ def normalize_header(name: str) -> str:
     return re.sub(r"[\s_-]+", "_", name.strip().casefold()).strip("_")
 
 
-def parse_number(value: Scalar) -> float:
-    """A non-negative finite number from a cell; ``1,234.5`` is accepted. Raises ValueError."""
+def parse_number(value: Scalar, *, decimal_comma: bool = False) -> float:
+    """A non-negative finite number from a cell; ``1,234.5`` is accepted, or with
+    ``decimal_comma`` ``1.234,5`` (and ``1 234,5``), where a dot is only ever a thousands
+    separator. Raises ValueError."""
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got {'true' if value else 'false'}")
     if isinstance(value, int | float):
@@ -138,9 +229,21 @@ def parse_number(value: Scalar) -> float:
             raise ValueError(f"number too large: {value}") from None
     elif isinstance(value, str):
         text = value.strip()
-        if not _NUMBER.match(text):
-            raise ValueError(f"not a number: '{value}'")
-        number = float(text.replace(",", ""))
+        if decimal_comma:
+            found = _COMMA_NUMBER.match(text)
+            if found is None:
+                raise ValueError(f"not a number with a decimal comma: '{value}'")
+            sep = found["sep"]
+            number = float((text.replace(sep, "") if sep else text).replace(",", "."))
+        elif not _NUMBER.match(text):
+            hint = (
+                " (a decimal comma? give --decimal-comma)"
+                if "," in text and _COMMA_NUMBER.match(text)
+                else ""
+            )
+            raise ValueError(f"not a number: '{value}'{hint}")
+        else:
+            number = float(text.replace(",", ""))
     else:
         raise ValueError("expected a number")
     if not math.isfinite(number):
@@ -161,8 +264,10 @@ def parse_flag(value: Scalar) -> float:
     raise ValueError(f"expected yes/no/true/false/1/0, got '{value}'")
 
 
-def parse_param(name: str, value: Scalar) -> float:
-    return parse_flag(value) if name == "datacenter" else parse_number(value)
+def parse_param(name: str, value: Scalar, *, decimal_comma: bool = False) -> float:
+    if name == "datacenter":
+        return parse_flag(value)
+    return parse_number(value, decimal_comma=decimal_comma)
 
 
 def is_blank(value: Scalar) -> bool:
@@ -182,16 +287,36 @@ def _text(value: Scalar) -> str | None:
 # --- format detection ----------------------------------------------------------------------
 
 
-def detect_format(path: Path) -> str:
-    """``csv``, ``json``, ``jsonl`` or ``yaml``: by extension, else by the first bytes."""
+def detect_format(path: Path, name: str | None = None) -> str:
+    """``csv``, ``xlsx``, ``json``, ``jsonl`` or ``yaml``: by extension, else by the first
+    bytes. A workbook (or any zip archive, or an old binary Office file) whose name says it
+    is text is refused with a message that says what it is, rather than read as text."""
     fmt = _EXTENSIONS.get(path.suffix.lower())
-    if fmt is not None:
-        return fmt
     try:
         with path.open("rb") as fh:
-            head = fh.read(SNIFF_BYTES)
+            head = fh.read(SNIFF_BYTES if fmt is None else len(_OLE_MAGIC))
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=str(path)) from None
+        if fmt is not None:  # named by its extension: the reader says what is wrong
+            return fmt
+        raise InputError(f"cannot read file: {exc.strerror}", file=name or str(path)) from None
+    if head.startswith(_OLE_MAGIC):
+        raise InputError(
+            "this is an Excel 97-2003 workbook (.xls) or another old Office file, which is not "
+            "read",
+            file=name or str(path),
+            hint="save it as .xlsx (Excel Workbook) or as CSV UTF-8",
+        )
+    if head.startswith(_ZIP_MAGIC) and fmt != "xlsx":
+        if fmt is not None:
+            raise InputError(
+                f"this is a zip archive, most likely an Excel workbook (.xlsx), not "
+                f"{fmt.upper()} text",
+                file=name or str(path),
+                hint="give it a .xlsx name to read its first sheet, or save it as CSV UTF-8",
+            )
+        return "xlsx"
+    if fmt is not None:
+        return fmt
     return sniff_format(head)
 
 
@@ -234,8 +359,10 @@ def build_line(
     source_line: int | None,
     fields: dict[str, Scalar],
     problems: Sequence[LineProblem] = (),
+    options: ReadOptions = DEFAULT_OPTIONS,
 ) -> ManifestLine:
-    """Parse one row (normalised keys → raw values) into a :class:`ManifestLine`."""
+    """Parse one row (normalised keys → raw values) into a :class:`ManifestLine`; numbers
+    and ship dates in the notation of ``options``."""
     found: list[LineProblem] = list(problems)
 
     def problem(field: str, value: Scalar, message: str) -> None:
@@ -283,11 +410,9 @@ def build_line(
     date_text = _text(raw_date)
     if date_text is not None:
         try:
-            if not _DATE.match(date_text):
-                raise ValueError
-            ship_date = date.fromisoformat(date_text)
-        except ValueError:
-            problem("ship_date", raw_date, f"not a date in YYYY-MM-DD form: '{date_text}'")
+            ship_date = parse_ship_date(date_text, options.date_format)
+        except ValueError as exc:
+            problem("ship_date", raw_date, str(exc))
 
     numbers: dict[str, float] = {}
     for name in ("quantity", "unit_value", *PARAMS):
@@ -295,7 +420,7 @@ def build_line(
         if is_blank(raw):
             continue
         try:
-            numbers[name] = parse_param(name, raw)
+            numbers[name] = parse_param(name, raw, decimal_comma=options.decimal_comma)
         except ValueError as exc:
             problem(name, raw, str(exc))
 
@@ -718,8 +843,16 @@ def sniff_delimiter(header_line: str) -> str:
     return best
 
 
-def _header(cells: list[str], name: str, line: int) -> list[str]:
-    """Normalised, unique column names; refuses duplicates after normalisation."""
+def _header(
+    cells: Sequence[str],
+    name: str,
+    line: int,
+    options: ReadOptions = DEFAULT_OPTIONS,
+    sheet: str | None = None,
+) -> list[str]:
+    """Normalised, unique column names, with the columns ``options`` maps renamed to their
+    fields; refuses duplicates after normalisation, a mapped column the header lacks, and a
+    mapping onto a field the file has a column for already."""
     names: list[str] = []
     seen: dict[str, int] = {}
     for col, cell in enumerate(cells, start=1):
@@ -733,28 +866,97 @@ def _header(cells: list[str], name: str, line: int) -> list[str]:
                 line=line,
                 column=col,
                 field=key,
+                sheet=sheet,
             )
         seen[key] = col
         names.append(key)
-    return names
+    if not options.columns:
+        return names
+    found = [cell.strip() for cell in cells]
+    for target, source in options.columns:
+        key, field = normalize_header(source), normalize_header(target)
+        if key not in seen:
+            raise InputError(
+                f"--column {field}='{source}': the header has no column '{source}' "
+                f"(columns found: {_listing(found)}){_nearest(key, names, found)}",
+                file=name,
+                line=line,
+                field=field,
+                sheet=sheet,
+            )
+        if field in seen and field != key:
+            raise InputError(
+                f"--column {field}='{source}': the header has a column '{found[seen[field] - 1]}'"
+                f" for {field} already (column {seen[field]})",
+                file=name,
+                line=line,
+                column=seen[field],
+                field=field,
+                sheet=sheet,
+                hint="map one of them only, or rename the other",
+            )
+    renames = options.renames()
+    return [renames.get(n, n) for n in names]
 
 
-def _require_columns(columns: Iterable[str], name: str, line: int | None, where: str) -> None:
+def _listing(names: Sequence[str], limit: int = 30) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "") or "none"
+
+
+# Words in the headers that ERP exports give the required columns.
+_LIKELY: dict[str, tuple[str, ...]] = {
+    "destination": ("country", "dest", "ship_to"),
+    "part_number": ("part", "material", "item", "sku", "article", "product"),
+    "eccn": ("eccn", "classification", "export_control"),
+}
+
+
+def _nearest(wanted: str, normalised: Sequence[str], originals: Sequence[str]) -> str:
+    """'; nearest: ...' with the columns whose names are closest to ``wanted``, or ''."""
+    close = difflib.get_close_matches(wanted, list(normalised), n=3, cutoff=0.5)
+    words = (wanted, *_LIKELY.get(wanted, ()))
+    close += [n for n in normalised if any(w in n for w in words) and n not in close]
+    close = close[:3]
+    if not close:
+        return ""
+    by_name = dict(zip(normalised, originals, strict=False))
+    return "; nearest: " + ", ".join(f"'{by_name.get(c, c)}'" for c in close)
+
+
+def _require_columns(
+    columns: Sequence[str] | set[str],
+    name: str,
+    line: int | None,
+    where: str,
+    originals: Sequence[str] | None = None,
+    sheet: str | None = None,
+) -> None:
     present = set(columns)
+    ordered = sorted(present) if isinstance(columns, set) else list(columns)
+    shown = list(originals) if originals is not None else ordered
+    missing: list[str] = []
     if "destination" not in present:
-        raise InputError(
-            f"missing required column 'destination' {where}",
-            file=name,
-            line=line,
-            field="destination",
-        )
+        missing.append("destination")
     if "part_number" not in present and "eccn" not in present:
-        raise InputError(
-            f"missing required column: needs 'part_number' or 'eccn' {where}",
-            file=name,
-            line=line,
-            field="part_number",
-        )
+        missing.append("part_number")
+    if not missing:
+        return
+    field = missing[0]
+    what = "'destination'" if field == "destination" else ": needs 'part_number' or 'eccn'"
+    nearest = "".join(
+        _nearest(f, ordered, shown)
+        for f in ([field] if field == "destination" else ["part_number", "eccn"])
+    )
+    raise InputError(
+        f"missing required column{' ' if field == 'destination' else ''}{what} {where} "
+        f"(columns found: {_listing(shown)}){nearest}",
+        file=name,
+        line=line,
+        field=field,
+        sheet=sheet,
+        hint=f'map a column of yours with --column {field}="<its header>" or in --config',
+    )
 
 
 def _cut(value: str) -> str:
@@ -811,15 +1013,28 @@ def _long_field_line(
 Record = tuple[int, int, dict[str, Scalar], list[LineProblem]]
 
 
-def _iter_csv(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]:
-    for record in _iter_csv_records(path, name, stats):
-        yield record if isinstance(record, ManifestLine) else build_line(*record)
+def _iter_table(
+    path: Path, name: str, stats: ReadStats, kind: str, options: ReadOptions
+) -> Iterator[ManifestLine]:
+    for record in _iter_table_records(path, name, stats, kind, options):
+        if isinstance(record, ManifestLine):
+            yield record
+        else:
+            yield build_line(*record, options=options)
 
 
-def _iter_csv_records(path: Path, name: str, stats: ReadStats) -> Iterator[Record | ManifestLine]:
-    """The CSV rows as :data:`Record` tuples (or a finished line for a row that could not be
-    parsed), in order; :func:`build_line` turns a record into a line."""
-    records = CsvRecords(path, name, stats)
+def _iter_table_records(
+    path: Path, name: str, stats: ReadStats, kind: str, options: ReadOptions
+) -> Iterator[Record | ManifestLine]:
+    """The rows of a CSV file or a workbook's sheet as :data:`Record` tuples (or a finished
+    line for a row that could not be parsed), in order; :func:`build_line` turns a record
+    into a line."""
+    if kind == "xlsx":
+        from exportcheck.readers.xlsx import xlsx_records
+
+        yield from xlsx_records(path, name, stats, options)
+        return
+    records = CsvRecords(path, name, stats, options=options)
     for record in records:
         if isinstance(record, list):
             yield records.index, records.start, dict(zip(records.columns, record, strict=True)), []
@@ -853,12 +1068,19 @@ class CsvRecords:
     """
 
     def __init__(
-        self, path: Path, name: str, stats: ReadStats, *, chunk_bytes: int | None = None
+        self,
+        path: Path,
+        name: str,
+        stats: ReadStats,
+        *,
+        chunk_bytes: int | None = None,
+        options: ReadOptions = DEFAULT_OPTIONS,
     ) -> None:
         self.path = path
         self.name = name
         self.stats = stats
         self.chunk_bytes = chunk_bytes
+        self.options = options
         self.columns: list[str] = []
         self.index = 0
         self.start = 0
@@ -928,8 +1150,9 @@ class CsvRecords:
                 line=header_number,
                 hint="add the closing quote",
             )
-        columns = _header(header, name, header_number)
-        _require_columns(columns, name, header_number, "in the header row")
+        columns = _header(header, name, header_number, self.options)
+        originals = [cell.strip() for cell in header]
+        _require_columns(columns, name, header_number, "in the header row", originals)
         stats.columns = list(columns)
         self.columns = columns
         ncols = len(columns)
@@ -1138,18 +1361,24 @@ def _pairs(obj: Any) -> list[tuple[str, Any]]:
     return [(str(k), v) for k, v in obj.items()]
 
 
-def _object_keys(obj: Any) -> set[str]:
-    return {normalize_header(k) for k, _ in _pairs(obj)}
+def _object_keys(obj: Any, renames: dict[str, str] | None = None) -> set[str]:
+    keys = {normalize_header(k) for k, _ in _pairs(obj)}
+    return {renames.get(k, k) for k in keys} if renames else keys
 
 
-def _object_line(index: int, source_line: int | None, obj: Any) -> ManifestLine:
-    """A line from one JSON/YAML object: keys normalised, nested values carried as JSON text."""
+def _object_line(
+    index: int, source_line: int | None, obj: Any, options: ReadOptions = DEFAULT_OPTIONS
+) -> ManifestLine:
+    """A line from one JSON/YAML object: keys normalised (and mapped by ``options``), nested
+    values carried as JSON text."""
+    renames = options.renames()
     fields: dict[str, Scalar] = {}
     problems: list[LineProblem] = []
     originals: dict[str, str] = {}
     for col, (raw_key, value) in enumerate(_pairs(obj), start=1):
         key, bad_key = _clean_text(str(raw_key))
         norm = normalize_header(key) or f"column_{col}"
+        norm = renames.get(norm, norm)
         if isinstance(value, _Pairs | dict | list):
             value = json.dumps(_plain(value), ensure_ascii=False, default=str)
             if norm in _SINGLE_VALUED:
@@ -1181,7 +1410,19 @@ def _object_line(index: int, source_line: int | None, obj: Any) -> ManifestLine:
             continue
         originals[norm] = key
         fields[norm] = value
-    return build_line(index, source_line, fields, problems)
+    return build_line(index, source_line, fields, problems, options)
+
+
+def _check_mapped(keys: set[str], options: ReadOptions, name: str) -> None:
+    """Refuse a ``--column`` whose column no line of a JSON or YAML manifest has."""
+    for target, source in options.columns:
+        if normalize_header(source) not in keys:
+            raise InputError(
+                f"--column {normalize_header(target)}='{source}': no line has a key "
+                f"'{source}' (keys found: {_listing(sorted(keys))})",
+                file=name,
+                field=normalize_header(target),
+            )
 
 
 def _rows(data: Any, name: str, kind: str) -> list[Any]:
@@ -1204,24 +1445,28 @@ def _rows(data: Any, name: str, kind: str) -> list[Any]:
 
 
 def _iter_documents(
-    rows: list[Any], name: str, kind: str, stats: ReadStats
+    rows: list[Any], name: str, kind: str, stats: ReadStats, options: ReadOptions
 ) -> Iterator[ManifestLine]:
     objects = [row for row in rows if _is_object(row)]
     if objects:
         keys: set[str] = set()
         for obj in objects:
             keys |= _object_keys(obj)
-        _require_columns(keys, name, None, "in any line")
+        _check_mapped(keys, options, name)
+        renames = options.renames()
+        _require_columns({renames.get(k, k) for k in keys}, name, None, "in any line")
     for index, row in enumerate(rows, start=1):
         stats.records += 1
         if _is_object(row):
-            yield _object_line(index, None, row)
+            yield _object_line(index, None, row, options)
         else:
             got = "null" if row is None else type(row).__name__
             yield _unparsed_line(index, None, "line", f"expected a {kind} object, got {got}")
 
 
-def _iter_json(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]:
+def _iter_json(
+    path: Path, name: str, stats: ReadStats, options: ReadOptions
+) -> Iterator[ManifestLine]:
     raw = read_capped(path, MAX_JSON_BYTES, name, "JSON; use JSON Lines or CSV for large manifests")
     text, stats.encoding = decode_text(raw, name)
     try:
@@ -1234,13 +1479,15 @@ def _iter_json(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine
         raise InputError("invalid JSON: nested too deeply", file=name) from None
     except ValueError as exc:
         raise InputError(f"invalid JSON: {exc}", file=name) from None
-    yield from _iter_documents(_rows(data, name, "JSON"), name, "JSON", stats)
+    yield from _iter_documents(_rows(data, name, "JSON"), name, "JSON", stats, options)
 
 
-def _iter_yaml(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]:
+def _iter_yaml(
+    path: Path, name: str, stats: ReadStats, options: ReadOptions
+) -> Iterator[ManifestLine]:
     text, stats.encoding = decode_text(read_capped(path, MAX_YAML_BYTES, name, "YAML"), name)
     doc = loads(text, name)
-    yield from _iter_documents(_rows(doc.data, name, "YAML"), name, "YAML", stats)
+    yield from _iter_documents(_rows(doc.data, name, "YAML"), name, "YAML", stats, options)
 
 
 def _parse_jsonl(text: str) -> tuple[Any, str | None]:
@@ -1254,8 +1501,9 @@ def _parse_jsonl(text: str) -> tuple[Any, str | None]:
         return None, f"invalid JSON: {exc}"
 
 
-def _jsonl_check_columns(path: Path, name: str) -> None:
+def _jsonl_check_columns(path: Path, name: str, options: ReadOptions) -> None:
     """Scan until some line has each required key; usually the first line settles it."""
+    renames = options.renames()
     need_dest, need_id, any_object = True, True, False
     for text in TextLines(path, name, ReadStats()):
         if not text.strip():
@@ -1264,7 +1512,7 @@ def _jsonl_check_columns(path: Path, name: str) -> None:
         if not _is_object(obj):
             continue
         any_object = True
-        keys = _object_keys(obj)
+        keys = _object_keys(obj, renames)
         need_dest = need_dest and "destination" not in keys
         need_id = need_id and not ({"part_number", "eccn"} & keys)
         if not need_dest and not need_id:
@@ -1276,8 +1524,10 @@ def _jsonl_check_columns(path: Path, name: str) -> None:
         _require_columns(present, name, None, "in any line")
 
 
-def _iter_jsonl(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLine]:
-    _jsonl_check_columns(path, name)
+def _iter_jsonl(
+    path: Path, name: str, stats: ReadStats, options: ReadOptions
+) -> Iterator[ManifestLine]:
+    _jsonl_check_columns(path, name, options)
     src = TextLines(path, name, stats)
     index = 0
     for text in src:
@@ -1294,7 +1544,7 @@ def _iter_jsonl(path: Path, name: str, stats: ReadStats) -> Iterator[ManifestLin
             got = "null" if obj is None else type(obj).__name__
             yield _unparsed_line(index, number, "line", f"expected a JSON object, got {got}")
         else:
-            yield _object_line(index, number, obj)
+            yield _object_line(index, number, obj, options)
 
 
 # --- entry point -------------------------------------------------------------------------------
@@ -1306,11 +1556,13 @@ def iter_manifest(
     *,
     fmt: str | None = None,
     stats: ReadStats | None = None,
+    options: ReadOptions = DEFAULT_OPTIONS,
 ) -> Iterator[ManifestLine]:
-    """Manifest lines in input order, one at a time.
+    """Manifest lines in input order, one at a time, read as ``options`` say (the columns
+    mapped to fields, the sheet of a workbook, the notation of numbers and dates).
 
     ``display`` is the file name used in error messages (default: the path as given); ``fmt``
-    forces a format (``csv``, ``json``, ``jsonl``, ``yaml``) instead of detecting it.
+    forces a format (``csv``, ``xlsx``, ``json``, ``jsonl``, ``yaml``) instead of detecting it.
     Raises :class:`InputError` (when the first line is pulled) for an unreadable file, a bad
     header or a missing required column, and later for a file that turns out unreadable further
     down (bad encoding, an unclosed quote running past the field limit).
@@ -1329,16 +1581,16 @@ def iter_manifest(
     if not path.is_file():
         what = "is a directory, not a file" if path.is_dir() else "no such file"
         raise InputError(what, file=name)
-    kind = fmt or detect_format(path)
+    kind = fmt or detect_format(path, name)
     stats.format = kind
-    if kind == "csv":
-        yield from _iter_csv(path, name, stats)
+    if kind in ("csv", "xlsx"):
+        yield from _iter_table(path, name, stats, kind, options)
     elif kind == "json":
-        yield from _iter_json(path, name, stats)
+        yield from _iter_json(path, name, stats, options)
     elif kind == "jsonl":
-        yield from _iter_jsonl(path, name, stats)
+        yield from _iter_jsonl(path, name, stats, options)
     else:
-        yield from _iter_yaml(path, name, stats)
+        yield from _iter_yaml(path, name, stats, options)
 
 
 # --- the fast path: CSV rows to light lines through small caches ---------------------------------
@@ -1584,6 +1836,7 @@ def iter_lines(
     *,
     stats: ReadStats | None = None,
     fast: bool = True,
+    options: ReadOptions = DEFAULT_OPTIONS,
 ) -> Iterator[LineLike]:
     """Like :func:`iter_manifest`, but with ``fast`` a CSV row without problems becomes a
     :class:`LightLine` (same values, no per-line validation; see :class:`FastLineBuilder`).
@@ -1591,8 +1844,9 @@ def iter_lines(
     """
     if stats is None:
         stats = ReadStats()
-    if not fast:
-        yield from iter_manifest(path, display, stats=stats)
+    if not fast or not options.plain_values:
+        # (the fast builder reads dot decimals and ISO dates only)
+        yield from iter_manifest(path, display, stats=stats, options=options)
         return
     stats.records = stats.blank_skipped = 0
     stats.encoding = ""
@@ -1602,13 +1856,13 @@ def iter_lines(
     if not path.is_file():
         what = "is a directory, not a file" if path.is_dir() else "no such file"
         raise InputError(what, file=name)
-    kind = detect_format(path)
+    kind = detect_format(path, name)
     stats.format = kind
-    if kind != "csv":
-        yield from iter_manifest(path, display, stats=stats)
+    if kind not in ("csv", "xlsx"):
+        yield from iter_manifest(path, display, stats=stats, options=options)
         return
     builder: FastLineBuilder | None = None
-    for record in _iter_csv_records(path, name, stats):
+    for record in _iter_table_records(path, name, stats, kind, options):
         if isinstance(record, ManifestLine):
             yield record
             continue

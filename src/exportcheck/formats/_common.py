@@ -25,15 +25,16 @@ _ITEM_FIELDS = frozenset(
 )
 
 
-def party_reasons(f: Finding) -> list[str]:
+def party_reasons(f: Finding, *, known_only: bool = False) -> list[str]:
     """The reasons of a rule finding that are about the line's parties (headquarters,
-    ultimate parent, ownership, with the owners, shares and path), in words."""
+    ultimate parent, ownership, with the owners, shares and path), in words; with
+    ``known_only``, those of a value the line gives (not a missing one)."""
     if not f.kind.startswith("rule"):
         return []
     return [
         f"{b.field} {scalar_text(b.value) or '(none)'}: {b.test}"
         for b in f.because
-        if b.field not in _ITEM_FIELDS
+        if b.field not in _ITEM_FIELDS and not (known_only and b.value is None)
     ]
 
 

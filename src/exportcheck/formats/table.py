@@ -168,7 +168,10 @@ def why(line: ResultLike) -> list[str]:
             if b.field not in columns[key]:
                 columns[key].append(b.field)
         elif f.kind == "rule-undetermined":
-            add(f"{f.rule_id}: may apply: missing {', '.join(_missing(f)) or 'a field'}")
+            missing = _missing(f)
+            add(f"{f.rule_id}: may apply" + (f": missing {', '.join(missing)}" if missing else ""))
+            for reason in party_reasons(f, known_only=True):  # e.g. ownership not known
+                add(reason)
         elif f.kind.startswith("rule"):
             version = f" @ {f.rule_version}" if f.rule_version else ""
             title = f": {f.title}" if f.title else ""

@@ -318,8 +318,9 @@ class CsvToJsonl:
         self.prules: dict[tuple[int, int, int], tuple[Finding, ...]] = {}
         self.prole_tables: dict[int, list[dict[Any, Any]]] = {}
         # Per party column present: its name, its cells' getter (its name and attribute
-        # cells present, as a tuple), where each of its four cells (party_cells) is in that
-        # tuple (None: not in the manifest) and which of them are countries.
+        # cells present, as a tuple; its name alone, as the string), where each of its four
+        # cells (party_cells) is in that tuple (None: not in the manifest) and which of them
+        # are countries.
         self.proles: list[tuple[str, Callable[[list[str]], Any], list[int | None], list[int]]] = []
         self.pnames: list[str] = []
         self.pshare: list[tuple[int, int]] = []
@@ -333,7 +334,8 @@ class CsvToJsonl:
                     continue
                 self.pnames += present
                 attributes = attributes or present != [role]
-                getter = _cells_getter([at[c] for c in present])
+                # A column's cells as its table's key: the name alone is the string itself.
+                getter: Callable[[list[str]], Any] = operator.itemgetter(*(at[c] for c in present))
                 where = [present.index(c) if c in present else None for c in party_cells(role)]
                 countries = [k for k, c in enumerate(present) if is_country_column(c)]
                 self.proles.append((role, getter, where, countries))
@@ -869,12 +871,14 @@ class CsvToJsonl:
     def _role(
         self,
         role: str,
-        cells: tuple[str, ...],
+        key: str | tuple[str, ...],
         where: list[int | None],
         countries: list[int],
         day: _Day,
     ) -> tuple[int, Any]:
-        """(number, fact) of a party column's cells (number -2: a bad country cell)."""
+        """(number, fact) of a party column's cells (its name alone, or a tuple with its
+        attribute cells; number -2: a bad country cell)."""
+        cells = key if isinstance(key, tuple) else (key,)
         if not all(self.builder.country_ok(cells[k]) for k in countries):
             return (-2, None)
         assert self.stage is not None

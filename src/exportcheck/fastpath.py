@@ -236,7 +236,7 @@ class _Dest:
         self.code = code
         self.json = _STR(code)
         self.sig = sig
-        self.number = number  # the number of (country, epoch), for the party rules' tables
+        self.number = number  # the number of (country, geo epoch), for the party rules' tables
 
 
 class RowSource(Protocol):
@@ -382,7 +382,7 @@ class CsvToJsonl:
         self.sig_numbers: dict[int, tuple[tuple[object, ...], int]] = {}
         self.dest_sigs: dict[tuple[object, ...], int] = {}
         self.dest_sig_of: dict[tuple[str, int], int] = {}
-        # (country, epoch) → its number (for the party rules' tables: spellings share it)
+        # (country, geo epoch) → its number (the party rules' tables: spellings share it)
         self.dest_numbers: dict[tuple[str, int], int] = {}
         self.merged: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self.merged_text = 0  # characters of the merged cores' JSON text (bounded too)
@@ -529,9 +529,12 @@ class CsvToJsonl:
         if number is None:
             sig = self.judge.destination_signature(destination, day.on, day.epoch)
             number = self.dest_sig_of[(destination, day.epoch)] = self._number(self.dest_sigs, sig)
-        pnumber = self.dest_numbers.get((destination, day.epoch))
+        # The party rules' findings depend on the day through the party signature and the
+        # span between country-group changes only (see PartyRuleStage.signature).
+        geo = self.stage.geo_epoch(day.epoch, day.on) if self.stage is not None else 0
+        pnumber = self.dest_numbers.get((destination, geo))
         if pnumber is None:
-            pnumber = self.dest_numbers[(destination, day.epoch)] = next(self._numbers)
+            pnumber = self.dest_numbers[(destination, geo)] = next(self._numbers)
         dest = day.dests[raw] = _Dest(destination, number, pnumber)
         return dest
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from exportcheck.api import load_screening
 from exportcheck.engine.conditions import Facts, Tri, evaluate
 from exportcheck.engine.evaluate import judge_line
-from exportcheck.engine.partyfacts import PartyResolver
+from exportcheck.engine.partyfacts import OwnedTest, PartyResolver
 from exportcheck.engine.screening import ScreeningIndex
 from exportcheck.model.manifest import Item, ManifestLine
 from exportcheck.model.ownership import Ownership, OwnershipRecord
@@ -35,7 +35,8 @@ def record(entity: str, owner: str, share: float, as_of: str = "2025-01-01") -> 
 
 
 def resolver(index: ScreeningIndex, *records: OwnershipRecord) -> PartyResolver:
-    return PartyResolver(("consignee", "end_user"), index, Ownership(records=records), [LISTS])
+    asked = [OwnedTest(*LISTS, date(2019, 1, 1), None)]
+    return PartyResolver(("consignee", "end_user"), index, Ownership(records=records), asked)
 
 
 def owned(r: PartyResolver, name: str, on: date = ON, **cells: str) -> tuple[bool | None, str]:

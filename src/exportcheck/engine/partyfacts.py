@@ -40,6 +40,21 @@ _MAX_DEPTH = 32  # owners above owners; data with deeper chains is not met in pr
 
 
 @dataclass(frozen=True)
+class OwnedTest:
+    """An ownership test a rule asks (owned at least ``at_least`` % by parties on ``lists``)
+    and the dates on which a version asking it is in force (``start`` inclusive, ``end``
+    exclusive; None: open): outside them nobody asks, so it is not worked out."""
+
+    lists: tuple[str, ...]
+    at_least: float
+    start: date
+    end: date | None
+
+    def on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
 class Owned:
     """Whether a party is owned at least ``at_least`` % by parties on ``lists``: ``value``
     True, False or None (unknown), and why, in words."""
@@ -214,7 +229,7 @@ class PartyResolver:
         columns: Sequence[str],
         index: ScreeningIndex | None,
         ownership: Ownership | None,
-        owned_tests: Sequence[tuple[tuple[str, ...], float]],
+        owned_tests: Sequence[OwnedTest],
         related_threshold: float = DEFAULT_RELATED_THRESHOLD,
     ) -> None:
         self.columns = tuple(columns)
@@ -240,14 +255,16 @@ class PartyResolver:
             for d in (e.start_date, e.end_date)
             if d is not None
         }
-        self._dates = tuple(sorted(entry_dates | set(self.graph.dates)))
+        test_dates = {d for t in self.owned_tests for d in (t.start, t.end) if d is not None}
+        self._dates = tuple(sorted(entry_dates | set(self.graph.dates) | test_dates))
         self._facts: dict[tuple[object, ...], PartyFact | None] = {}
         self._matches: dict[tuple[str, str | None, int], tuple[ScreeningMatch, ...]] = {}
         self._status: dict[tuple[object, ...], _Status] = {}
 
     def epoch(self, on: date) -> int:
-        """Dates of one epoch give the same party facts: no list entry starts or ends, and no
-        ownership record starts, between them."""
+        """Dates of one epoch give the same party facts: no list entry starts or ends, no
+        ownership record starts, and no ownership test starts or stops being asked, between
+        them."""
         return bisect_right(self._dates, on)
 
     # --- the line's parties ------------------------------------------------------------
@@ -295,9 +312,9 @@ class PartyResolver:
         parent_hq, parent_hq_source = _code(parent_hq_cell), "line"
         if parent_hq is None and parent is not None:
             parent_hq, parent_hq_source = graph.hq(parent, on), "ownership file"
+        asked = dict.fromkeys((t.lists, t.at_least) for t in self.owned_tests if t.on(on))
         owned = tuple(
-            self._owned(name, parent_cell, lists, at_least, on, epoch)
-            for lists, at_least in self.owned_tests
+            self._owned(name, parent_cell, lists, at_least, on, epoch) for lists, at_least in asked
         )
         plain = all(o.value is False and not o.test for o in owned)
         return PartyFact(

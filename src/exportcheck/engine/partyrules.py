@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from exportcheck.engine.conditions import Facts, LeafTest, Outcome, Tri, evaluate, reads
 from exportcheck.engine.findings import rule_result
 from exportcheck.engine.inforce import rules_in_force
-from exportcheck.engine.partyfacts import NO_PARTIES, PartyFact, PartyResolver, PartySet
+from exportcheck.engine.partyfacts import NO_PARTIES, OwnedTest, PartyFact, PartyResolver, PartySet
 from exportcheck.model.ownership import Ownership
 from exportcheck.model.report import Finding, ResolvedItem
 from exportcheck.model.rules import Condition, Rule, RuleSet, RuleVersion
@@ -40,17 +40,23 @@ def _conditions(cond: Condition) -> Iterator[Condition]:
         yield from _conditions(sub)
 
 
-def owned_tests(ruleset: RuleSet) -> list[tuple[tuple[str, ...], float]]:
-    """Every (lists, threshold) an ownership test of the rule set asks, in rule order."""
-    found: list[tuple[tuple[str, ...], float]] = []
+def owned_tests(ruleset: RuleSet) -> list[OwnedTest]:
+    """Every (lists, threshold) an ownership test of the rule set asks, with the span of dates
+    on which a version asking it is in force (from, until; None: open), in rule order."""
+    found: list[OwnedTest] = []
     for rule in ruleset.rules.values():
-        for version in rule.versions:
-            if version.when is None:
+        versions = rule.versions
+        for at, version in enumerate(versions):
+            if version.when is None or version.rescinded:
                 continue
+            end = version.until
+            if at + 1 < len(versions):
+                nxt = versions[at + 1].effective
+                end = nxt if end is None or nxt < end else end
             for cond in _conditions(version.when):
                 if cond.party is not None and cond.party.owned_by is not None:
                     o = cond.party.owned_by
-                    found.append((tuple(o.lists), o.at_least))
+                    found.append(OwnedTest(tuple(o.lists), o.at_least, version.effective, end))
     return list(dict.fromkeys(found))
 
 
@@ -107,6 +113,12 @@ def party_rule_findings(
 
 
 _UNKNOWN = Outcome(Tri.UNKNOWN)
+
+
+def _binding(version: RuleVersion, on: date) -> bool:
+    """Whether a version in force on ``on`` requires compliance by then (see
+    :func:`~exportcheck.engine.findings.rule_result`)."""
+    return version.compliance_from is None or on >= version.compliance_from
 
 
 def _item_only(cond: Condition, facts: Facts, ruleset: RuleSet) -> Outcome:
@@ -202,6 +214,13 @@ class PartyRuleStage:
             )[1]
         return found
 
+    def geo_epoch(self, epoch: int, on: date) -> int:
+        """:meth:`RuleSet.geo_epoch` of ``on`` (whose rule-set epoch is ``epoch``)."""
+        geo = self._geo.get(epoch)
+        if geo is None:
+            geo = self._geo[epoch] = self.ruleset.geo_epoch(on)
+        return geo
+
     def party_epoch(self, on: date) -> int:
         return self.resolver.epoch(on)
 
@@ -267,10 +286,14 @@ class PartyRuleStage:
             ]
             number = -1
             if rules:
-                sig: list[object] = [epoch]
+                # What the findings depend on besides the destination and the parties: the
+                # versions, whether their compliance dates have come, the span between
+                # country-group changes, and the outcomes of the item tests. Epochs that
+                # differ in nothing else share the signature.
+                sig: list[object] = [self.geo_epoch(epoch, on)]
                 for _, version in rules:
                     assert version.when is not None  # validated
-                    sig.append(id(version))
+                    sig.append((id(version), _binding(version, on)))
                     self.memo.outcomes(version.when, facts, epoch, sig, destination=False)
                 found = self._sig_numbers.get(tuple(sig))
                 if found is None:
@@ -330,9 +353,7 @@ class PartyRuleStage:
             facts = item_facts(item, on, destination, end_use, party_set[1])
             # Destination and party tests depend on the date only through country groups
             # and treatments: their outcomes are shared by every epoch of a geo epoch.
-            geo = self._geo.get(epoch)
-            if geo is None:
-                geo = self._geo[epoch] = self.ruleset.geo_epoch(on)
+            geo = self.geo_epoch(epoch, on)
             keys = {
                 "item": fact_class,
                 "destination": (geo, destination),
@@ -344,16 +365,17 @@ class PartyRuleStage:
                 outcome = self._outcomes.outcome(version.when, facts, keys)
                 if outcome.value is Tri.FALSE:
                     continue
-                # Equal outcomes (one cached object) give one finding (compliance dates are
-                # change dates: the epoch decides whether one has come).
-                result = self._results.get((id(version), epoch, id(outcome)))
+                # Equal outcomes (one cached object) give one finding, for a version whose
+                # compliance date has come or not.
+                result_key = (id(version), _binding(version, on), id(outcome))
+                result = self._results.get(result_key)
                 if result is None or result[0] is not outcome:
                     finding, _ = rule_result(rule, version, facts, self.ruleset, False, outcome)
                     if finding is not None:
                         finding = self.memo.intern(finding)
                     if len(self._results) >= _CACHE_LIMIT:
                         self._results.clear()
-                    result = self._results[(id(version), epoch, id(outcome))] = (outcome, finding)
+                    result = self._results[result_key] = (outcome, finding)
                 if result[1] is not None:
                     made.append(result[1])
             found = tuple(made) if made else _NONE

@@ -211,3 +211,29 @@ def test_a_company_is_not_a_vessel() -> None:
     assert "c1" in {m.entry_id for m in index.screen("Horizon Trading LLC", on=DAY).matches}
     for q in ["Horizon", "MV Horizon", "M/V HORIZON"]:
         assert index.screen(q, on=DAY).matches[0].entry_id == "v1", q
+
+
+def test_a_person_without_middle_names() -> None:
+    """A person's name lacking its middle names or patronymic matches with less evidence
+    than two words anywhere in a name need, when its first and last words are the listed
+    name's first and last (a listed "SURNAME, Given Middle" read "Given Middle SURNAME")."""
+    # "sergey" and "lavrov" common enough to be weak evidence together (weights 0.6, 0.7)
+    common = [
+        *(entry(f"Sergey {s}kov", "SDN", eid=f"s{s}") for s in "ABCDEFGH"),
+        *(entry(f"{g}slav Lavrov", "SDN", eid=f"l{g}") for g in "ABCD"),
+        *(entry(f"Other{i} Person{i}", "SDN", eid=f"o{i}") for i in range(120)),
+    ]
+    index = ScreeningIndex.build(
+        [
+            *FILLER,
+            *common,
+            entry("LAVROV, Sergey Viktorovich", "SDN", eid="person", type=PartyType.INDIVIDUAL),
+            entry("LAVROV, Sergey Viktorovich", "SDN", eid="entity", type=PartyType.ENTITY),
+        ]
+    )
+    found = {m.entry_id: m.score for m in index.screen("Sergey Lavrov", on=DAY).matches}
+    assert found.get("person", 0) >= index.config.review_threshold
+    assert "entity" not in found  # not known to be a person's name: more evidence needed
+    for q in ["Lavrov Sergey", "Sergey Lavrov Trading Ltd"]:
+        # the given name not first; a company's name
+        assert "person" not in {m.entry_id for m in index.screen(q, on=DAY).matches}, q

@@ -142,6 +142,14 @@ def test_hyphenated_syllables_are_also_one_word() -> None:
     assert len(name_variants("Ruiz-Montalvo Trucking")) == 1  # not short syllables
 
 
+def test_digits_written_for_letters() -> None:
+    """A digit between letters is also read as the letter it looks like."""
+    assert ("igor", "sechin") in {f.tokens for f in name_variants("Ig0r Sech1n")}
+    assert ("igor", "sechin") in {f.tokens for f in name_variants("I9or Sech1n")}
+    for text in ["Brigade 44", "A320", "B2B Trading", "MIG-29K"]:  # numbers, models
+        assert len(name_variants(text)) == 1, text
+
+
 def test_long_legal_forms_with_one_typo() -> None:
     assert normalize_name("Siemens Aktiengeselschaft").legal_forms == ("aktiengesellschaft",)
     assert normalize_name("Acme Corporatoin").tokens == ("acme",)

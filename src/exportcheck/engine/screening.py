@@ -27,7 +27,8 @@ How names are compared
    written out as digits (``Forty-Four`` → ``44``, ``First`` and ``1st`` → ``1``), plurals
    folded (``technologies`` → ``technology``). German umlauts give two variants (``Müller``
    → ``muller`` and ``mueller``), so both spellings match exactly; so does a legal form glued
-   to a name (``SiemensAG`` → ``siemensag`` and ``siemens`` + AG).
+   to a name (``SiemensAG`` → ``siemensag`` and ``siemens`` + AG), and digits written for
+   the letters they look like (``Sech1n`` → ``sech1n`` and ``sechin``).
    A name field may hold more than one name (:func:`name_alternatives`): a former name in an
    annotation (``(ex-Cape Diamond)``, ``f.k.a.``), names joined by ``/``, the name after a
    label (``SHIPPER:``) or before ``c/o``, before an address or branch after a comma or dash
@@ -631,11 +632,20 @@ _GLUED_FORM = re.compile(r"(?<=[a-z])(AG|GmbH|LLC|Ltd|LTD|Inc|INC|PLC|Corp|SRL|S
 _SYLLABLES = re.compile(r"\b([^\W\d_]{2,5})-([^\W\d_]{2,5})\b")
 
 
+#: A digit written for the letter it looks like ("Ig0r Sech1n", "I9or"): one between two
+#: letters. The look-alikes of leetspeak; 2 and 6 stand for no one letter.
+_LOOKALIKE = re.compile(r"(?<=[^\W\d_])[0134579]+(?=[^\W\d_])")
+_LOOKALIKE_LETTERS = str.maketrans("0134579", "oieastg")
+
+
 def name_variants(text: str) -> list[NormalizedName]:
     """All normalised forms of a name: one; two for German umlauts (ü → u and ue); the form
-    with a glued legal form split off ("SiemensAG" → "Siemens AG"); and the form with short
-    hyphenated syllables written together ("Kim Jong-un" → "Kim Jongun")."""
+    with a glued legal form split off ("SiemensAG" → "Siemens AG"); the form with short
+    hyphenated syllables written together ("Kim Jong-un" → "Kim Jongun"); and the form with
+    digits between letters read as the letters they look like ("Sech1n" → "Sechin")."""
     texts = [text]
+    if _HAS_DIGIT(text) and _LOOKALIKE.search(text):
+        texts.append(_LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_LETTERS), text))
     if any(c in _GERMAN_CHARS for c in text):
         texts.append(text.translate(_GERMAN))
     if _GLUED_FORM.search(text):

@@ -213,6 +213,22 @@ def test_a_company_is_not_a_vessel() -> None:
         assert index.screen(q, on=DAY).matches[0].entry_id == "v1", q
 
 
+def test_names_of_the_same_words_are_cached_apart_by_their_legal_forms() -> None:
+    """The cache of screened names tells "Horizon Shipping" from "Horizon Shipping Ltd":
+    whichever is screened first, only the one without a legal form may name a vessel, and
+    each explanation lists its own legal forms."""
+    vessel = entry("HORIZON", "SDN", eid="v1", type=PartyType.VESSEL)
+    for order in (
+        ["Horizon Shipping Ltd", "Horizon Shipping"],
+        ["Horizon Shipping", "Horizon Shipping Ltd"],
+    ):
+        index = ScreeningIndex.build([*FILLER, vessel])
+        found = {q: index.screen(q, on=DAY).matches for q in order}
+        assert [m.entry_id for m in found["Horizon Shipping"]] == ["v1"], order
+        assert found["Horizon Shipping Ltd"] == (), order
+        assert found["Horizon Shipping"][0].explanation.legal_forms_ignored == (), order
+
+
 def test_a_person_without_middle_names() -> None:
     """A person's name lacking its middle names or patronymic matches with less evidence
     than two words anywhere in a name need, when its first and last words are the listed

@@ -1036,7 +1036,7 @@ class ScreeningIndex:
         n = max(len(self.entries), 1)
         # "common" words are looked up only when the query's bound says they could matter
         self._common_df = max(40, n // 150)
-        self._cache: dict[tuple[tuple[tuple[str, ...], int], ...], list[_Scored]] = {}
+        self._cache: dict[tuple[NormalizedName, ...], list[_Scored]] = {}
         # Normalised forms of names already screened (a manifest repeats its consignees).
         self._variants: dict[str, list[NormalizedName]] = {}
         self._similar_cache: dict[str, dict[str, float]] = {}
@@ -1621,7 +1621,7 @@ class ScreeningIndex:
         return list(results.values())
 
     def _screen_names(self, forms: list[NormalizedName]) -> list[_Scored]:
-        key = tuple((f.tokens, f.surname_words) for f in forms)
+        key = tuple(forms)
         hit = self._cache.get(key)
         if hit is not None:
             return hit

@@ -50,6 +50,8 @@ LISTED = [
     "Nord Stream Trading AG",
     "AMIR ABDULLAH",
     "Ali Akbar Velayati",
+    "Fernando Perez",
+    "כנרת דון",
 ]
 # Listed as individuals: a person's name may lack its middle names (see _interior).
 PERSONS = {
@@ -69,7 +71,7 @@ WORDS = [
     "components", "ocean", "pioneer", "halverstone", "spirit", "sergey", "lavrov", "beijing",
     "moscow", "engineering", "nord", "stream", "co", "ltd", "gmbh", "mv", "(ex-", ")", "/",
     "smith", "john", "acme", "amir", "sayyid", "abdullah", "akbar", "velayati", "sergejs",
-    "lavrovs", "viktorovich",
+    "lavrovs", "viktorovich", "فرناندو", "بيريز", "fernando", "perez", "kinneret", "dawn",
 ]  # fmt: skip
 
 

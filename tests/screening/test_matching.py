@@ -253,3 +253,30 @@ def test_a_person_without_middle_names() -> None:
     for q in ["Lavrov Sergey", "Sergey Lavrov Trading Ltd"]:
         # the given name not first; a company's name
         assert "person" not in {m.entry_id for m in index.screen(q, on=DAY).matches}, q
+
+
+def test_abjad_names_compared_on_consonant_skeletons() -> None:
+    """A name written in Arabic or Hebrew script, whose transliteration lacks vowels, matches
+    the Latin spelling of the same consonants (review, not a hit); two Latin spellings never
+    match on consonants alone."""
+    index = ScreeningIndex.build(
+        [
+            *FILLER,
+            entry("Fernando Perez", "SDN", eid="fp", type=PartyType.INDIVIDUAL),
+            entry("Shaltiel Hovalot Ltd", "EL", eid="sh"),
+            entry("כנרת דון", "SDN", eid="kd", type=PartyType.VESSEL),
+        ]
+    )
+    cfg = index.config
+
+    def score(query: str, eid: str) -> float:
+        return max(
+            (m.score for m in index.screen(query, on=DAY).matches if m.entry_id == eid),
+            default=0.0,
+        )
+
+    assert cfg.review_threshold <= score("فرناندو بيريز", "fp") < cfg.hit_threshold
+    assert cfg.review_threshold <= score('שאלתיאל הובלות בע"מ', "sh") < cfg.hit_threshold
+    assert cfg.review_threshold <= score("KINNERET DAWN", "kd") < cfg.hit_threshold  # listed
+    assert score("Frnndw Byryz", "fp") == 0.0  # Latin letters: spelling only
+    assert score("Fernando Perez", "fp") == 100.0

@@ -58,7 +58,11 @@ How names are compared
 
    ``sim`` is 1 for equal tokens; for spelling variants (letters inserted, deleted, changed or
    two neighbours swapped: one such edit in words of 4-7 letters, two from 8) it is 1 - edits
-   / length; tokens of 3 or fewer characters and tokens with digits must be equal. An initial
+   / length; tokens of 3 or fewer characters and tokens with digits must be equal. A word of
+   a name written in an abjad (Arabic, Hebrew, Syriac script), whose transliteration lacks
+   most vowels, also matches a word of the same consonant skeleton (:func:`_skeleton`:
+   ``فرناندو`` = ``frnndw`` / ``Fernando``) with ``SKELETON_SIMILARITY`` (0.85: a name matched
+   only so is review, never a hit); so does a listed word written so. An initial
    matches a word starting with it ("V. Putin" / "Vladimir Putin") with ``INITIAL_SIMILARITY``.
    A token equal to 2-4 adjacent tokens of the other side written together ("vanderbilt" /
    "van der bilt", with one typo for long ones) matches them all. If only generic tokens (or
@@ -196,7 +200,9 @@ class ScreeningConfig(BaseModel):
 # ("沧澜" → "CangLan"); each becomes a word of its own, so a listed "Canglan" matches two
 # joined syllables (compounds, see _score_name) and "Cang Lan" matches syllable by syllable.
 _SYLLABIC = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF))
-_TRANSLIT: dict[str, str] = {}
+# Hebrew vav written as Arabic waw is (anyascii: "w"), not "v": in unvocalised Hebrew it is
+# mostly the vowel o or u ("הובלות" = "hovalot"), which consonant skeletons leave out.
+_TRANSLIT: dict[str, str] = {"\u05d5": "w"}
 
 
 def _transliterate(text: str) -> str:
@@ -431,6 +437,9 @@ class NormalizedName:
     #: words of a name written surname first ("KHAMIS, Imad Mohammad"): how many of the
     #: tokens come before the comma (0: none, or not written so)
     surname_words: int = 0
+    #: written in an abjad (Arabic, Hebrew, Syriac script): its transliteration lacks most
+    #: vowels, so its words are also compared on consonant skeletons (see _skeleton)
+    abjad: bool = False
 
     @property
     def key(self) -> str:
@@ -615,11 +624,23 @@ def normalize_name(text: str) -> NormalizedName:
     if any(len(t) >= 8 for t in tokens):
         tokens = [_legal_typo(t) for t in tokens]
     form = _split_legal(tokens)
+    surname = 0
     if text.count(",") == 1 and not form.legal_forms:
         before = _basic_tokens(text.partition(",")[0])
         if 0 < len(before) < len(form.tokens) and form.tokens[: len(before)] == tuple(before):
-            return NormalizedName(form.tokens, form.legal_forms, len(before))
+            surname = len(before)
+    abjad = not text.isascii() and _ABJAD.search(text) is not None
+    if surname or abjad:
+        return NormalizedName(form.tokens, form.legal_forms, surname, abjad)
     return form
+
+
+#: Letters of the abjads: Hebrew, Arabic (with its supplements and presentation forms),
+#: Syriac.
+_ABJAD = re.compile(
+    "[\u0590-\u05ff\ufb1d-\ufb4f\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff"
+    "\ufb50-\ufdff\ufe70-\ufeff\u0700-\u074f]"
+)
 
 
 #: A legal form glued to the word before it: "SiemensAG", "AcmeGmbH" (a capital after a
@@ -829,6 +850,44 @@ def _romanised(word: str) -> str:
     return _DOUBLED.sub(r"\1", word)
 
 
+#: similarity of two words whose consonant skeletons are equal, one of them written in an
+#: abjad: a name matched only so scores 85, review and never a hit
+SKELETON_SIMILARITY = 0.85
+SKELETON_MIN = 2  # consonant classes a skeleton needs ("dawn" / "דון": d-n)
+# Soundex's consonant classes (b f p v / c g j k q s x z / d t / l / m n / r), h its own
+# (Arabic ha is a consonant: "Ahmad" is not "Muhammad"); vowels and w, y (written as, or
+# not at all in, an abjad) are left out. Digraphs of one sound first.
+_SKELETON_DIGRAPHS = (("kh", "k"), ("gh", "g"), ("sh", "s"), ("ch", "k"), ("th", "t"),
+                      ("dh", "d"), ("ph", "f"), ("zh", "j"), ("ts", "s"), ("tz", "s"))  # fmt: skip
+_SKELETON_CLASSES = str.maketrans("bfpvcgjkqsxzdtlmnrh", "1111222222223345567", "aeiouwy")
+_SKELETONS: dict[str, str] = {}
+
+
+def _skeleton(word: str) -> str:
+    """A word's consonant skeleton: what a transliteration from an abjad (Arabic, Hebrew),
+    which writes few vowels and some consonants alike, keeps of it ("fernando" and
+    "frnndw" → "1653"; "shaltiel" and "sltyl" → "2434"). Digraphs of one sound become one
+    letter, a word-final h goes (ta marbuta, Hebrew final he: "-ah"), letters become
+    Soundex's consonant classes with h its own, vowels and w, y go, and a class repeated
+    counts once. "" for a word with a digit or fewer than SKELETON_MIN classes."""
+    found = _SKELETONS.get(word)
+    if found is not None:
+        return found
+    w = word
+    for a, b in _SKELETON_DIGRAPHS:
+        if a in w:
+            w = w.replace(a, b)
+    if w.endswith("h"):
+        w = w[:-1]
+    codes = w.translate(_SKELETON_CLASSES)
+    out = "" if not codes.isdigit() else _DOUBLED.sub(r"\1", codes)
+    if len(out) < SKELETON_MIN or _HAS_DIGIT(word):
+        out = ""
+    if len(_SKELETONS) < 65_536:
+        _SKELETONS[word] = out
+    return out
+
+
 def _compound_sim(whole: str, parts: Sequence[str]) -> float:
     """Similarity of one word to 2-4 adjacent words written together ("vanderbilt" / "van der
     bilt", "fridrichbuchenberg" / "friedrich buchenberg"): 1 when equal; with one edit when
@@ -1009,6 +1068,7 @@ class _Tables:
     by_head: dict[tuple[str, int], list[str]]  # (first four letters, length) → words
     by_tail: dict[tuple[str, int], list[str]]  # (last four letters, length) → words
     known: frozenset[str]  # words two or more entries use: names in their own right
+    abjad_skeletons: dict[str, list[str]]  # skeleton → words of names written in an abjad
     join_names: dict[tuple[str, ...], list[int]]  # 2-4 adjacent words → names holding them
     joins_exact: dict[str, list[tuple[str, ...]]]  # those words written together → them
     joins_by_first: dict[str, list[tuple[str, ...]]]  # their first word (4+ letters) → them
@@ -1040,6 +1100,8 @@ class ScreeningIndex:
         # Normalised forms of names already screened (a manifest repeats its consignees).
         self._variants: dict[str, list[NormalizedName]] = {}
         self._similar_cache: dict[str, dict[str, float]] = {}
+        self._abjad_similar_cache: dict[str, dict[str, float]] = {}
+        self._skeleton_words: dict[str, list[str]] | None = None  # skeleton → listed words
         self._compound_cache: dict[str, list[tuple[tuple[str, ...], float]]] = {}
         self._join_cache: dict[tuple[str, ...], list[tuple[str, float]]] = {}
         self._df_cache: dict[str, int] = {}
@@ -1084,6 +1146,10 @@ class ScreeningIndex:
         generic_postings: dict[str, list[int]] = {}
         initial_postings: dict[str, list[int]] = {}
         join_names: dict[tuple[str, ...], list[int]] = {}
+        abjad_skeletons: dict[str, list[str]] = {}
+        for t in sorted({t for _, _, form in names if form.abjad for t in form.tokens}):
+            if sk := _skeleton(t):
+                abjad_skeletons.setdefault(sk, []).append(t)
         for idx, (i, display, form) in enumerate(names):
             toks = form.tokens
             total = sum(weights[t] for t in toks)
@@ -1146,6 +1212,7 @@ class ScreeningIndex:
             by_head=by_head,
             by_tail=by_tail,
             known=frozenset(t for t, d in df.items() if d >= 2),
+            abjad_skeletons=abjad_skeletons,
             join_names=join_names,
             joins_exact=joins_exact,
             joins_by_first=joins_by_first,
@@ -1175,30 +1242,50 @@ class ScreeningIndex:
                 out.update(found)
         return out
 
-    def _similar(self, token: str) -> dict[str, float]:
-        """Words of the lists equal or similar to ``token`` (:func:`_token_sim`), with their
-        similarity. Exact: the deletion index holds every listed word's neighbourhood of the
-        radius its length allows, and a query word uses its own; words of 6-7 letters that
-        may differ by two after a common start are looked up by that start."""
-        hit = self._similar_cache.get(token)
+    def _similar(self, token: str, abjad: bool = False) -> dict[str, float]:
+        """Words of the lists equal or similar to ``token`` (:meth:`_pair_sim`), with their
+        similarity; ``abjad``: the word is written in an abjad. Exact: the deletion index
+        holds every listed word's neighbourhood of the radius its length allows, and a query
+        word uses its own; words of 6-7 letters that may differ by two after a common start
+        are looked up by that start; words of the same consonant skeleton, by it."""
+        cache = self._abjad_similar_cache if abjad else self._similar_cache
+        hit = cache.get(token)
         if hit is not None:
             return hit
         out: dict[str, float] = {}
         if token in self._weights:
             out[token] = 1.0
+        near: set[str] = set()
         if _fuzzy_ok(token):
             near = self._near(token, _edits_allowed(len(token)))
             if len(token) >= _SAME_START_LENGTHS[0] - 2:  # two edits after a common start
                 near.update(self._t.by_start.get(token[:_SAME_START], ()))
-            for v in near:
-                if v not in out:
-                    s = self._pair_sim(token, v)
-                    if s > 0:
-                        out[v] = s
-        if len(self._similar_cache) > _CACHE_LIMIT:
-            self._similar_cache.clear()
-        self._similar_cache[token] = out
+        if abjad or self._t.abjad_skeletons:
+            skeleton = _skeleton(token)
+            if skeleton:
+                near.update(self._t.abjad_skeletons.get(skeleton, ()))
+                if abjad:
+                    near.update(self._words_by_skeleton().get(skeleton, ()))
+        for v in near:
+            if v not in out:
+                s = self._pair_sim(token, v, abjad)
+                if s > 0:
+                    out[v] = s
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        cache[token] = out
         return out
+
+    def _words_by_skeleton(self) -> dict[str, list[str]]:
+        """Every listed word by its consonant skeleton (built when a name written in an
+        abjad is first screened)."""
+        if self._skeleton_words is None:
+            found: dict[str, list[str]] = {}
+            for t in self._weights:
+                if sk := _skeleton(t):
+                    found.setdefault(sk, []).append(t)
+            self._skeleton_words = found
+        return self._skeleton_words
 
     def _compounds_of(self, token: str) -> list[tuple[tuple[str, ...], float]]:
         """Runs of 2-4 adjacent listed words that ``token`` writes together
@@ -1242,11 +1329,21 @@ class ScreeningIndex:
         self._join_cache[parts] = out
         return out
 
-    def _pair_sim(self, q: str, c: str) -> float:
-        """What :meth:`_similar` gives for query word ``q`` and listed word ``c``."""
+    def _pair_sim(self, q: str, c: str, abjad: bool = False) -> float:
+        """What :meth:`_similar` gives for query word ``q`` and listed word ``c``: their
+        spelling similarity; SKELETON_SIMILARITY at least when one of them is written in an
+        abjad (``abjad``: the query word) and their consonant skeletons are equal."""
         s = _token_sim(q, c)
         if 0 < s < 1 and min(len(q), len(c)) <= KNOWN_SHORT and q in self._t.known:
-            return s * KNOWN_WORD_FACTOR
+            s *= KNOWN_WORD_FACTOR
+        if (
+            s < SKELETON_SIMILARITY
+            and (abjad or self._t.abjad_skeletons)
+            and (sk := _skeleton(q))
+            and sk == _skeleton(c)
+            and (abjad or c in self._t.abjad_skeletons.get(sk, ()))
+        ):
+            return SKELETON_SIMILARITY
         return s
 
     def _query_weight(self, token: str, similar: dict[str, float]) -> float:
@@ -1378,16 +1475,18 @@ class ScreeningIndex:
 
     def _prepare(self, form: NormalizedName) -> tuple[list[dict[str, float]], list[float]]:
         """The query's words: the listed words similar to each, and each one's weight."""
-        q_similar = [self._similar(t) for t in form.tokens]
+        abjad = form.abjad
+        q_similar = [self._similar(t, abjad) for t in form.tokens]
         cache = self._weight_cache
         q_weights: list[float] = []
         for t, sim in zip(form.tokens, q_similar, strict=True):
-            wt = cache.get(t)
+            wt = None if abjad else cache.get(t)
             if wt is None:
                 wt = self._query_weight(t, sim)
-                if len(cache) > _CACHE_LIMIT:
-                    cache.clear()
-                cache[t] = wt
+                if not abjad:
+                    if len(cache) > _CACHE_LIMIT:
+                        cache.clear()
+                    cache[t] = wt
             q_weights.append(wt)
         return q_similar, q_weights
 
@@ -1571,14 +1670,17 @@ class ScreeningIndex:
         return out
 
     def _df(self, token: str, similar: dict[str, float]) -> int:
-        """How many names hold a word similar to ``token`` (postings' lengths)."""
-        found = self._df_cache.get(token)
+        """How many names hold a word similar to ``token`` (postings' lengths). Kept for the
+        similar words of a word not written in an abjad (:meth:`_similar`'s plain table)."""
+        kept = similar is self._similar_cache.get(token)
+        found = self._df_cache.get(token) if kept else None
         if found is None:
             postings = self._t.postings
             found = sum(len(postings.get(v, ())) for v in similar)
-            if len(self._df_cache) > _CACHE_LIMIT:
-                self._df_cache.clear()
-            self._df_cache[token] = found
+            if kept:
+                if len(self._df_cache) > _CACHE_LIMIT:
+                    self._df_cache.clear()
+                self._df_cache[token] = found
         return found
 
     def _screen_form(self, form: NormalizedName) -> list[_Scored]:
@@ -1671,7 +1773,7 @@ class ScreeningIndex:
             for n in self._names_of[entry]:
                 name = self._names[n]
                 direct = [
-                    {c: s for c in name.tokens if (s := self._pair_sim(q, c)) > 0}
+                    {c: s for c in name.tokens if (s := self._pair_sim(q, c, form.abjad)) > 0}
                     for q in form.tokens
                 ]
                 q_surname = None if _is_company(form) else form.surname_words

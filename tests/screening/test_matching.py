@@ -253,6 +253,13 @@ def test_a_person_without_middle_names() -> None:
     for q in ["Lavrov Sergey", "Sergey Lavrov Trading Ltd"]:
         # the given name not first; a company's name
         assert "person" not in {m.entry_id for m in index.screen(q, on=DAY).matches}, q
+    # A query may name more than the listed name after all of it, not before it.
+    index = ScreeningIndex.build(
+        [*FILLER, *common, entry("LAVROV, Sergey", "SDN", eid="short", type=PartyType.INDIVIDUAL)]
+    )
+    found = {m.entry_id: m.score for m in index.screen("Sergey Lavrov Ivanovsky", on=DAY).matches}
+    assert found.get("short", 0) >= index.config.review_threshold
+    assert not index.screen("Ivanovsky Sergey Lavrov", on=DAY).matches
 
 
 def test_abjad_names_compared_on_consonant_skeletons() -> None:

@@ -75,7 +75,8 @@ How names are compared
    (a listed individual, a query without a company legal form) less evidence will do
    (``INTERIOR_EVIDENCE``) when the shorter name's first and last words are the longer one's
    first and last, in order, reading "SURNAME, Given Middle" as "Given Middle SURNAME"
-   ("Sergejs Lavrovs" vs "Sergey Viktorovich LAVROV"). When both names have words
+   ("Sergejs Lavrovs" vs "Sergey Viktorovich LAVROV"), or the listed name is the query's
+   first words ("DOST MOHAMMAD KHAN HAQQANI" vs "DOST MOHAMMAD"). When both names have words
    the other lacks ("Atlas Consulting" vs "Atlas Shipping") they count with their plain
    rarity weight, as conflicting evidence. A one-word listed name found inside a longer query
    scores below the hit threshold (review at most).
@@ -161,7 +162,8 @@ UNMATCHED_GENERIC_DISCOUNT = 0.5
 EXTRA_NAME_DISCOUNT = 0.5
 STRONG_EVIDENCE = 1.5
 #: A person's name given without its middle names or patronymic (see _interior): the
-#: shorter name's first and last words are the longer one's first and last, in order. Its
+#: shorter name's first and last words are the longer one's first and last, in order (or
+#: the listed name is the query's first words, the query adding a family name). Its
 #: extra words count EXTRA_NAME_DISCOUNT less already when the words matched weigh
 #: INTERIOR_EVIDENCE together: a first and a last name in their places are rarer together
 #: than the same two words anywhere in a name ("Sergejs Lavrovs" / "Sergey Viktorovich
@@ -962,11 +964,14 @@ def _interior(
     c_surname: int,
     distinctive_q: set[int],
 ) -> bool:
-    """Whether the shorter of two person's names is the longer one without words in its
-    middle: every word of the shorter (2 or more) matched a word of the longer in the same
-    order, its first and last words distinctively the longer one's first and last, in the
-    order of a person's name (a name written "SURNAME, Given ..." is read "Given ...
-    SURNAME"). Words written together (compounds) do not count here."""
+    """Whether the shorter of two person's names is the longer one less some of its words:
+    every word of the shorter (2 or more) matched a word of the longer in the same order,
+    in the order of a person's name (a name written "SURNAME, Given ..." is read "Given ...
+    SURNAME"); its first word is distinctively the longer one's first, and its last word
+    the longer one's last, so that the words left out are middle names or a patronymic,
+    unless the shorter is the listed name: a query may name more after all the listed
+    names (a family or tribal name the list lacks: "DOST MOHAMMAD KHAN HAQQANI" / "DOST
+    MOHAMMAD"). Words written together (compounds) do not count here."""
     if len(matched) < 2 or any(kind == _COMPOUND for *_, kind in matched):
         return False
     pairs = sorted(((i - q_surname) % nq, (j - c_surname) % nc, i) for i, j, _, _ in matched)
@@ -977,9 +982,11 @@ def _interior(
         short, long_ = nc, nq
     else:
         return False
-    if short == long_ or pairs[0][:2] != (0, 0) or pairs[-1][:2] != (short - 1, long_ - 1):
+    if short == long_ or pairs[0][:2] != (0, 0) or pairs[0][2] not in distinctive_q:
         return False
-    if pairs[0][2] not in distinctive_q or pairs[-1][2] not in distinctive_q:
+    if short == nq and (
+        pairs[-1][:2] != (short - 1, long_ - 1) or pairs[-1][2] not in distinctive_q
+    ):
         return False
     return all(a[1] < b[1] for a, b in itertools.pairwise(pairs))
 

@@ -150,6 +150,19 @@ def test_digits_written_for_letters() -> None:
         assert len(name_variants(text)) == 1, text
 
 
+def test_wade_giles_names_are_also_read_as_pinyin() -> None:
+    """A name all of whose words are Wade-Giles syllables, one with a mark of Wade-Giles
+    (hs, ts, -ung, an aspirate's apostrophe ...), is also written in pinyin."""
+    assert ("mao", "zedong") in {f.tokens for f in name_variants("Mao Tse-tung")}
+    assert ("xi", "jinping") in {f.tokens for f in name_variants("Hsi Chin-p'ing")}
+    assert ("deng", "xiao", "bing") in {f.tokens for f in name_variants("Teng Hsiao-ping")}
+    forms = name_variants("HSI, Chin-p'ing")
+    assert {f.surname_words for f in forms} == {1}  # still written surname first
+    for text in ["Li Peng", "Kim Il Sung", "Yu Hsin Machinery Co., Ltd.", "Roberts"]:
+        # no mark of Wade-Giles, or a word that is no Wade-Giles syllable
+        assert len({f.tokens for f in name_variants(text)}) == 1, text
+
+
 def test_long_legal_forms_with_one_typo() -> None:
     assert normalize_name("Siemens Aktiengeselschaft").legal_forms == ("aktiengesellschaft",)
     assert normalize_name("Acme Corporatoin").tokens == ("acme",)

@@ -28,7 +28,9 @@ How names are compared
    folded (``technologies`` → ``technology``). German umlauts give two variants (``Müller``
    → ``muller`` and ``mueller``), so both spellings match exactly; so does a legal form glued
    to a name (``SiemensAG`` → ``siemensag`` and ``siemens`` + AG), and digits written for
-   the letters they look like (``Sech1n`` → ``sech1n`` and ``sechin``).
+   the letters they look like (``Sech1n`` → ``sech1n`` and ``sechin``). A name in Wade-Giles,
+   the older romanisation of Mandarin, is also read as pinyin by the rules of its initials
+   and finals (``Mao Tse-tung`` → ``mao ze dong``, ``Hsi Chin-p'ing`` → ``xi jin ping``).
    A name field may hold more than one name (:func:`name_alternatives`): a former name in an
    annotation (``(ex-Cape Diamond)``, ``f.k.a.``), names joined by ``/``, the name after a
    label (``SHIPPER:``) or before ``c/o``, before an address or branch after a comma or dash
@@ -661,20 +663,81 @@ _LOOKALIKE = re.compile(r"(?<=[^\W\d_])[0134579]+(?=[^\W\d_])")
 _LOOKALIKE_LETTERS = str.maketrans("0134579", "oieastg")
 
 
+# Wade-Giles, the older romanisation of Mandarin ("Mao Tse-tung", "Hsi Chin-p'ing"), read as
+# pinyin ("Mao Ze-dong", "Xi Jin-ping"): a syllable is an initial and a final; the
+# apostrophe marks an aspirated initial (p' = pinyin p, p = pinyin b). The rules of the
+# standard conversion tables, by initial and final, not a list of syllables or names.
+_WG_INITIALS = {
+    "ch'": "ch", "ts'": "c", "tz'": "c", "p'": "p", "t'": "t", "k'": "k", "hs": "x",
+    "ch": "zh", "sh": "sh", "ts": "z", "tz": "z", "ss": "s", "sz": "s", "p": "b", "m": "m",
+    "f": "f", "t": "d", "n": "n", "l": "l", "k": "g", "h": "h", "j": "r", "s": "s", "y": "y",
+    "w": "w", "": "",
+}  # fmt: skip
+_WG_FINALS = {
+    "a": "a", "ai": "ai", "an": "an", "ang": "ang", "ao": "ao", "e": "e", "eh": "e",
+    "ei": "ei", "en": "en", "eng": "eng", "erh": "er", "o": "o", "ou": "ou", "ung": "ong",
+    "ih": "i", "u": "u", "ua": "ua", "uai": "uai", "uan": "uan", "uang": "uang", "uei": "ui",
+    "ui": "ui", "un": "un", "uo": "uo", "ueh": "ue", "i": "i", "ia": "ia", "iang": "iang",
+    "iao": "iao", "ieh": "ie", "ien": "ian", "in": "in", "ing": "ing", "iu": "iu",
+    "iung": "iong",
+}  # fmt: skip
+# What pinyin never writes: a Wade-Giles name has one of them.
+_WG_MARK = re.compile(r"hs|ts|tz|ss|ih|ieh|ien|ung|uei|erh|[ptk]'")
+_WG_WORD = re.compile(r"[a-z']+(?:-[a-z']+)*")
+_WG_SEPARATORS = re.compile(r"(\s*,\s*|\s+)")
+
+
+def _wade_giles_syllable(syllable: str) -> str | None:
+    """The pinyin of one Wade-Giles syllable, or None when it is not one."""
+    for n in (3, 2, 1, 0):
+        initial, final = syllable[:n], syllable[n:]
+        if initial not in _WG_INITIALS or final not in _WG_FINALS:
+            continue
+        out = _WG_FINALS[final]
+        if final == "ih" and initial not in ("ch", "ch'", "sh", "j"):
+            continue  # -ih follows only ch, sh, j (chih = zhi)
+        if final == "u" and initial in ("ts", "tz", "ts'", "tz'", "ss", "sz"):
+            out = "i"  # tzu = zi, ssu = si
+        if final == "o" and initial in ("k", "k'", "h"):
+            out = "e"  # ko = ge, ho = he
+        pinyin = _WG_INITIALS[initial]
+        if initial in ("ch", "ch'") and out.startswith("i"):
+            pinyin = "j" if initial == "ch" else "q"  # chi = ji, ch'i = qi
+        return pinyin + out
+    return None
+
+
+def _wade_giles(text: str) -> str | None:
+    """``text`` written in pinyin when each of its words is one to three Wade-Giles
+    syllables (joined by hyphens) and one has a mark of Wade-Giles (:data:`_WG_MARK`); else
+    None. A name with any other word ("Kim Il Sung", "... Machinery Co.") is left alone."""
+    lowered = _APOSTROPHES.sub("'", text.casefold()).strip()
+    pieces = _WG_SEPARATORS.split(lowered)  # words and, between them, what separates them
+    for k in range(0, len(pieces), 2):
+        parts = pieces[k].split("-")
+        pinyin = [_wade_giles_syllable(p) for p in parts] if _WG_WORD.fullmatch(pieces[k]) else []
+        if not pinyin or len(parts) > 3 or None in pinyin:
+            return None
+        pieces[k] = "-".join(p for p in pinyin if p is not None)
+    return "".join(pieces) if _WG_MARK.search(lowered) else None
+
+
 def name_variants(text: str) -> list[NormalizedName]:
     """All normalised forms of a name: one; two for German umlauts (ü → u and ue); the form
     with a glued legal form split off ("SiemensAG" → "Siemens AG"); the form with short
     hyphenated syllables written together ("Kim Jong-un" → "Kim Jongun"); and the form with
     digits between letters read as the letters they look like ("Sech1n" → "Sechin")."""
     texts = [text]
+    if _WG_MARK.search(text.casefold()) and (pinyin := _wade_giles(text)) is not None:
+        texts.append(pinyin)
     if _HAS_DIGIT(text) and _LOOKALIKE.search(text):
         texts.append(_LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_LETTERS), text))
     if any(c in _GERMAN_CHARS for c in text):
         texts.append(text.translate(_GERMAN))
     if _GLUED_FORM.search(text):
         texts.extend([_GLUED_FORM.sub(r" \1", t) for t in texts])
-    if "-" in text and _SYLLABLES.search(text):
-        texts.extend([_SYLLABLES.sub(r"\1\2", t) for t in texts])
+    if "-" in text:
+        texts.extend([_SYLLABLES.sub(r"\1\2", t) for t in texts if _SYLLABLES.search(t)])
     forms: list[NormalizedName] = []
     for t in texts:
         form = normalize_name(t)

@@ -163,6 +163,12 @@ def test_wade_giles_names_are_also_read_as_pinyin() -> None:
         assert len({f.tokens for f in name_variants(text)}) == 1, text
 
 
+def test_countries_abbreviated_with_dots() -> None:
+    assert toks("U.S. Department of State") == toks("United States Department of State")
+    assert toks("U.A.E. Exchange") == ("united", "arab", "emirate", "exchange")
+    assert toks("Kim Uk") == ("kim", "uk")  # without dots, letters may be a name
+
+
 def test_long_legal_forms_with_one_typo() -> None:
     assert normalize_name("Siemens Aktiengeselschaft").legal_forms == ("aktiengesellschaft",)
     assert normalize_name("Acme Corporatoin").tokens == ("acme",)

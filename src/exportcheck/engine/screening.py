@@ -21,7 +21,8 @@ How names are compared
    by ``anyascii`` (Cyrillic, Greek, Arabic, Hebrew, Georgian, Armenian, Devanagari, kana;
    each Han or Hangul character one syllable; Latin letters lose their diacritics, ``ß`` →
    ``ss``), ``&`` → ``and``, apostrophes dropped, other punctuation splits words, dotted
-   abbreviations joined (``S.A.R.L.`` → ``sarl``), a few abbreviations and name spellings
+   abbreviations joined (``S.A.R.L.`` → ``sarl``; ``U.S.``, ``U.K.``, ``U.A.E.`` written
+   out as the countries' names), a few abbreviations and name spellings
    unified (``Intl`` → ``international``, ``Mohamed`` → ``muhammad``), Arabic particles in one
    spelling (``ibn``/``ben`` → ``bin``, ``el`` → ``al``, ``Abd al-`` → ``abdul``), numbers
    written out as digits (``Forty-Four`` → ``44``, ``First`` and ``1st`` → ``1``), plurals
@@ -304,6 +305,14 @@ _NAME_VARIANTS_GROUPS = {
 _ABBREVIATIONS.update(
     {v: canon for canon, variants in _NAME_VARIANTS_GROUPS.items() for v in variants.split()}
 )
+# Countries abbreviated with dots ("U.S. Department of State" = "United States ..."); written
+# without dots the letters may be a name ("Uk", a Korean given name).
+_DOTTED_COUNTRIES = {
+    "us": ("united", "states"),
+    "usa": ("united", "states", "america"),
+    "uk": ("united", "kingdom"),
+    "uae": ("united", "arab", "emirates"),
+}
 _STOPWORDS = frozenset({"the", "and", "of", "for", "und", "et", "y", "ve"})
 _PARTICLES = {"ibn": "bin", "ben": "bin", "bn": "bin", "el": "al"}
 _NUMBER_WORDS = {
@@ -463,7 +472,8 @@ def _basic_tokens(text: str) -> list[str]:
     for chunk in _CHUNK.findall(text):
         pieces = [p for p in chunk.split(".") if p]
         if len(pieces) > 1 and all(len(p) <= 2 for p in pieces):
-            pieces = ["".join(pieces)]
+            joined = "".join(pieces)
+            pieces = list(_DOTTED_COUNTRIES.get(joined, (joined,)))
         for p in pieces:
             p = _stem(_ABBREVIATIONS.get(p, p))
             if p not in _STOPWORDS:

@@ -211,22 +211,25 @@ def test_a_company_is_not_a_vessel() -> None:
     assert "c1" in {m.entry_id for m in index.screen("Horizon Trading LLC", on=DAY).matches}
     for q in ["Horizon", "MV Horizon", "M/V HORIZON"]:
         assert index.screen(q, on=DAY).matches[0].entry_id == "v1", q
+    # Nor does a name with a word naming a line of business, without a legal form.
+    for q in ["Horizon Logistics", "Horizon Electronics", "Horizon Consulting"]:
+        assert "v1" not in {m.entry_id for m in index.screen(q, on=DAY).matches}, q
 
 
 def test_names_of_the_same_words_are_cached_apart_by_their_legal_forms() -> None:
-    """The cache of screened names tells "Horizon Shipping" from "Horizon Shipping Ltd":
+    """The cache of screened names tells "Horizon Pacific" from "Horizon Pacific Ltd":
     whichever is screened first, only the one without a legal form may name a vessel, and
     each explanation lists its own legal forms."""
     vessel = entry("HORIZON", "SDN", eid="v1", type=PartyType.VESSEL)
     for order in (
-        ["Horizon Shipping Ltd", "Horizon Shipping"],
-        ["Horizon Shipping", "Horizon Shipping Ltd"],
+        ["Horizon Pacific Ltd", "Horizon Pacific"],
+        ["Horizon Pacific", "Horizon Pacific Ltd"],
     ):
         index = ScreeningIndex.build([*FILLER, vessel])
         found = {q: index.screen(q, on=DAY).matches for q in order}
-        assert [m.entry_id for m in found["Horizon Shipping"]] == ["v1"], order
-        assert found["Horizon Shipping Ltd"] == (), order
-        assert found["Horizon Shipping"][0].explanation.legal_forms_ignored == (), order
+        assert [m.entry_id for m in found["Horizon Pacific"]] == ["v1"], order
+        assert found["Horizon Pacific Ltd"] == (), order
+        assert found["Horizon Pacific"][0].explanation.legal_forms_ignored == (), order
 
 
 def test_a_person_without_middle_names() -> None:

@@ -440,6 +440,21 @@ def _stem(token: str) -> str:
 
 GENERIC_WORDS = frozenset({_stem(w) for w in GENERIC_WORDS} | GENERIC_WORDS)
 
+#: Words naming a line of business or a kind of firm: a name holding one is a company's,
+#: not a vessel's or a person's ("Pioneer Supply" is not the vessel "PIONEER"). Words that
+#: also name ships ("Star", "Express", "Pacific", "Energy", "Trader") are not among them.
+COMPANY_WORDS = frozenset(
+    _stem(w)
+    for w in """
+    trading industries industrial electronics engineering technologies systems services
+    solutions holdings imports exports commercial enterprises manufacturing
+    logistics shipping investments management consulting construction software
+    semiconductors devices products supplies supply laboratories associates partners
+    networks telecommunications communications pharmaceuticals chemicals textiles mining
+    machinery equipment instruments materials
+    """.split()  # noqa: SIM905
+)
+
 
 @dataclass(frozen=True, slots=True)
 class NormalizedName:
@@ -558,8 +573,11 @@ _LEGAL_WORDS = frozenset(w for p in _LEGAL_ALL_P for w in p)
 
 
 def _is_company(form: NormalizedName) -> bool:
-    """Whether a name has a company's legal form (titles and vessel prefixes are not)."""
-    return any(w in _LEGAL_WORDS for w in form.legal_forms)
+    """Whether a name is a company's: it has a company's legal form (titles and vessel
+    prefixes are not) or a word naming a line of business (:data:`COMPANY_WORDS`)."""
+    return any(w in _LEGAL_WORDS for w in form.legal_forms) or not COMPANY_WORDS.isdisjoint(
+        form.tokens
+    )
 
 
 _START_BY_LEN = _by_length(sorted({*_LEGAL_ALL_P, *_PREFIXES_P}, key=lambda p: (-len(p), p)))

@@ -230,6 +230,10 @@ def test_names_of_the_same_words_are_cached_apart_by_their_legal_forms() -> None
         assert [m.entry_id for m in found["Horizon Pacific"]] == ["v1"], order
         assert found["Horizon Pacific Ltd"] == (), order
         assert found["Horizon Pacific"][0].explanation.legal_forms_ignored == (), order
+    # Names of the same words and other legal forms share a screening, not an explanation.
+    index = ScreeningIndex.build([*FILLER, entry("Acme Widgets", "DPL", eid="a")])
+    for q, legal in [("Acme Widgets Ltd", ("ltd",)), ("Acme Widgets GmbH", ("gmbh",))]:
+        assert index.screen(q, on=DAY).matches[0].explanation.legal_forms_ignored == legal
 
 
 def test_a_person_without_middle_names() -> None:

@@ -1149,7 +1149,8 @@ class _Scored:
     pairs: tuple[tuple[str, str], ...]
     query_only: tuple[str, ...]
     listed_only: tuple[str, ...]
-    legal: tuple[str, ...]
+    legal: tuple[str, ...]  # the listed name's legal forms (the query's: see ``form``)
+    form: int  # which of the query's forms matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -1176,6 +1177,7 @@ class _Tables:
 _VARIANTS_LIMIT = 1 << 15  # names whose normalised forms are kept; a full table is emptied
 _CACHE_LIMIT = 200_000  # words whose similar words are kept; a full table is emptied
 _Match = tuple[int, int, float, int]  # (query word, listed word, similarity, kind)
+_FormKey = tuple[tuple[str, ...], bool, int, bool]  # what a form's screening depends on
 _TOKEN, _INITIAL, _COMPOUND = 0, 1, 2
 
 
@@ -1194,7 +1196,7 @@ class ScreeningIndex:
         n = max(len(self.entries), 1)
         # "common" words are looked up only when the query's bound says they could matter
         self._common_df = max(40, n // 150)
-        self._cache: dict[tuple[NormalizedName, ...], list[_Scored]] = {}
+        self._cache: dict[tuple[_FormKey, ...], list[_Scored]] = {}
         # Normalised forms of names already screened (a manifest repeats its consignees).
         self._variants: dict[str, list[NormalizedName]] = {}
         self._similar_cache: dict[str, dict[str, float]] = {}
@@ -1781,7 +1783,8 @@ class ScreeningIndex:
                 self._df_cache[token] = found
         return found
 
-    def _screen_form(self, form: NormalizedName) -> list[_Scored]:
+    def _screen_form(self, form: NormalizedName, k: int) -> list[_Scored]:
+        """The listed names that ``form`` (the query's ``k``-th form) may match."""
         q_tokens = form.tokens
         q_similar, q_weights = self._prepare(form)
         floor = self.config.review_threshold - self.config.country_bonus
@@ -1816,18 +1819,23 @@ class ScreeningIndex:
                 pairs=tuple(seen_pairs),
                 query_only=tuple(t for i, t in enumerate(q_tokens) if i not in used_q),
                 listed_only=tuple(t for j, t in enumerate(name.tokens) if j not in used_c),
-                legal=tuple(dict.fromkeys((*form.legal_forms, *name.legal))),
+                legal=name.legal,
+                form=k,
             )
         return list(results.values())
 
     def _screen_names(self, forms: list[NormalizedName]) -> list[_Scored]:
-        key = tuple(forms)
+        """The listed names the query's forms may match, each by its best form. Cached by
+        what the matching depends on: the forms' words, whether each is a company's
+        (:func:`_is_company`), written surname first, or in an abjad; not the legal forms
+        themselves, which only the explanations name ("X Trading Ltd" = "X Trading GmbH")."""
+        key = tuple((f.tokens, _is_company(f), f.surname_words, f.abjad) for f in forms)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
         best: dict[int, _Scored] = {}
-        for form in forms:
-            for s in self._screen_form(form):
+        for k, form in enumerate(forms):
+            for s in self._screen_form(form, k):
                 prev = best.get(s.entry)
                 if prev is None or s.score > prev.score:
                     best[s.entry] = s
@@ -1923,7 +1931,9 @@ class ScreeningIndex:
                         matched_tokens=s.pairs,
                         query_only=s.query_only,
                         listed_only=s.listed_only,
-                        legal_forms_ignored=s.legal,
+                        legal_forms_ignored=tuple(
+                            dict.fromkeys((*forms[s.form].legal_forms, *s.legal))
+                        ),
                         name_score=round(s.score, 1),
                         country_signal=signal,
                         country_bonus=bonus,

@@ -72,6 +72,7 @@ WORDS = [
     "moscow", "engineering", "nord", "stream", "co", "ltd", "gmbh", "mv", "(ex-", ")", "/",
     "smith", "john", "acme", "amir", "sayyid", "abdullah", "akbar", "velayati", "sergejs",
     "lavrovs", "viktorovich", "فرناندو", "بيريز", "fernando", "perez", "kinneret", "dawn",
+    "joonng", "mousavi",
 ]  # fmt: skip
 
 

@@ -181,6 +181,10 @@ def test_romanisation_variants_are_closer_than_other_edits() -> None:
     assert _token_sim("volodymyr", "volodimir") > _token_sim("volodymyr", "volodamar")
     assert _token_sim("hussain", "husain") > _token_sim("hussain", "husein")
     assert _token_sim("paint", "plant") == 0.0  # two edits in a five-letter word
+    # two edits that are both such variants count as one
+    assert 0.0 < _token_sim("joonng", "jong") < _token_sim("jonng", "jong")
+    assert _token_sim("mousavi", "musawi") > 0.8
+    assert _token_sim("jong", "joonnngg") == 0.0  # more than that
 
 
 def test_hostile_name_fields_stay_linear() -> None:

@@ -909,32 +909,52 @@ def _fuzzy_ok(token: str) -> bool:
 
 def _token_sim(a: str, b: str) -> float:
     """1 for equal words; for spelling variants within the edits allowed, 1 - edits / length
-    of the longer; else 0. Words with digits must be equal."""
+    of the longer, romanisation variants of one sound counting half an edit; else 0. Words
+    with digits must be equal."""
     if a == b:
         return 1.0
     la, lb = len(a), len(b)
     shorter = min(la, lb)
     k = _edits_allowed(shorter)
+    if k == 0 or _HAS_DIGIT(a) or _HAS_DIGIT(b):
+        return 0.0
     if shorter in _SAME_START_LENGTHS and a[:_SAME_START] == b[:_SAME_START]:
         k = 2
-    if k == 0 or abs(la - lb) > k or _HAS_DIGIT(a) or _HAS_DIGIT(b):
-        return 0.0
-    d = OSA.distance(a, b, score_cutoff=k)
-    if d > k:
-        return 0.0
-    # Romanisation variants of one sound count as half an edit ("Volodymyr" / "Volodimir",
-    # "Wolodymyr", "Hussain" / "Husain"): compared again with them folded.
-    fd = OSA.distance(_romanised(a), _romanised(b), score_cutoff=d)
-    return 1.0 - min(d, (d + fd) / 2.0) / max(la, lb)
+    if abs(la - lb) <= k:
+        d = OSA.distance(a, b, score_cutoff=k)
+        if d <= k:
+            # Romanisation variants of one sound count as half an edit ("Volodymyr" /
+            # "Volodimir", "Wolodymyr", "Hussain" / "Husain"): compared again folded.
+            fd = OSA.distance(_romanised(a), _romanised(b), score_cutoff=d)
+            return 1.0 - min(d, (d + fd) / 2.0) / max(la, lb)
+    # More edits, all of them such variants: two count as one ("Joonng" / "Jong",
+    # "Mousavi" / "Musawi"). Found by the folded word (ScreeningIndex._similar).
+    if _romanised(a) == _romanised(b):
+        d = OSA.distance(a, b, score_cutoff=2 * k)
+        if d <= 2 * k:
+            return 1.0 - d / 2.0 / max(la, lb)
+    return 0.0
 
 
 _ROMANISED = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("ou", "u"), ("ee", "i"), ("w", "v"))
 _DOUBLED = re.compile(r"(.)\1")
 
 
+_ROMANISED_WORDS: dict[str, str] = {}
+
+
 def _romanised(word: str) -> str:
     """A word with spellings of one sound in Latin romanisations made one: kh/h, ph/f,
     ck/k, ou/u, ee/i, w/v, y/i after the first letter, doubled letters single."""
+    found = _ROMANISED_WORDS.get(word)
+    if found is None:
+        found = _fold_romanised(word)
+        if len(_ROMANISED_WORDS) < 1 << 17:
+            _ROMANISED_WORDS[word] = found
+    return found
+
+
+def _fold_romanised(word: str) -> str:
     for a, b in _ROMANISED:
         if a in word:
             word = word.replace(a, b)
@@ -1166,6 +1186,7 @@ class _Tables:
     by_start: dict[str, list[str]]  # first three letters → words of 6-9 letters
     by_head: dict[tuple[str, int], list[str]]  # (first four letters, length) → words
     by_tail: dict[tuple[str, int], list[str]]  # (last four letters, length) → words
+    by_romanised: dict[str, list[str]]  # romanisation variants folded (_romanised) → words
     known: frozenset[str]  # words two or more entries use: names in their own right
     abjad_skeletons: dict[str, list[str]]  # skeleton → words of names written in an abjad
     join_names: dict[tuple[str, ...], list[int]]  # 2-4 adjacent words → names holding them
@@ -1292,8 +1313,10 @@ class ScreeningIndex:
         by_start: dict[str, list[str]] = {}
         by_head: dict[tuple[str, int], list[str]] = {}
         by_tail: dict[tuple[str, int], list[str]] = {}
+        by_romanised: dict[str, list[str]] = {}
         for t in weights:
             if _fuzzy_ok(t):
+                by_romanised.setdefault(_romanised(t), []).append(t)
                 for variant in _deletes(t, _edits_allowed(len(t))):
                     deletes.setdefault(variant, []).append(t)
                 if _SAME_START_LENGTHS[0] <= len(t) <= _SAME_START_LENGTHS[-1] + 2:
@@ -1311,6 +1334,7 @@ class ScreeningIndex:
             by_start=by_start,
             by_head=by_head,
             by_tail=by_tail,
+            by_romanised=by_romanised,
             known=frozenset(t for t, d in df.items() if d >= 2),
             abjad_skeletons=abjad_skeletons,
             join_names=join_names,
@@ -1360,6 +1384,7 @@ class ScreeningIndex:
             near = self._near(token, _edits_allowed(len(token)))
             if len(token) >= _SAME_START_LENGTHS[0] - 2:  # two edits after a common start
                 near.update(self._t.by_start.get(token[:_SAME_START], ()))
+            near.update(self._t.by_romanised.get(_romanised(token), ()))
         if abjad or self._t.abjad_skeletons:
             skeleton = _skeleton(token)
             if skeleton:

@@ -145,9 +145,10 @@ DEFAULT_HIT_THRESHOLD = 90.0
 DEFAULT_REVIEW_THRESHOLD = 80.0
 #: similarity of an initial to a word it may stand for ("V." / "Vladimir")
 INITIAL_SIMILARITY = 0.6
-#: a spelling variant of a short word counts this much less when the query word is itself a
-#: word two or more list entries use: a real name ("Wang") is less likely a misspelling of
-#: another ("Kang") than an unknown word ("Mosk") is of a listed one ("Musk")
+#: a spelling variant of a short word counts this much less when both words are words two
+#: or more list entries use: a real name ("Wang") is less likely a misspelling of another
+#: ("Kang") than an unknown word ("Mosk") is of a listed one ("Musk"), or a known name
+#: ("Putin") of a word only one entry uses ("Pudin")
 KNOWN_WORD_FACTOR = 0.8
 KNOWN_SHORT = 5  # ... for short words, where one letter more often makes another name
 #: generic words weigh this fraction of their rarity weight (weights are in (0, 1])
@@ -1459,7 +1460,12 @@ class ScreeningIndex:
         spelling similarity; SKELETON_SIMILARITY at least when one of them is written in an
         abjad (``abjad``: the query word) and their consonant skeletons are equal."""
         s = _token_sim(q, c)
-        if 0 < s < 1 and min(len(q), len(c)) <= KNOWN_SHORT and q in self._t.known:
+        if (
+            0 < s < 1
+            and min(len(q), len(c)) <= KNOWN_SHORT
+            and q in self._t.known
+            and c in self._t.known
+        ):
             s *= KNOWN_WORD_FACTOR
         if (
             s < SKELETON_SIMILARITY

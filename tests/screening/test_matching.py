@@ -294,3 +294,14 @@ def test_abjad_names_compared_on_consonant_skeletons() -> None:
     assert cfg.review_threshold <= score("KINNERET DAWN", "kd") < cfg.hit_threshold  # listed
     assert score("Frnndw Byryz", "fp") == 0.0  # Latin letters: spelling only
     assert score("Fernando Perez", "fp") == 100.0
+
+
+def test_known_names_are_less_often_misspellings_of_each_other() -> None:
+    """A short spelling variant counts less when both words are names two entries use."""
+    from exportcheck.engine.screening import KNOWN_WORD_FACTOR, _token_sim
+
+    names = ["Wang Li", "Wang Chen", "Kang Li", "Kang Chen", "Wung Bo"]
+    index = ScreeningIndex.build([entry(n, "SDN", eid=n) for n in names])
+    assert index._pair_sim("wang", "kang") == KNOWN_WORD_FACTOR * _token_sim("wang", "kang")
+    assert index._pair_sim("wang", "wung") == _token_sim("wang", "wung")  # one entry's word
+    assert index._pair_sim("wong", "kang") == _token_sim("wong", "kang")  # an unknown word

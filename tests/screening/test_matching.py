@@ -304,4 +304,4 @@ def test_known_names_are_less_often_misspellings_of_each_other() -> None:
     index = ScreeningIndex.build([entry(n, "SDN", eid=n) for n in names])
     assert index._pair_sim("wang", "kang") == KNOWN_WORD_FACTOR * _token_sim("wang", "kang")
     assert index._pair_sim("wang", "wung") == _token_sim("wang", "wung")  # one entry's word
-    assert index._pair_sim("wong", "kang") == _token_sim("wong", "kang")  # an unknown word
+    assert index._pair_sim("xang", "kang") == _token_sim("xang", "kang") > 0  # unknown word

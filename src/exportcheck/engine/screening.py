@@ -582,6 +582,10 @@ def _is_company(form: NormalizedName) -> bool:
 
 
 _START_BY_LEN = _by_length(sorted({*_LEGAL_ALL_P, *_PREFIXES_P}, key=lambda p: (-len(p), p)))
+# The words phrases begin or end with: most words of a name begin or end none.
+_START_FIRST = frozenset(p[0] for p in (*_LEGAL_ALL_P, *_PREFIXES_P))
+_LEGAL_LAST = frozenset(p[-1] for p in _LEGAL_ALL_P)
+_LEGAL_ANYWHERE_FIRST = frozenset(p[0] for p in _LEGAL_ANYWHERE_P)
 
 
 def _split_legal(tokens: list[str]) -> NormalizedName:
@@ -592,6 +596,10 @@ def _split_legal(tokens: list[str]) -> NormalizedName:
     def take_edge(toks: list[str], from_start: bool) -> list[str]:
         changed = True
         while changed and toks:
+            if (toks[0] if from_start else toks[-1]) not in (
+                _START_FIRST if from_start else _LEGAL_LAST
+            ):
+                break  # no phrase begins (ends) with this word: the common case
             changed = False
             for n, phrases in (_START_BY_LEN if from_start else _LEGAL_ALL_BY_LEN).items():
                 if n >= len(toks):  # never strip the whole name
@@ -614,6 +622,10 @@ def _split_legal(tokens: list[str]) -> NormalizedName:
     out: list[str] = []
     i = 0
     while i < len(core):
+        if core[i] not in _LEGAL_ANYWHERE_FIRST:
+            out.append(core[i])
+            i += 1
+            continue
         # The longest phrase starting here, as long as a word is left besides it.
         for n, phrases in _LEGAL_ANYWHERE_BY_LEN.items():
             if len(core) - n >= 1 and (p := tuple(core[i : i + n])) in phrases:
@@ -638,9 +650,16 @@ _LONG_FORM_DELETES = {
 }
 
 
+# A word one edit from a form of 8+ letters keeps its first three letters or its last three.
+_LONG_FORM_HEADS = frozenset(f[:3] for f in _LONG_FORMS)
+_LONG_FORM_TAILS = frozenset(f[-3:] for f in _LONG_FORMS)
+
+
 def _legal_typo(token: str) -> str:
     """The long legal form ``token`` misspells by one edit, or ``token``."""
     if not 8 <= len(token) <= _LONGEST_FORM + 1 or token in _LONG_FORMS:
+        return token
+    if token[:3] not in _LONG_FORM_HEADS and token[-3:] not in _LONG_FORM_TAILS:
         return token
     for i in range(len(token) + 1):
         form = _LONG_FORM_DELETES.get(token[:i] + token[i + 1 :] if i < len(token) else token)
@@ -712,6 +731,7 @@ _WG_FINALS = {
 }  # fmt: skip
 # What pinyin never writes: a Wade-Giles name has one of them.
 _WG_MARK = re.compile(r"hs|ts|tz|ss|ih|ieh|ien|ung|uei|erh|[ptk]'")
+_WG_MAY_MARK = re.compile(r"hs|ts|tz|ss|ih|ieh|ien|ung|uei|erh|[ptk]['’‘`´ʼ]", re.IGNORECASE)
 _WG_WORD = re.compile(r"[a-z']+(?:-[a-z']+)*")
 _WG_SEPARATORS = re.compile(r"(\s*,\s*|\s+)")
 
@@ -757,11 +777,11 @@ def name_variants(text: str) -> list[NormalizedName]:
     hyphenated syllables written together ("Kim Jong-un" → "Kim Jongun"); and the form with
     digits between letters read as the letters they look like ("Sech1n" → "Sechin")."""
     texts = [text]
-    if _WG_MARK.search(text.casefold()) and (pinyin := _wade_giles(text)) is not None:
+    if _WG_MAY_MARK.search(text) and (pinyin := _wade_giles(text)) is not None:
         texts.append(pinyin)
     if _HAS_DIGIT(text) and _LOOKALIKE.search(text):
         texts.append(_LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_LETTERS), text))
-    if any(c in _GERMAN_CHARS for c in text):
+    if not _GERMAN_CHARS.isdisjoint(text):
         texts.append(text.translate(_GERMAN))
     if _GLUED_FORM.search(text):
         texts.extend([_GLUED_FORM.sub(r" \1", t) for t in texts])

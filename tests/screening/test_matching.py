@@ -305,3 +305,13 @@ def test_known_names_are_less_often_misspellings_of_each_other() -> None:
     assert index._pair_sim("wang", "kang") == KNOWN_WORD_FACTOR * _token_sim("wang", "kang")
     assert index._pair_sim("wang", "wung") == _token_sim("wang", "wung")  # one entry's word
     assert index._pair_sim("xang", "kang") == _token_sim("xang", "kang") > 0  # unknown word
+
+
+def test_particles_are_no_evidence_that_names_are_one() -> None:
+    """'al' and 'bin' are shared by many names: a query matching a listed person's name in
+    them and one name is not that name less its other words."""
+    fillers = [entry(f"Other{i} al Person{i} bin Kin{i}", "SDN", eid=f"o{i}") for i in range(5)]
+    listed = entry("Tariq al Dosari bin Harbi", "SDN", eid="p", type=PartyType.INDIVIDUAL)
+    index = ScreeningIndex.build([*FILLER, *fillers, listed])
+    assert "p" not in {m.entry_id for m in index.screen("Tariq al bin", on=DAY).matches}
+    assert "p" in {m.entry_id for m in index.screen("Tariq al Harbi", on=DAY).matches}

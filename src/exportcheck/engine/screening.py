@@ -72,8 +72,9 @@ How names are compared
    initials) match, the score is capped below the review threshold: shared generic words
    never make a hit on their own. When one name contains the other around a distinctive
    match, the extra generic words count half ("Huawei Device" vs "Huawei"); so do all extra
-   words when the shorter name is matched in two or more distinctive words rare enough
-   together (``STRONG_EVIDENCE``) to point to one party: a name without its middle names or
+   words when the shorter name is matched in two or more distinctive words (names, not
+   particles such as al, bin, de, van: ``PARTICLES``) rare enough together
+   (``STRONG_EVIDENCE``) to point to one party: a name without its middle names or
    patronymic ("Imad Khamis" vs "KHAMIS, Imad Mohammad Deeb"). Between two person's names
    (a listed individual, a query without a company legal form) less evidence will do
    (``INTERIOR_EVIDENCE``) when the shorter name's first and last words are the longer one's
@@ -174,6 +175,11 @@ STRONG_EVIDENCE = 1.5
 #: LAVROV": 1.35). Set after looking at the external pairs: 1.0 and 0.8 find the same pairs;
 #: a larger discount for such words (0.75, 1.0) found one pair more and three false ones.
 INTERIOR_EVIDENCE = 1.0
+#: Particles of names ("al", "bin", "de", "van" ...): many names share them, so they are no
+#: evidence that two person's names are one (INTERIOR_EVIDENCE counts the names only).
+PARTICLES = frozenset(
+    "al bin bint abu umm de da di du del della der den van von la le".split()  # noqa: SIM905
+)
 
 
 class ScreeningConfig(BaseModel):
@@ -1588,9 +1594,12 @@ class ScreeningIndex:
         # the other lacks ("Atlas Consulting" / "Atlas Shipping"), those words tell the names
         # apart and generic ones count with their plain rarity weight.
         one_sided = len(used_q) == nq or len(used_c) == nc
+        # Evidence that one name is the other less some words: the names matched, not the
+        # particles between them ("al", "bin": many names share them).
+        names_matched = [(j, s) for j, s in strong_c.items() if c_tokens[j] not in PARTICLES]
         evidence = (
-            sum(s * w[c_tokens[j]] for j, s in strong_c.items())
-            if one_sided and len(strong_q) >= 2 and len(strong_c) >= 2
+            sum(s * w[c_tokens[j]] for j, s in names_matched)
+            if one_sided and len(strong_q) >= 2 and len(names_matched) >= 2
             else 0.0
         )
         strong = evidence >= STRONG_EVIDENCE or (
@@ -1704,7 +1713,7 @@ class ScreeningIndex:
             if generic:  # a variant of a generic word ("wealth" / "health")
                 deferred.append((q_tokens[i], qw, generic, 0))
                 deferred_q += qw
-                deferred_c += max(w[v] for v in generic)
+                deferred_c += max(x * w[v] for v, x in generic.items())
 
         for i, q in enumerate(q_tokens):
             sim = q_similar[i]
@@ -1712,7 +1721,7 @@ class ScreeningIndex:
                 # an initial: equal to a listed initial, or standing for any word
                 deferred.append((q, q_weights[i], sim, 0))
                 deferred_q += q_weights[i]
-                deferred_c += max([INITIAL_SIMILARITY, *(w[v] for v in sim)])
+                deferred_c += max([INITIAL_SIMILARITY, *(x * w[v] for v, x in sim.items())])
                 continue
             if q in GENERIC_WORDS:
                 for v, s in sim.items():
@@ -1720,7 +1729,7 @@ class ScreeningIndex:
                 if sim:
                     deferred.append((q, q_weights[i], sim, 0))
                     deferred_q += q_weights[i]
-                    deferred_c += max(w[v] for v in sim)
+                    deferred_c += max(x * w[v] for v, x in sim.items())
                 continue
             if self._df(q, sim) > self._common_df:
                 common.append(i)
@@ -1742,24 +1751,42 @@ class ScreeningIndex:
         # word) might reach the floor; else they are deferred too.
         if common:
             common_q = sum(q_weights[i] for i in common)
-            common_c = sum(max(w[v] for v in q_similar[i]) for i in common)
+            # (a word matched adds its similarity times the listed weight)
+            common_c = sum(max(x * w[v] for v, x in q_similar[i].items()) for i in common)
             cq, cc = deferred_q + common_q, deferred_c + common_c
-            strong_possible = len(common) >= 2 and (
-                cc >= STRONG_EVIDENCE or (person and cc >= INTERIOR_EVIDENCE)
+            # The evidence for the half discount of extra words: names matched, not particles
+            # nor deferred words (generic words and initials are none), see _score_name.
+            name_weights = [
+                max((x * w[v] for v, x in q_similar[i].items() if v not in PARTICLES), default=0.0)
+                for i in common
+            ]
+            names_c = sum(name_weights)
+            strong_possible = sum(1 for x in name_weights if x) >= 2 and (
+                names_c >= STRONG_EVIDENCE or (person and names_c >= INTERIOR_EVIDENCE)
             )
             # A name of unknown weight: its matched weight is at most its total (mc <= wc),
             # and the bound grows with wc up to there.
+            later = common
             if _upper(cq, cc, wq_total, cc, gq, 0.0, strong_possible) >= floor:
+                # A name matched through particles alone ("al", "bin") has no evidence for
+                # the discount (one with names is gathered through them): if without it such
+                # a name could not reach the floor, words that are only particles are
+                # deferred (their postings are the longest).
+                later = [i for i in common if PARTICLES.issuperset(q_similar[i])]
+                pq = deferred_q + sum(q_weights[i] for i in later)
+                pc = deferred_c + sum(max(x * w[v] for v, x in q_similar[i].items()) for i in later)
+                if _upper(pq, pc, wq_total, pc, gq, 0.0, False) >= floor:
+                    later = []
                 for i in common:
-                    gather_word(i)
-            else:
-                # Names with initials are gathered all the same: an initial may match any
-                # query word, which no bound of a name of unknown words can hold.
-                for i in common:
-                    gather_word(i, t.initial_postings)
-                    deferred.append((q_tokens[i], q_weights[i], q_similar[i], 1))
-                deferred_q += common_q
-                deferred_c += common_c
+                    if i not in later:
+                        gather_word(i)
+            # Names with initials are gathered all the same: an initial may match any query
+            # word, which no bound of a name of unknown words can hold.
+            for i in later:
+                gather_word(i, t.initial_postings)
+                deferred.append((q_tokens[i], q_weights[i], q_similar[i], 1))
+                deferred_q += q_weights[i]
+                deferred_c += max(x * w[v] for v, x in q_similar[i].items())
         # A listed initial may stand for any query word starting with its letter.
         init_q = INITIAL_SIMILARITY * sum(
             x for q, x in zip(q_tokens, q_weights, strict=True) if not _is_initial(q)

@@ -169,14 +169,16 @@ STRONG_EVIDENCE = 1.5
 #: A person's name given without its middle names or patronymic (see _interior): the
 #: shorter name's first and last words are the longer one's first and last, in order (or
 #: the listed name is the query's first words, the query adding a family name). Its
-#: extra words count EXTRA_NAME_DISCOUNT less already when the words matched weigh
-#: INTERIOR_EVIDENCE together: a first and a last name in their places are rarer together
-#: than the same two words anywhere in a name ("Sergejs Lavrovs" / "Sergey Viktorovich
-#: LAVROV": 1.35). Set after looking at the external pairs: 1.0 and 0.8 find the same pairs;
-#: a larger discount for such words (0.75, 1.0) found one pair more and three false ones.
+#: extra words count EXTRA_NAME_DISCOUNT less already when the names matched (not
+#: PARTICLES) weigh INTERIOR_EVIDENCE together: a first and a last name in their places are
+#: rarer together than the same two words anywhere in a name ("Sergejs Lavrovs" / "Sergey
+#: Viktorovich LAVROV": 1.35). Set after looking at the external pairs: 1.0 and 0.8 find
+#: the same pairs; a larger discount for such words (0.75, 1.0) found one pair more and
+#: three false ones.
 INTERIOR_EVIDENCE = 1.0
 #: Particles of names ("al", "bin", "de", "van" ...): many names share them, so they are no
-#: evidence that two person's names are one (INTERIOR_EVIDENCE counts the names only).
+#: evidence that one name is another less some words (STRONG_EVIDENCE and INTERIOR_EVIDENCE
+#: count the names matched only).
 PARTICLES = frozenset(
     "al bin bint abu umm de da di du del della der den van von la le".split()  # noqa: SIM905
 )

@@ -1,7 +1,8 @@
 """Screening quality on labelled name pairs written by others (tests/screening/external/).
 
 For each file prints precision, recall and F1 at the review and hit thresholds, ROC AUC, the
-same for plain rapidfuzz ``WRatio`` as a reference, and the pairs that went wrong. Usage::
+same for plain rapidfuzz ``WRatio`` as a reference, and the pairs that went wrong (``--wrong
+N``: with the words each matched and left over). Usage::
 
     python bench/screening_external.py [--lists-dir ../shared/data/lists] [--no-lists]
                                        [--wrong 40] [--file PATH ...]
@@ -69,6 +70,7 @@ class Scored:
     screened: float  # score of the listed entry in screen(), 0 when not reported
     raw: float  # name_score: the same scoring without candidate search or thresholds
     wratio: float
+    why: str = ""  # for wrong pairs: words matched and left over (see explain)
 
 
 def read_pairs(path: Path) -> list[Pair]:
@@ -148,7 +150,39 @@ def score_file(
         raw = index.name_score(p.query, position[eid])
         wr = fuzz.WRatio(p.query, p.listed, processor=utils.default_process)
         out.append(Scored(p, screened, raw, wr))
-    return out, time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    explain(index, out, ids, config)
+    return out, seconds
+
+
+def explain(
+    index: ScreeningIndex,
+    scored: list[Scored],
+    ids: dict[tuple[str, str], str],
+    config: ScreeningConfig,
+) -> None:
+    """For each pair wrong at the review threshold, the words matched and left over, as
+    ``screen`` explains them; below the threshold with an index that reports every score."""
+    everything = index.with_config(
+        ScreeningConfig(review_threshold=0, hit_threshold=0, max_matches=100_000)
+    )
+    for s in scored:
+        if (s.screened >= config.review_threshold) == s.pair.match:
+            continue
+        eid = ids[(s.pair.listed, s.pair.schema)]
+        found = [
+            m
+            for m in everything.screen(s.pair.query, on=DAY).matches
+            if m.list_code == "BENCH" and m.entry_id == eid
+        ]
+        if not found:
+            s.why = "no word matched"
+            continue
+        e = found[0].explanation
+        pairs = " ".join(q if q == c else f"{q}~{c}" for q, c in e.matched_tokens)
+        s.why = (
+            f"matched [{pairs}] query only {list(e.query_only)} listed only {list(e.listed_only)}"
+        )
 
 
 def report(path: Path, scored: list[Scored], seconds: float, cfg: ScreeningConfig, wrong: int):
@@ -177,6 +211,7 @@ def report(path: Path, scored: list[Scored], seconds: float, cfg: ScreeningConfi
                 f"    {kind}: {s.pair.query!r} vs {s.pair.listed!r} "
                 f"screen {s.screened:.1f} name_score {s.raw:.1f} [{s.pair.category}]"
             )
+            print(f"      {s.why}")
 
 
 def main() -> None:

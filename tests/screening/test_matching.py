@@ -211,3 +211,107 @@ def test_a_company_is_not_a_vessel() -> None:
     assert "c1" in {m.entry_id for m in index.screen("Horizon Trading LLC", on=DAY).matches}
     for q in ["Horizon", "MV Horizon", "M/V HORIZON"]:
         assert index.screen(q, on=DAY).matches[0].entry_id == "v1", q
+    # Nor does a name with a word naming a line of business, without a legal form.
+    for q in ["Horizon Logistics", "Horizon Electronics", "Horizon Consulting"]:
+        assert "v1" not in {m.entry_id for m in index.screen(q, on=DAY).matches}, q
+
+
+def test_names_of_the_same_words_are_cached_apart_by_their_legal_forms() -> None:
+    """The cache of screened names tells "Horizon Pacific" from "Horizon Pacific Ltd":
+    whichever is screened first, only the one without a legal form may name a vessel, and
+    each explanation lists its own legal forms."""
+    vessel = entry("HORIZON", "SDN", eid="v1", type=PartyType.VESSEL)
+    for order in (
+        ["Horizon Pacific Ltd", "Horizon Pacific"],
+        ["Horizon Pacific", "Horizon Pacific Ltd"],
+    ):
+        index = ScreeningIndex.build([*FILLER, vessel])
+        found = {q: index.screen(q, on=DAY).matches for q in order}
+        assert [m.entry_id for m in found["Horizon Pacific"]] == ["v1"], order
+        assert found["Horizon Pacific Ltd"] == (), order
+        assert found["Horizon Pacific"][0].explanation.legal_forms_ignored == (), order
+    # Names of the same words and other legal forms share a screening, not an explanation.
+    index = ScreeningIndex.build([*FILLER, entry("Acme Widgets", "DPL", eid="a")])
+    for q, legal in [("Acme Widgets Ltd", ("ltd",)), ("Acme Widgets GmbH", ("gmbh",))]:
+        assert index.screen(q, on=DAY).matches[0].explanation.legal_forms_ignored == legal
+
+
+def test_a_person_without_middle_names() -> None:
+    """A person's name lacking its middle names or patronymic matches with less evidence
+    than two words anywhere in a name need, when its first and last words are the listed
+    name's first and last (a listed "SURNAME, Given Middle" read "Given Middle SURNAME")."""
+    # "sergey" and "lavrov" common enough to be weak evidence together (weights 0.6, 0.7)
+    common = [
+        *(entry(f"Sergey {s}kov", "SDN", eid=f"s{s}") for s in "ABCDEFGH"),
+        *(entry(f"{g}slav Lavrov", "SDN", eid=f"l{g}") for g in "ABCD"),
+        *(entry(f"Other{i} Person{i}", "SDN", eid=f"o{i}") for i in range(120)),
+    ]
+    index = ScreeningIndex.build(
+        [
+            *FILLER,
+            *common,
+            entry("LAVROV, Sergey Viktorovich", "SDN", eid="person", type=PartyType.INDIVIDUAL),
+            entry("LAVROV, Sergey Viktorovich", "SDN", eid="entity", type=PartyType.ENTITY),
+        ]
+    )
+    found = {m.entry_id: m.score for m in index.screen("Sergey Lavrov", on=DAY).matches}
+    assert found.get("person", 0) >= index.config.review_threshold
+    assert "entity" not in found  # not known to be a person's name: more evidence needed
+    for q in ["Lavrov Sergey", "Sergey Lavrov Trading Ltd"]:
+        # the given name not first; a company's name
+        assert "person" not in {m.entry_id for m in index.screen(q, on=DAY).matches}, q
+    # A query may name more than the listed name after all of it, not before it.
+    index = ScreeningIndex.build(
+        [*FILLER, *common, entry("LAVROV, Sergey", "SDN", eid="short", type=PartyType.INDIVIDUAL)]
+    )
+    found = {m.entry_id: m.score for m in index.screen("Sergey Lavrov Ivanovsky", on=DAY).matches}
+    assert found.get("short", 0) >= index.config.review_threshold
+    assert not index.screen("Ivanovsky Sergey Lavrov", on=DAY).matches
+
+
+def test_abjad_names_compared_on_consonant_skeletons() -> None:
+    """A name written in Arabic or Hebrew script, whose transliteration lacks vowels, matches
+    the Latin spelling of the same consonants (review, not a hit); two Latin spellings never
+    match on consonants alone."""
+    index = ScreeningIndex.build(
+        [
+            *FILLER,
+            entry("Fernando Perez", "SDN", eid="fp", type=PartyType.INDIVIDUAL),
+            entry("Shaltiel Hovalot Ltd", "EL", eid="sh"),
+            entry("כנרת דון", "SDN", eid="kd", type=PartyType.VESSEL),
+        ]
+    )
+    cfg = index.config
+
+    def score(query: str, eid: str) -> float:
+        return max(
+            (m.score for m in index.screen(query, on=DAY).matches if m.entry_id == eid),
+            default=0.0,
+        )
+
+    assert cfg.review_threshold <= score("فرناندو بيريز", "fp") < cfg.hit_threshold
+    assert cfg.review_threshold <= score('שאלתיאל הובלות בע"מ', "sh") < cfg.hit_threshold
+    assert cfg.review_threshold <= score("KINNERET DAWN", "kd") < cfg.hit_threshold  # listed
+    assert score("Frnndw Byryz", "fp") == 0.0  # Latin letters: spelling only
+    assert score("Fernando Perez", "fp") == 100.0
+
+
+def test_known_names_are_less_often_misspellings_of_each_other() -> None:
+    """A short spelling variant counts less when both words are names two entries use."""
+    from exportcheck.engine.screening import KNOWN_WORD_FACTOR, _token_sim
+
+    names = ["Wang Li", "Wang Chen", "Kang Li", "Kang Chen", "Wung Bo"]
+    index = ScreeningIndex.build([entry(n, "SDN", eid=n) for n in names])
+    assert index._pair_sim("wang", "kang") == KNOWN_WORD_FACTOR * _token_sim("wang", "kang")
+    assert index._pair_sim("wang", "wung") == _token_sim("wang", "wung")  # one entry's word
+    assert index._pair_sim("xang", "kang") == _token_sim("xang", "kang") > 0  # unknown word
+
+
+def test_particles_are_no_evidence_that_names_are_one() -> None:
+    """'al' and 'bin' are shared by many names: a query matching a listed person's name in
+    them and one name is not that name less its other words."""
+    fillers = [entry(f"Other{i} al Person{i} bin Kin{i}", "SDN", eid=f"o{i}") for i in range(5)]
+    listed = entry("Tariq al Dosari bin Harbi", "SDN", eid="p", type=PartyType.INDIVIDUAL)
+    index = ScreeningIndex.build([*FILLER, *fillers, listed])
+    assert "p" not in {m.entry_id for m in index.screen("Tariq al bin", on=DAY).matches}
+    assert "p" in {m.entry_id for m in index.screen("Tariq al Harbi", on=DAY).matches}

@@ -142,6 +142,33 @@ def test_hyphenated_syllables_are_also_one_word() -> None:
     assert len(name_variants("Ruiz-Montalvo Trucking")) == 1  # not short syllables
 
 
+def test_digits_written_for_letters() -> None:
+    """A digit between letters is also read as the letter it looks like."""
+    assert ("igor", "sechin") in {f.tokens for f in name_variants("Ig0r Sech1n")}
+    assert ("igor", "sechin") in {f.tokens for f in name_variants("I9or Sech1n")}
+    for text in ["Brigade 44", "A320", "B2B Trading", "MIG-29K"]:  # numbers, models
+        assert len(name_variants(text)) == 1, text
+
+
+def test_wade_giles_names_are_also_read_as_pinyin() -> None:
+    """A name all of whose words are Wade-Giles syllables, one with a mark of Wade-Giles
+    (hs, ts, -ung, an aspirate's apostrophe ...), is also written in pinyin."""
+    assert ("mao", "zedong") in {f.tokens for f in name_variants("Mao Tse-tung")}
+    assert ("xi", "jinping") in {f.tokens for f in name_variants("Hsi Chin-p'ing")}
+    assert ("deng", "xiao", "bing") in {f.tokens for f in name_variants("Teng Hsiao-ping")}
+    forms = name_variants("HSI, Chin-p'ing")
+    assert {f.surname_words for f in forms} == {1}  # still written surname first
+    for text in ["Li Peng", "Kim Il Sung", "Yu Hsin Machinery Co., Ltd.", "Roberts"]:
+        # no mark of Wade-Giles, or a word that is no Wade-Giles syllable
+        assert len({f.tokens for f in name_variants(text)}) == 1, text
+
+
+def test_countries_abbreviated_with_dots() -> None:
+    assert toks("U.S. Department of State") == toks("United States Department of State")
+    assert toks("U.A.E. Exchange") == ("united", "arab", "emirate", "exchange")
+    assert toks("Kim Uk") == ("kim", "uk")  # without dots, letters may be a name
+
+
 def test_long_legal_forms_with_one_typo() -> None:
     assert normalize_name("Siemens Aktiengeselschaft").legal_forms == ("aktiengesellschaft",)
     assert normalize_name("Acme Corporatoin").tokens == ("acme",)
@@ -154,6 +181,10 @@ def test_romanisation_variants_are_closer_than_other_edits() -> None:
     assert _token_sim("volodymyr", "volodimir") > _token_sim("volodymyr", "volodamar")
     assert _token_sim("hussain", "husain") > _token_sim("hussain", "husein")
     assert _token_sim("paint", "plant") == 0.0  # two edits in a five-letter word
+    # two edits that are both such variants count as one
+    assert 0.0 < _token_sim("joonng", "jong") < _token_sim("jonng", "jong")
+    assert _token_sim("mousavi", "musawi") > 0.8
+    assert _token_sim("jong", "joonnngg") == 0.0  # more than that
 
 
 def test_hostile_name_fields_stay_linear() -> None:

@@ -21,13 +21,17 @@ How names are compared
    by ``anyascii`` (Cyrillic, Greek, Arabic, Hebrew, Georgian, Armenian, Devanagari, kana;
    each Han or Hangul character one syllable; Latin letters lose their diacritics, ``ß`` →
    ``ss``), ``&`` → ``and``, apostrophes dropped, other punctuation splits words, dotted
-   abbreviations joined (``S.A.R.L.`` → ``sarl``), a few abbreviations and name spellings
+   abbreviations joined (``S.A.R.L.`` → ``sarl``; ``U.S.``, ``U.K.``, ``U.A.E.`` written
+   out as the countries' names), a few abbreviations and name spellings
    unified (``Intl`` → ``international``, ``Mohamed`` → ``muhammad``), Arabic particles in one
    spelling (``ibn``/``ben`` → ``bin``, ``el`` → ``al``, ``Abd al-`` → ``abdul``), numbers
    written out as digits (``Forty-Four`` → ``44``, ``First`` and ``1st`` → ``1``), plurals
    folded (``technologies`` → ``technology``). German umlauts give two variants (``Müller``
    → ``muller`` and ``mueller``), so both spellings match exactly; so does a legal form glued
-   to a name (``SiemensAG`` → ``siemensag`` and ``siemens`` + AG).
+   to a name (``SiemensAG`` → ``siemensag`` and ``siemens`` + AG), and digits written for
+   the letters they look like (``Sech1n`` → ``sech1n`` and ``sechin``). A name in Wade-Giles,
+   the older romanisation of Mandarin, is also read as pinyin by the rules of its initials
+   and finals (``Mao Tse-tung`` → ``mao ze dong``, ``Hsi Chin-p'ing`` → ``xi jin ping``).
    A name field may hold more than one name (:func:`name_alternatives`): a former name in an
    annotation (``(ex-Cape Diamond)``, ``f.k.a.``), names joined by ``/``, the name after a
    label (``SHIPPER:``) or before ``c/o``, before an address or branch after a comma or dash
@@ -57,16 +61,26 @@ How names are compared
 
    ``sim`` is 1 for equal tokens; for spelling variants (letters inserted, deleted, changed or
    two neighbours swapped: one such edit in words of 4-7 letters, two from 8) it is 1 - edits
-   / length; tokens of 3 or fewer characters and tokens with digits must be equal. An initial
+   / length; tokens of 3 or fewer characters and tokens with digits must be equal. A word of
+   a name written in an abjad (Arabic, Hebrew, Syriac script), whose transliteration lacks
+   most vowels, also matches a word of the same consonant skeleton (:func:`_skeleton`:
+   ``فرناندو`` = ``frnndw`` / ``Fernando``) with ``SKELETON_SIMILARITY`` (0.85: a name matched
+   only so is review, never a hit); so does a listed word written so. An initial
    matches a word starting with it ("V. Putin" / "Vladimir Putin") with ``INITIAL_SIMILARITY``.
    A token equal to 2-4 adjacent tokens of the other side written together ("vanderbilt" /
    "van der bilt", with one typo for long ones) matches them all. If only generic tokens (or
    initials) match, the score is capped below the review threshold: shared generic words
    never make a hit on their own. When one name contains the other around a distinctive
    match, the extra generic words count half ("Huawei Device" vs "Huawei"); so do all extra
-   words when the shorter name is matched in two or more distinctive words rare enough
-   together (``STRONG_EVIDENCE``) to point to one party: a name without its middle names or
-   patronymic ("Imad Khamis" vs "KHAMIS, Imad Mohammad Deeb"). When both names have words
+   words when the shorter name is matched in two or more distinctive words (names, not
+   particles such as al, bin, de, van: ``PARTICLES``) rare enough together
+   (``STRONG_EVIDENCE``) to point to one party: a name without its middle names or
+   patronymic ("Imad Khamis" vs "KHAMIS, Imad Mohammad Deeb"). Between two person's names
+   (a listed individual, a query without a company legal form) less evidence will do
+   (``INTERIOR_EVIDENCE``) when the shorter name's first and last words are the longer one's
+   first and last, in order, reading "SURNAME, Given Middle" as "Given Middle SURNAME"
+   ("Sergejs Lavrovs" vs "Sergey Viktorovich LAVROV"), or the listed name is the query's
+   first words ("DOST MOHAMMAD KHAN HAQQANI" vs "DOST MOHAMMAD"). When both names have words
    the other lacks ("Atlas Consulting" vs "Atlas Shipping") they count with their plain
    rarity weight, as conflicting evidence. A one-word listed name found inside a longer query
    scores below the hit threshold (review at most).
@@ -132,9 +146,10 @@ DEFAULT_HIT_THRESHOLD = 90.0
 DEFAULT_REVIEW_THRESHOLD = 80.0
 #: similarity of an initial to a word it may stand for ("V." / "Vladimir")
 INITIAL_SIMILARITY = 0.6
-#: a spelling variant of a short word counts this much less when the query word is itself a
-#: word two or more list entries use: a real name ("Wang") is less likely a misspelling of
-#: another ("Kang") than an unknown word ("Mosk") is of a listed one ("Musk")
+#: a spelling variant of a short word counts this much less when both words are words two
+#: or more list entries use: a real name ("Wang") is less likely a misspelling of another
+#: ("Kang") than an unknown word ("Mosk") is of a listed one ("Musk"), or a known name
+#: ("Putin") of a word only one entry uses ("Pudin")
 KNOWN_WORD_FACTOR = 0.8
 KNOWN_SHORT = 5  # ... for short words, where one letter more often makes another name
 #: generic words weigh this fraction of their rarity weight (weights are in (0, 1])
@@ -151,6 +166,22 @@ UNMATCHED_GENERIC_DISCOUNT = 0.5
 #: common pair of names).
 EXTRA_NAME_DISCOUNT = 0.5
 STRONG_EVIDENCE = 1.5
+#: A person's name given without its middle names or patronymic (see _interior): the
+#: shorter name's first and last words are the longer one's first and last, in order (or
+#: the listed name is the query's first words, the query adding a family name). Its
+#: extra words count EXTRA_NAME_DISCOUNT less already when the names matched (not
+#: PARTICLES) weigh INTERIOR_EVIDENCE together: a first and a last name in their places are
+#: rarer together than the same two words anywhere in a name ("Sergejs Lavrovs" / "Sergey
+#: Viktorovich LAVROV": 1.35). Set after looking at the external pairs: 1.0 and 0.8 find
+#: the same pairs; a larger discount for such words (0.75, 1.0) found one pair more and
+#: three false ones.
+INTERIOR_EVIDENCE = 1.0
+#: Particles of names ("al", "bin", "de", "van" ...): many names share them, so they are no
+#: evidence that one name is another less some words (STRONG_EVIDENCE and INTERIOR_EVIDENCE
+#: count the names matched only).
+PARTICLES = frozenset(
+    "al bin bint abu umm de da di du del della der den van von la le".split()  # noqa: SIM905
+)
 
 
 class ScreeningConfig(BaseModel):
@@ -183,7 +214,9 @@ class ScreeningConfig(BaseModel):
 # ("沧澜" → "CangLan"); each becomes a word of its own, so a listed "Canglan" matches two
 # joined syllables (compounds, see _score_name) and "Cang Lan" matches syllable by syllable.
 _SYLLABIC = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF))
-_TRANSLIT: dict[str, str] = {}
+# Hebrew vav written as Arabic waw is (anyascii: "w"), not "v": in unvocalised Hebrew it is
+# mostly the vowel o or u ("הובלות" = "hovalot"), which consonant skeletons leave out.
+_TRANSLIT: dict[str, str] = {"\u05d5": "w"}
 
 
 def _transliterate(text: str) -> str:
@@ -281,6 +314,14 @@ _NAME_VARIANTS_GROUPS = {
 _ABBREVIATIONS.update(
     {v: canon for canon, variants in _NAME_VARIANTS_GROUPS.items() for v in variants.split()}
 )
+# Countries abbreviated with dots ("U.S. Department of State" = "United States ..."); written
+# without dots the letters may be a name ("Uk", a Korean given name).
+_DOTTED_COUNTRIES = {
+    "us": ("united", "states"),
+    "usa": ("united", "states", "america"),
+    "uk": ("united", "kingdom"),
+    "uae": ("united", "arab", "emirates"),
+}
 _STOPWORDS = frozenset({"the", "and", "of", "for", "und", "et", "y", "ve"})
 _PARTICLES = {"ibn": "bin", "ben": "bin", "bn": "bin", "el": "al"}
 _NUMBER_WORDS = {
@@ -408,6 +449,21 @@ def _stem(token: str) -> str:
 
 GENERIC_WORDS = frozenset({_stem(w) for w in GENERIC_WORDS} | GENERIC_WORDS)
 
+#: Words naming a line of business or a kind of firm: a name holding one is a company's,
+#: not a vessel's or a person's ("Pioneer Supply" is not the vessel "PIONEER"). Words that
+#: also name ships ("Star", "Express", "Pacific", "Energy", "Trader") are not among them.
+COMPANY_WORDS = frozenset(
+    _stem(w)
+    for w in """
+    trading industries industrial electronics engineering technologies systems services
+    solutions holdings imports exports commercial enterprises manufacturing
+    logistics shipping investments management consulting construction software
+    semiconductors devices products supplies supply laboratories associates partners
+    networks telecommunications communications pharmaceuticals chemicals textiles mining
+    machinery equipment instruments materials
+    """.split()  # noqa: SIM905
+)
+
 
 @dataclass(frozen=True, slots=True)
 class NormalizedName:
@@ -415,6 +471,12 @@ class NormalizedName:
 
     tokens: tuple[str, ...]
     legal_forms: tuple[str, ...]
+    #: words of a name written surname first ("KHAMIS, Imad Mohammad"): how many of the
+    #: tokens come before the comma (0: none, or not written so)
+    surname_words: int = 0
+    #: written in an abjad (Arabic, Hebrew, Syriac script): its transliteration lacks most
+    #: vowels, so its words are also compared on consonant skeletons (see _skeleton)
+    abjad: bool = False
 
     @property
     def key(self) -> str:
@@ -434,7 +496,8 @@ def _basic_tokens(text: str) -> list[str]:
     for chunk in _CHUNK.findall(text):
         pieces = [p for p in chunk.split(".") if p]
         if len(pieces) > 1 and all(len(p) <= 2 for p in pieces):
-            pieces = ["".join(pieces)]
+            joined = "".join(pieces)
+            pieces = list(_DOTTED_COUNTRIES.get(joined, (joined,)))
         for p in pieces:
             p = _stem(_ABBREVIATIONS.get(p, p))
             if p not in _STOPWORDS:
@@ -519,11 +582,18 @@ _LEGAL_WORDS = frozenset(w for p in _LEGAL_ALL_P for w in p)
 
 
 def _is_company(form: NormalizedName) -> bool:
-    """Whether a name has a company's legal form (titles and vessel prefixes are not)."""
-    return any(w in _LEGAL_WORDS for w in form.legal_forms)
+    """Whether a name is a company's: it has a company's legal form (titles and vessel
+    prefixes are not) or a word naming a line of business (:data:`COMPANY_WORDS`)."""
+    return any(w in _LEGAL_WORDS for w in form.legal_forms) or not COMPANY_WORDS.isdisjoint(
+        form.tokens
+    )
 
 
 _START_BY_LEN = _by_length(sorted({*_LEGAL_ALL_P, *_PREFIXES_P}, key=lambda p: (-len(p), p)))
+# The words phrases begin or end with: most words of a name begin or end none.
+_START_FIRST = frozenset(p[0] for p in (*_LEGAL_ALL_P, *_PREFIXES_P))
+_LEGAL_LAST = frozenset(p[-1] for p in _LEGAL_ALL_P)
+_LEGAL_ANYWHERE_FIRST = frozenset(p[0] for p in _LEGAL_ANYWHERE_P)
 
 
 def _split_legal(tokens: list[str]) -> NormalizedName:
@@ -534,6 +604,10 @@ def _split_legal(tokens: list[str]) -> NormalizedName:
     def take_edge(toks: list[str], from_start: bool) -> list[str]:
         changed = True
         while changed and toks:
+            if (toks[0] if from_start else toks[-1]) not in (
+                _START_FIRST if from_start else _LEGAL_LAST
+            ):
+                break  # no phrase begins (ends) with this word: the common case
             changed = False
             for n, phrases in (_START_BY_LEN if from_start else _LEGAL_ALL_BY_LEN).items():
                 if n >= len(toks):  # never strip the whole name
@@ -556,6 +630,10 @@ def _split_legal(tokens: list[str]) -> NormalizedName:
     out: list[str] = []
     i = 0
     while i < len(core):
+        if core[i] not in _LEGAL_ANYWHERE_FIRST:
+            out.append(core[i])
+            i += 1
+            continue
         # The longest phrase starting here, as long as a word is left besides it.
         for n, phrases in _LEGAL_ANYWHERE_BY_LEN.items():
             if len(core) - n >= 1 and (p := tuple(core[i : i + n])) in phrases:
@@ -580,9 +658,16 @@ _LONG_FORM_DELETES = {
 }
 
 
+# A word one edit from a form of 8+ letters keeps its first three letters or its last three.
+_LONG_FORM_HEADS = frozenset(f[:3] for f in _LONG_FORMS)
+_LONG_FORM_TAILS = frozenset(f[-3:] for f in _LONG_FORMS)
+
+
 def _legal_typo(token: str) -> str:
     """The long legal form ``token`` misspells by one edit, or ``token``."""
     if not 8 <= len(token) <= _LONGEST_FORM + 1 or token in _LONG_FORMS:
+        return token
+    if token[:3] not in _LONG_FORM_HEADS and token[-3:] not in _LONG_FORM_TAILS:
         return token
     for i in range(len(token) + 1):
         form = _LONG_FORM_DELETES.get(token[:i] + token[i + 1 :] if i < len(token) else token)
@@ -592,11 +677,30 @@ def _legal_typo(token: str) -> str:
 
 
 def normalize_name(text: str) -> NormalizedName:
-    """The main normalised form of a name (umlauts stripped: ``Müller`` → ``muller``)."""
+    """The main normalised form of a name (umlauts stripped: ``Müller`` → ``muller``). A name
+    without a legal form written ``SURNAME, Given Names`` (one comma) records how many of its
+    words are the surname (:attr:`NormalizedName.surname_words`)."""
     tokens = _basic_tokens(text)
     if any(len(t) >= 8 for t in tokens):
         tokens = [_legal_typo(t) for t in tokens]
-    return _split_legal(tokens)
+    form = _split_legal(tokens)
+    surname = 0
+    if text.count(",") == 1 and not form.legal_forms:
+        before = _basic_tokens(text.partition(",")[0])
+        if 0 < len(before) < len(form.tokens) and form.tokens[: len(before)] == tuple(before):
+            surname = len(before)
+    abjad = not text.isascii() and _ABJAD.search(text) is not None
+    if surname or abjad:
+        return NormalizedName(form.tokens, form.legal_forms, surname, abjad)
+    return form
+
+
+#: Letters of the abjads: Hebrew, Arabic (with its supplements and presentation forms),
+#: Syriac.
+_ABJAD = re.compile(
+    "[\u0590-\u05ff\ufb1d-\ufb4f\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff"
+    "\ufb50-\ufdff\ufe70-\ufeff\u0700-\u074f]"
+)
 
 
 #: A legal form glued to the word before it: "SiemensAG", "AcmeGmbH" (a capital after a
@@ -609,17 +713,88 @@ _GLUED_FORM = re.compile(r"(?<=[a-z])(AG|GmbH|LLC|Ltd|LTD|Inc|INC|PLC|Corp|SRL|S
 _SYLLABLES = re.compile(r"\b([^\W\d_]{2,5})-([^\W\d_]{2,5})\b")
 
 
+#: A digit written for the letter it looks like ("Ig0r Sech1n", "I9or"): one between two
+#: letters. The look-alikes of leetspeak; 2 and 6 stand for no one letter.
+_LOOKALIKE = re.compile(r"(?<=[^\W\d_])[0134579]+(?=[^\W\d_])")
+_LOOKALIKE_LETTERS = str.maketrans("0134579", "oieastg")
+
+
+# Wade-Giles, the older romanisation of Mandarin ("Mao Tse-tung", "Hsi Chin-p'ing"), read as
+# pinyin ("Mao Ze-dong", "Xi Jin-ping"): a syllable is an initial and a final; the
+# apostrophe marks an aspirated initial (p' = pinyin p, p = pinyin b). The rules of the
+# standard conversion tables, by initial and final, not a list of syllables or names.
+_WG_INITIALS = {
+    "ch'": "ch", "ts'": "c", "tz'": "c", "p'": "p", "t'": "t", "k'": "k", "hs": "x",
+    "ch": "zh", "sh": "sh", "ts": "z", "tz": "z", "ss": "s", "sz": "s", "p": "b", "m": "m",
+    "f": "f", "t": "d", "n": "n", "l": "l", "k": "g", "h": "h", "j": "r", "s": "s", "y": "y",
+    "w": "w", "": "",
+}  # fmt: skip
+_WG_FINALS = {
+    "a": "a", "ai": "ai", "an": "an", "ang": "ang", "ao": "ao", "e": "e", "eh": "e",
+    "ei": "ei", "en": "en", "eng": "eng", "erh": "er", "o": "o", "ou": "ou", "ung": "ong",
+    "ih": "i", "u": "u", "ua": "ua", "uai": "uai", "uan": "uan", "uang": "uang", "uei": "ui",
+    "ui": "ui", "un": "un", "uo": "uo", "ueh": "ue", "i": "i", "ia": "ia", "iang": "iang",
+    "iao": "iao", "ieh": "ie", "ien": "ian", "in": "in", "ing": "ing", "iu": "iu",
+    "iung": "iong",
+}  # fmt: skip
+# What pinyin never writes: a Wade-Giles name has one of them.
+_WG_MARK = re.compile(r"hs|ts|tz|ss|ih|ieh|ien|ung|uei|erh|[ptk]'")
+_WG_MAY_MARK = re.compile(r"hs|ts|tz|ss|ih|ieh|ien|ung|uei|erh|[ptk]['’‘`´ʼ]", re.IGNORECASE)
+_WG_WORD = re.compile(r"[a-z']+(?:-[a-z']+)*")
+_WG_SEPARATORS = re.compile(r"(\s*,\s*|\s+)")
+
+
+def _wade_giles_syllable(syllable: str) -> str | None:
+    """The pinyin of one Wade-Giles syllable, or None when it is not one."""
+    for n in (3, 2, 1, 0):
+        initial, final = syllable[:n], syllable[n:]
+        if initial not in _WG_INITIALS or final not in _WG_FINALS:
+            continue
+        out = _WG_FINALS[final]
+        if final == "ih" and initial not in ("ch", "ch'", "sh", "j"):
+            continue  # -ih follows only ch, sh, j (chih = zhi)
+        if final == "u" and initial in ("ts", "tz", "ts'", "tz'", "ss", "sz"):
+            out = "i"  # tzu = zi, ssu = si
+        if final == "o" and initial in ("k", "k'", "h"):
+            out = "e"  # ko = ge, ho = he
+        pinyin = _WG_INITIALS[initial]
+        if initial in ("ch", "ch'") and out.startswith("i"):
+            pinyin = "j" if initial == "ch" else "q"  # chi = ji, ch'i = qi
+        return pinyin + out
+    return None
+
+
+def _wade_giles(text: str) -> str | None:
+    """``text`` written in pinyin when each of its words is one to three Wade-Giles
+    syllables (joined by hyphens) and one has a mark of Wade-Giles (:data:`_WG_MARK`); else
+    None. A name with any other word ("Kim Il Sung", "... Machinery Co.") is left alone."""
+    lowered = _APOSTROPHES.sub("'", text.casefold()).strip()
+    pieces = _WG_SEPARATORS.split(lowered)  # words and, between them, what separates them
+    for k in range(0, len(pieces), 2):
+        parts = pieces[k].split("-")
+        pinyin = [_wade_giles_syllable(p) for p in parts] if _WG_WORD.fullmatch(pieces[k]) else []
+        if not pinyin or len(parts) > 3 or None in pinyin:
+            return None
+        pieces[k] = "-".join(p for p in pinyin if p is not None)
+    return "".join(pieces) if _WG_MARK.search(lowered) else None
+
+
 def name_variants(text: str) -> list[NormalizedName]:
     """All normalised forms of a name: one; two for German umlauts (ü → u and ue); the form
-    with a glued legal form split off ("SiemensAG" → "Siemens AG"); and the form with short
-    hyphenated syllables written together ("Kim Jong-un" → "Kim Jongun")."""
+    with a glued legal form split off ("SiemensAG" → "Siemens AG"); the form with short
+    hyphenated syllables written together ("Kim Jong-un" → "Kim Jongun"); and the form with
+    digits between letters read as the letters they look like ("Sech1n" → "Sechin")."""
     texts = [text]
-    if any(c in _GERMAN_CHARS for c in text):
+    if _WG_MAY_MARK.search(text) and (pinyin := _wade_giles(text)) is not None:
+        texts.append(pinyin)
+    if _HAS_DIGIT(text) and _LOOKALIKE.search(text):
+        texts.append(_LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_LETTERS), text))
+    if not _GERMAN_CHARS.isdisjoint(text):
         texts.append(text.translate(_GERMAN))
     if _GLUED_FORM.search(text):
         texts.extend([_GLUED_FORM.sub(r" \1", t) for t in texts])
-    if "-" in text and _SYLLABLES.search(text):
-        texts.extend([_SYLLABLES.sub(r"\1\2", t) for t in texts])
+    if "-" in text:
+        texts.extend([_SYLLABLES.sub(r"\1\2", t) for t in texts if _SYLLABLES.search(t)])
     forms: list[NormalizedName] = []
     for t in texts:
         form = normalize_name(t)
@@ -763,38 +938,96 @@ def _fuzzy_ok(token: str) -> bool:
 
 def _token_sim(a: str, b: str) -> float:
     """1 for equal words; for spelling variants within the edits allowed, 1 - edits / length
-    of the longer; else 0. Words with digits must be equal."""
+    of the longer, romanisation variants of one sound counting half an edit; else 0. Words
+    with digits must be equal."""
     if a == b:
         return 1.0
     la, lb = len(a), len(b)
     shorter = min(la, lb)
     k = _edits_allowed(shorter)
+    if k == 0 or _HAS_DIGIT(a) or _HAS_DIGIT(b):
+        return 0.0
     if shorter in _SAME_START_LENGTHS and a[:_SAME_START] == b[:_SAME_START]:
         k = 2
-    if k == 0 or abs(la - lb) > k or _HAS_DIGIT(a) or _HAS_DIGIT(b):
-        return 0.0
-    d = OSA.distance(a, b, score_cutoff=k)
-    if d > k:
-        return 0.0
-    # Romanisation variants of one sound count as half an edit ("Volodymyr" / "Volodimir",
-    # "Wolodymyr", "Hussain" / "Husain"): compared again with them folded.
-    fd = OSA.distance(_romanised(a), _romanised(b), score_cutoff=d)
-    return 1.0 - min(d, (d + fd) / 2.0) / max(la, lb)
+    if abs(la - lb) <= k:
+        d = OSA.distance(a, b, score_cutoff=k)
+        if d <= k:
+            # Romanisation variants of one sound count as half an edit ("Volodymyr" /
+            # "Volodimir", "Wolodymyr", "Hussain" / "Husain"): compared again folded.
+            fd = OSA.distance(_romanised(a), _romanised(b), score_cutoff=d)
+            return 1.0 - min(d, (d + fd) / 2.0) / max(la, lb)
+    # More edits, all of them such variants: two count as one ("Joonng" / "Jong",
+    # "Mousavi" / "Musawi"). Found by the folded word (ScreeningIndex._similar).
+    if _romanised(a) == _romanised(b):
+        d = OSA.distance(a, b, score_cutoff=2 * k)
+        if d <= 2 * k:
+            return 1.0 - d / 2.0 / max(la, lb)
+    return 0.0
 
 
 _ROMANISED = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("ou", "u"), ("ee", "i"), ("w", "v"))
 _DOUBLED = re.compile(r"(.)\1")
 
 
+_ROMANISED_WORDS: dict[str, str] = {}
+
+
 def _romanised(word: str) -> str:
     """A word with spellings of one sound in Latin romanisations made one: kh/h, ph/f,
     ck/k, ou/u, ee/i, w/v, y/i after the first letter, doubled letters single."""
+    found = _ROMANISED_WORDS.get(word)
+    if found is None:
+        found = _fold_romanised(word)
+        if len(_ROMANISED_WORDS) < 1 << 17:
+            _ROMANISED_WORDS[word] = found
+    return found
+
+
+def _fold_romanised(word: str) -> str:
     for a, b in _ROMANISED:
         if a in word:
             word = word.replace(a, b)
     if "y" in word[1:]:
         word = word[0] + word[1:].replace("y", "i")
     return _DOUBLED.sub(r"\1", word)
+
+
+#: similarity of two words whose consonant skeletons are equal, one of them written in an
+#: abjad: a name matched only so scores 85, review and never a hit
+SKELETON_SIMILARITY = 0.85
+SKELETON_MIN = 2  # consonant classes a skeleton needs ("dawn" / "דון": d-n)
+# Soundex's consonant classes (b f p v / c g j k q s x z / d t / l / m n / r), h its own
+# (Arabic ha is a consonant: "Ahmad" is not "Muhammad"); vowels and w, y (written as, or
+# not at all in, an abjad) are left out. Digraphs of one sound first.
+_SKELETON_DIGRAPHS = (("kh", "k"), ("gh", "g"), ("sh", "s"), ("ch", "k"), ("th", "t"),
+                      ("dh", "d"), ("ph", "f"), ("zh", "j"), ("ts", "s"), ("tz", "s"))  # fmt: skip
+_SKELETON_CLASSES = str.maketrans("bfpvcgjkqsxzdtlmnrh", "1111222222223345567", "aeiouwy")
+_SKELETONS: dict[str, str] = {}
+
+
+def _skeleton(word: str) -> str:
+    """A word's consonant skeleton: what a transliteration from an abjad (Arabic, Hebrew),
+    which writes few vowels and some consonants alike, keeps of it ("fernando" and
+    "frnndw" → "1653"; "shaltiel" and "sltyl" → "2434"). Digraphs of one sound become one
+    letter, a word-final h goes (ta marbuta, Hebrew final he: "-ah"), letters become
+    Soundex's consonant classes with h its own, vowels and w, y go, and a class repeated
+    counts once. "" for a word with a digit or fewer than SKELETON_MIN classes."""
+    found = _SKELETONS.get(word)
+    if found is not None:
+        return found
+    w = word
+    for a, b in _SKELETON_DIGRAPHS:
+        if a in w:
+            w = w.replace(a, b)
+    if w.endswith("h"):
+        w = w[:-1]
+    codes = w.translate(_SKELETON_CLASSES)
+    out = "" if not codes.isdigit() else _DOUBLED.sub(r"\1", codes)
+    if len(out) < SKELETON_MIN or _HAS_DIGIT(word):
+        out = ""
+    if len(_SKELETONS) < 65_536:
+        _SKELETONS[word] = out
+    return out
 
 
 def _compound_sim(whole: str, parts: Sequence[str]) -> float:
@@ -863,6 +1096,41 @@ def _written_together(
     return out
 
 
+def _interior(
+    matched: Sequence[tuple[int, int, float, int]],
+    nq: int,
+    nc: int,
+    q_surname: int,
+    c_surname: int,
+    distinctive_q: set[int],
+) -> bool:
+    """Whether the shorter of two person's names is the longer one less some of its words:
+    every word of the shorter (2 or more) matched a word of the longer in the same order,
+    in the order of a person's name (a name written "SURNAME, Given ..." is read "Given ...
+    SURNAME"); its first word is distinctively the longer one's first, and its last word
+    the longer one's last, so that the words left out are middle names or a patronymic,
+    unless the shorter is the listed name: a query may name more after all the listed
+    names (a family or tribal name the list lacks: "DOST MOHAMMAD KHAN HAQQANI" / "DOST
+    MOHAMMAD"). Words written together (compounds) do not count here."""
+    if len(matched) < 2 or any(kind == _COMPOUND for *_, kind in matched):
+        return False
+    pairs = sorted(((i - q_surname) % nq, (j - c_surname) % nc, i) for i, j, _, _ in matched)
+    if len(matched) == nq:
+        short, long_ = nq, nc
+    elif len(matched) == nc:
+        pairs = sorted((b, a, i) for a, b, i in pairs)
+        short, long_ = nc, nq
+    else:
+        return False
+    if short == long_ or pairs[0][:2] != (0, 0) or pairs[0][2] not in distinctive_q:
+        return False
+    if short == nq and (
+        pairs[-1][:2] != (short - 1, long_ - 1) or pairs[-1][2] not in distinctive_q
+    ):
+        return False
+    return all(a[1] < b[1] for a, b in itertools.pairwise(pairs))
+
+
 def _deletes(token: str, radius: int) -> set[str]:
     """Deletion neighbourhood: every string ``radius`` or fewer deletions from ``token``. Two
     words within k edits share a string of their radius-k neighbourhoods."""
@@ -916,6 +1184,8 @@ class _Name:
     weight: float  # sum of token weights
     generic: float  # sum of the weights of generic tokens
     initials: float  # sum of the weights of one-letter tokens
+    person: bool  # an individual's name (no company legal form)
+    surname_words: int  # see NormalizedName.surname_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -928,7 +1198,8 @@ class _Scored:
     pairs: tuple[tuple[str, str], ...]
     query_only: tuple[str, ...]
     listed_only: tuple[str, ...]
-    legal: tuple[str, ...]
+    legal: tuple[str, ...]  # the listed name's legal forms (the query's: see ``form``)
+    form: int  # which of the query's forms matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -944,7 +1215,9 @@ class _Tables:
     by_start: dict[str, list[str]]  # first three letters → words of 6-9 letters
     by_head: dict[tuple[str, int], list[str]]  # (first four letters, length) → words
     by_tail: dict[tuple[str, int], list[str]]  # (last four letters, length) → words
+    by_romanised: dict[str, list[str]]  # romanisation variants folded (_romanised) → words
     known: frozenset[str]  # words two or more entries use: names in their own right
+    abjad_skeletons: dict[str, list[str]]  # skeleton → words of names written in an abjad
     join_names: dict[tuple[str, ...], list[int]]  # 2-4 adjacent words → names holding them
     joins_exact: dict[str, list[tuple[str, ...]]]  # those words written together → them
     joins_by_first: dict[str, list[tuple[str, ...]]]  # their first word (4+ letters) → them
@@ -954,6 +1227,7 @@ class _Tables:
 _VARIANTS_LIMIT = 1 << 15  # names whose normalised forms are kept; a full table is emptied
 _CACHE_LIMIT = 200_000  # words whose similar words are kept; a full table is emptied
 _Match = tuple[int, int, float, int]  # (query word, listed word, similarity, kind)
+_FormKey = tuple[tuple[str, ...], bool, int, bool]  # what a form's screening depends on
 _TOKEN, _INITIAL, _COMPOUND = 0, 1, 2
 
 
@@ -972,10 +1246,12 @@ class ScreeningIndex:
         n = max(len(self.entries), 1)
         # "common" words are looked up only when the query's bound says they could matter
         self._common_df = max(40, n // 150)
-        self._cache: dict[tuple[tuple[str, ...], ...], list[_Scored]] = {}
+        self._cache: dict[tuple[_FormKey, ...], list[_Scored]] = {}
         # Normalised forms of names already screened (a manifest repeats its consignees).
         self._variants: dict[str, list[NormalizedName]] = {}
         self._similar_cache: dict[str, dict[str, float]] = {}
+        self._abjad_similar_cache: dict[str, dict[str, float]] = {}
+        self._skeleton_words: dict[str, list[str]] | None = None  # skeleton → listed words
         self._compound_cache: dict[str, list[tuple[tuple[str, ...], float]]] = {}
         self._join_cache: dict[tuple[str, ...], list[tuple[str, float]]] = {}
         self._df_cache: dict[str, int] = {}
@@ -1015,16 +1291,34 @@ class ScreeningIndex:
                 w *= GENERIC_FACTOR
             weights[t] = w
         built: list[_Name] = []
+        persons = [e.type == PartyType.INDIVIDUAL for e in entry_list]
         postings: dict[str, list[int]] = {}
         generic_postings: dict[str, list[int]] = {}
         initial_postings: dict[str, list[int]] = {}
         join_names: dict[tuple[str, ...], list[int]] = {}
+        abjad_skeletons: dict[str, list[str]] = {}
+        for t in sorted({t for _, _, form in names if form.abjad for t in form.tokens}):
+            if sk := _skeleton(t):
+                abjad_skeletons.setdefault(sk, []).append(t)
         for idx, (i, display, form) in enumerate(names):
             toks = form.tokens
             total = sum(weights[t] for t in toks)
             generic = sum(weights[t] for t in toks if t in GENERIC_WORDS)
             initials = sum(weights[t] for t in toks if _is_initial(t))
-            built.append(_Name(i, display, toks, form.legal_forms, total, generic, initials))
+            person = persons[i] and not _is_company(form)
+            built.append(
+                _Name(
+                    i,
+                    display,
+                    toks,
+                    form.legal_forms,
+                    total,
+                    generic,
+                    initials,
+                    person,
+                    form.surname_words,
+                )
+            )
             all_generic = all(t in GENERIC_WORDS for t in toks)
             for t in set(toks):
                 postings.setdefault(t, []).append(idx)
@@ -1048,8 +1342,10 @@ class ScreeningIndex:
         by_start: dict[str, list[str]] = {}
         by_head: dict[tuple[str, int], list[str]] = {}
         by_tail: dict[tuple[str, int], list[str]] = {}
+        by_romanised: dict[str, list[str]] = {}
         for t in weights:
             if _fuzzy_ok(t):
+                by_romanised.setdefault(_romanised(t), []).append(t)
                 for variant in _deletes(t, _edits_allowed(len(t))):
                     deletes.setdefault(variant, []).append(t)
                 if _SAME_START_LENGTHS[0] <= len(t) <= _SAME_START_LENGTHS[-1] + 2:
@@ -1067,7 +1363,9 @@ class ScreeningIndex:
             by_start=by_start,
             by_head=by_head,
             by_tail=by_tail,
+            by_romanised=by_romanised,
             known=frozenset(t for t, d in df.items() if d >= 2),
+            abjad_skeletons=abjad_skeletons,
             join_names=join_names,
             joins_exact=joins_exact,
             joins_by_first=joins_by_first,
@@ -1097,30 +1395,51 @@ class ScreeningIndex:
                 out.update(found)
         return out
 
-    def _similar(self, token: str) -> dict[str, float]:
-        """Words of the lists equal or similar to ``token`` (:func:`_token_sim`), with their
-        similarity. Exact: the deletion index holds every listed word's neighbourhood of the
-        radius its length allows, and a query word uses its own; words of 6-7 letters that
-        may differ by two after a common start are looked up by that start."""
-        hit = self._similar_cache.get(token)
+    def _similar(self, token: str, abjad: bool = False) -> dict[str, float]:
+        """Words of the lists equal or similar to ``token`` (:meth:`_pair_sim`), with their
+        similarity; ``abjad``: the word is written in an abjad. Exact: the deletion index
+        holds every listed word's neighbourhood of the radius its length allows, and a query
+        word uses its own; words of 6-7 letters that may differ by two after a common start
+        are looked up by that start; words of the same consonant skeleton, by it."""
+        cache = self._abjad_similar_cache if abjad else self._similar_cache
+        hit = cache.get(token)
         if hit is not None:
             return hit
         out: dict[str, float] = {}
         if token in self._weights:
             out[token] = 1.0
+        near: set[str] = set()
         if _fuzzy_ok(token):
             near = self._near(token, _edits_allowed(len(token)))
             if len(token) >= _SAME_START_LENGTHS[0] - 2:  # two edits after a common start
                 near.update(self._t.by_start.get(token[:_SAME_START], ()))
-            for v in near:
-                if v not in out:
-                    s = self._pair_sim(token, v)
-                    if s > 0:
-                        out[v] = s
-        if len(self._similar_cache) > _CACHE_LIMIT:
-            self._similar_cache.clear()
-        self._similar_cache[token] = out
+            near.update(self._t.by_romanised.get(_romanised(token), ()))
+        if abjad or self._t.abjad_skeletons:
+            skeleton = _skeleton(token)
+            if skeleton:
+                near.update(self._t.abjad_skeletons.get(skeleton, ()))
+                if abjad:
+                    near.update(self._words_by_skeleton().get(skeleton, ()))
+        for v in near:
+            if v not in out:
+                s = self._pair_sim(token, v, abjad)
+                if s > 0:
+                    out[v] = s
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        cache[token] = out
         return out
+
+    def _words_by_skeleton(self) -> dict[str, list[str]]:
+        """Every listed word by its consonant skeleton (built when a name written in an
+        abjad is first screened)."""
+        if self._skeleton_words is None:
+            found: dict[str, list[str]] = {}
+            for t in self._weights:
+                if sk := _skeleton(t):
+                    found.setdefault(sk, []).append(t)
+            self._skeleton_words = found
+        return self._skeleton_words
 
     def _compounds_of(self, token: str) -> list[tuple[tuple[str, ...], float]]:
         """Runs of 2-4 adjacent listed words that ``token`` writes together
@@ -1164,11 +1483,26 @@ class ScreeningIndex:
         self._join_cache[parts] = out
         return out
 
-    def _pair_sim(self, q: str, c: str) -> float:
-        """What :meth:`_similar` gives for query word ``q`` and listed word ``c``."""
+    def _pair_sim(self, q: str, c: str, abjad: bool = False) -> float:
+        """What :meth:`_similar` gives for query word ``q`` and listed word ``c``: their
+        spelling similarity; SKELETON_SIMILARITY at least when one of them is written in an
+        abjad (``abjad``: the query word) and their consonant skeletons are equal."""
         s = _token_sim(q, c)
-        if 0 < s < 1 and min(len(q), len(c)) <= KNOWN_SHORT and q in self._t.known:
-            return s * KNOWN_WORD_FACTOR
+        if (
+            0 < s < 1
+            and min(len(q), len(c)) <= KNOWN_SHORT
+            and q in self._t.known
+            and c in self._t.known
+        ):
+            s *= KNOWN_WORD_FACTOR
+        if (
+            s < SKELETON_SIMILARITY
+            and (abjad or self._t.abjad_skeletons)
+            and (sk := _skeleton(q))
+            and sk == _skeleton(c)
+            and (abjad or c in self._t.abjad_skeletons.get(sk, ()))
+        ):
+            return SKELETON_SIMILARITY
         return s
 
     def _query_weight(self, token: str, similar: dict[str, float]) -> float:
@@ -1187,9 +1521,12 @@ class ScreeningIndex:
         q_weights: list[float],
         q_similar: list[dict[str, float]],
         name: _Name,
+        q_surname: int | None = None,
     ) -> tuple[float, list[_Match], set[int], set[int]]:
         """Weighted Dice over a greedy one-to-one alignment of words: equal and similar words
-        first, then initials ("V." / "Vladimir"), then words written together."""
+        first, then initials ("V." / "Vladimir"), then words written together. ``q_surname``:
+        the query's NormalizedName.surname_words when it may be a person's name (no company
+        legal form), else None."""
         c_tokens = name.tokens
         w = self._weights
         pairs: list[tuple[float, int, int]] = []
@@ -1252,16 +1589,26 @@ class ScreeningIndex:
         distinctive = bool(strong_q)
         # When one name contains the other around a distinctive match, an extra generic word
         # ("Huawei Device" / "Huawei") counts half; so does any extra word when the shorter
-        # name is matched in two distinctive words or more (a name given without its middle
-        # names: "Imad Khamis" / "KHAMIS, Imad Mohammad Deeb"). When both sides have words
+        # name is matched in two distinctive words or more that weigh STRONG_EVIDENCE (a name
+        # given without its middle names: "Imad Khamis" / "KHAMIS, Imad Mohammad Deeb"), or
+        # only INTERIOR_EVIDENCE when both are person's names and the shorter one's first and
+        # last words are the longer one's, in order (_interior). When both sides have words
         # the other lacks ("Atlas Consulting" / "Atlas Shipping"), those words tell the names
         # apart and generic ones count with their plain rarity weight.
         one_sided = len(used_q) == nq or len(used_c) == nc
-        strong = (
-            one_sided
-            and len(strong_q) >= 2
-            and len(strong_c) >= 2
-            and sum(s * w[c_tokens[j]] for j, s in strong_c.items()) >= STRONG_EVIDENCE
+        # Evidence that one name is the other less some words: the names matched, not the
+        # particles between them ("al", "bin": many names share them).
+        names_matched = [(j, s) for j, s in strong_c.items() if c_tokens[j] not in PARTICLES]
+        evidence = (
+            sum(s * w[c_tokens[j]] for j, s in names_matched)
+            if one_sided and len(strong_q) >= 2 and len(names_matched) >= 2
+            else 0.0
+        )
+        strong = evidence >= STRONG_EVIDENCE or (
+            evidence >= INTERIOR_EVIDENCE
+            and q_surname is not None
+            and name.person
+            and _interior(matched, nq, nc, q_surname, name.surname_words, strong_q)
         )
         if not distinctive:
             discount = extra = 0.0
@@ -1290,21 +1637,27 @@ class ScreeningIndex:
 
     def _prepare(self, form: NormalizedName) -> tuple[list[dict[str, float]], list[float]]:
         """The query's words: the listed words similar to each, and each one's weight."""
-        q_similar = [self._similar(t) for t in form.tokens]
+        abjad = form.abjad
+        q_similar = [self._similar(t, abjad) for t in form.tokens]
         cache = self._weight_cache
         q_weights: list[float] = []
         for t, sim in zip(form.tokens, q_similar, strict=True):
-            wt = cache.get(t)
+            wt = None if abjad else cache.get(t)
             if wt is None:
                 wt = self._query_weight(t, sim)
-                if len(cache) > _CACHE_LIMIT:
-                    cache.clear()
-                cache[t] = wt
+                if not abjad:
+                    if len(cache) > _CACHE_LIMIT:
+                        cache.clear()
+                    cache[t] = wt
             q_weights.append(wt)
         return q_similar, q_weights
 
     def _candidates(
-        self, q_tokens: tuple[str, ...], q_weights: list[float], q_similar: list[dict[str, float]]
+        self,
+        q_tokens: tuple[str, ...],
+        q_weights: list[float],
+        q_similar: list[dict[str, float]],
+        person: bool = False,
     ) -> list[int]:
         """Every listed name that can score at least the floor (review threshold less the
         country bonus) against the query, and few others.
@@ -1319,7 +1672,9 @@ class ScreeningIndex:
         variants) are not gathered: they add to the bound of each gathered name what they
         can match in it. Words with long postings ("common") are left out of the gathering
         when even a name matching all of them could not reach the floor, and are then
-        matched the same way."""
+        matched the same way. ``person``: the query may be a person's name (it has no
+        company legal form), so a listed person's name may lack middle names (see
+        _interior)."""
         t = self._t
         w = self._weights
         floor = self.config.review_threshold - self.config.country_bonus
@@ -1360,7 +1715,7 @@ class ScreeningIndex:
             if generic:  # a variant of a generic word ("wealth" / "health")
                 deferred.append((q_tokens[i], qw, generic, 0))
                 deferred_q += qw
-                deferred_c += max(w[v] for v in generic)
+                deferred_c += max(x * w[v] for v, x in generic.items())
 
         for i, q in enumerate(q_tokens):
             sim = q_similar[i]
@@ -1368,7 +1723,7 @@ class ScreeningIndex:
                 # an initial: equal to a listed initial, or standing for any word
                 deferred.append((q, q_weights[i], sim, 0))
                 deferred_q += q_weights[i]
-                deferred_c += max([INITIAL_SIMILARITY, *(w[v] for v in sim)])
+                deferred_c += max([INITIAL_SIMILARITY, *(x * w[v] for v, x in sim.items())])
                 continue
             if q in GENERIC_WORDS:
                 for v, s in sim.items():
@@ -1376,7 +1731,7 @@ class ScreeningIndex:
                 if sim:
                     deferred.append((q, q_weights[i], sim, 0))
                     deferred_q += q_weights[i]
-                    deferred_c += max(w[v] for v in sim)
+                    deferred_c += max(x * w[v] for v, x in sim.items())
                 continue
             if self._df(q, sim) > self._common_df:
                 common.append(i)
@@ -1398,22 +1753,42 @@ class ScreeningIndex:
         # word) might reach the floor; else they are deferred too.
         if common:
             common_q = sum(q_weights[i] for i in common)
-            common_c = sum(max(w[v] for v in q_similar[i]) for i in common)
+            # (a word matched adds its similarity times the listed weight)
+            common_c = sum(max(x * w[v] for v, x in q_similar[i].items()) for i in common)
             cq, cc = deferred_q + common_q, deferred_c + common_c
-            strong_possible = len(common) >= 2 and cc >= STRONG_EVIDENCE
+            # The evidence for the half discount of extra words: names matched, not particles
+            # nor deferred words (generic words and initials are none), see _score_name.
+            name_weights = [
+                max((x * w[v] for v, x in q_similar[i].items() if v not in PARTICLES), default=0.0)
+                for i in common
+            ]
+            names_c = sum(name_weights)
+            strong_possible = sum(1 for x in name_weights if x) >= 2 and (
+                names_c >= STRONG_EVIDENCE or (person and names_c >= INTERIOR_EVIDENCE)
+            )
             # A name of unknown weight: its matched weight is at most its total (mc <= wc),
             # and the bound grows with wc up to there.
+            later = common
             if _upper(cq, cc, wq_total, cc, gq, 0.0, strong_possible) >= floor:
+                # A name matched through particles alone ("al", "bin") has no evidence for
+                # the discount (one with names is gathered through them): if without it such
+                # a name could not reach the floor, words that are only particles are
+                # deferred (their postings are the longest).
+                later = [i for i in common if PARTICLES.issuperset(q_similar[i])]
+                pq = deferred_q + sum(q_weights[i] for i in later)
+                pc = deferred_c + sum(max(x * w[v] for v, x in q_similar[i].items()) for i in later)
+                if _upper(pq, pc, wq_total, pc, gq, 0.0, False) >= floor:
+                    later = []
                 for i in common:
-                    gather_word(i)
-            else:
-                # Names with initials are gathered all the same: an initial may match any
-                # query word, which no bound of a name of unknown words can hold.
-                for i in common:
-                    gather_word(i, t.initial_postings)
-                    deferred.append((q_tokens[i], q_weights[i], q_similar[i], 1))
-                deferred_q += common_q
-                deferred_c += common_c
+                    if i not in later:
+                        gather_word(i)
+            # Names with initials are gathered all the same: an initial may match any query
+            # word, which no bound of a name of unknown words can hold.
+            for i in later:
+                gather_word(i, t.initial_postings)
+                deferred.append((q_tokens[i], q_weights[i], q_similar[i], 1))
+                deferred_q += q_weights[i]
+                deferred_c += max(x * w[v] for v, x in q_similar[i].items())
         # A listed initial may stand for any query word starting with its letter.
         init_q = INITIAL_SIMILARITY * sum(
             x for q, x in zip(q_tokens, q_weights, strict=True) if not _is_initial(q)
@@ -1434,7 +1809,9 @@ class ScreeningIndex:
                 mq = wq_total
             if mc > wc:
                 mc = wc
-            if h >= 2 and mc >= STRONG_EVIDENCE:
+            if h >= 2 and (
+                mc >= STRONG_EVIDENCE or (person and name.person and mc >= INTERIOR_EVIDENCE)
+            ):
                 lq, lc = 0.5 * (wq_total + mq), 0.5 * (wc + mc)
             else:
                 lq, lc = lq_plain, wc - 0.5 * name.generic
@@ -1473,28 +1850,35 @@ class ScreeningIndex:
         return out
 
     def _df(self, token: str, similar: dict[str, float]) -> int:
-        """How many names hold a word similar to ``token`` (postings' lengths)."""
-        found = self._df_cache.get(token)
+        """How many names hold a word similar to ``token`` (postings' lengths). Kept for the
+        similar words of a word not written in an abjad (:meth:`_similar`'s plain table)."""
+        kept = similar is self._similar_cache.get(token)
+        found = self._df_cache.get(token) if kept else None
         if found is None:
             postings = self._t.postings
             found = sum(len(postings.get(v, ())) for v in similar)
-            if len(self._df_cache) > _CACHE_LIMIT:
-                self._df_cache.clear()
-            self._df_cache[token] = found
+            if kept:
+                if len(self._df_cache) > _CACHE_LIMIT:
+                    self._df_cache.clear()
+                self._df_cache[token] = found
         return found
 
-    def _screen_form(self, form: NormalizedName) -> list[_Scored]:
+    def _screen_form(self, form: NormalizedName, k: int) -> list[_Scored]:
+        """The listed names that ``form`` (the query's ``k``-th form) may match."""
         q_tokens = form.tokens
         q_similar, q_weights = self._prepare(form)
         floor = self.config.review_threshold - self.config.country_bonus
         results: dict[int, _Scored] = {}
         company = _is_company(form)
+        q_surname = None if company else form.surname_words
         crafts = self._crafts
-        for n in self._candidates(q_tokens, q_weights, q_similar):
+        for n in self._candidates(q_tokens, q_weights, q_similar, not company):
             name = self._names[n]
             if company and crafts[name.entry]:
                 continue  # a company is not a vessel or an aircraft
-            score, matched, used_q, used_c = self._score_name(q_tokens, q_weights, q_similar, name)
+            score, matched, used_q, used_c = self._score_name(
+                q_tokens, q_weights, q_similar, name, q_surname
+            )
             if score < floor:
                 continue
             prev = results.get(name.entry)
@@ -1515,18 +1899,23 @@ class ScreeningIndex:
                 pairs=tuple(seen_pairs),
                 query_only=tuple(t for i, t in enumerate(q_tokens) if i not in used_q),
                 listed_only=tuple(t for j, t in enumerate(name.tokens) if j not in used_c),
-                legal=tuple(dict.fromkeys((*form.legal_forms, *name.legal))),
+                legal=name.legal,
+                form=k,
             )
         return list(results.values())
 
     def _screen_names(self, forms: list[NormalizedName]) -> list[_Scored]:
-        key = tuple(f.tokens for f in forms)
+        """The listed names the query's forms may match, each by its best form. Cached by
+        what the matching depends on: the forms' words, whether each is a company's
+        (:func:`_is_company`), written surname first, or in an abjad; not the legal forms
+        themselves, which only the explanations name ("X Trading Ltd" = "X Trading GmbH")."""
+        key = tuple((f.tokens, _is_company(f), f.surname_words, f.abjad) for f in forms)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
         best: dict[int, _Scored] = {}
-        for form in forms:
-            for s in self._screen_form(form):
+        for k, form in enumerate(forms):
+            for s in self._screen_form(form, k):
                 prev = best.get(s.entry)
                 if prev is None or s.score > prev.score:
                     best[s.entry] = s
@@ -1570,10 +1959,12 @@ class ScreeningIndex:
             for n in self._names_of[entry]:
                 name = self._names[n]
                 direct = [
-                    {c: s for c in name.tokens if (s := self._pair_sim(q, c)) > 0}
+                    {c: s for c in name.tokens if (s := self._pair_sim(q, c, form.abjad)) > 0}
                     for q in form.tokens
                 ]
-                best = max(best, self._score_name(form.tokens, q_weights, direct, name)[0])
+                q_surname = None if _is_company(form) else form.surname_words
+                score = self._score_name(form.tokens, q_weights, direct, name, q_surname)[0]
+                best = max(best, score)
         return best
 
     def may_match(self, name: str) -> bool:
@@ -1620,7 +2011,9 @@ class ScreeningIndex:
                         matched_tokens=s.pairs,
                         query_only=s.query_only,
                         listed_only=s.listed_only,
-                        legal_forms_ignored=s.legal,
+                        legal_forms_ignored=tuple(
+                            dict.fromkeys((*forms[s.form].legal_forms, *s.legal))
+                        ),
                         name_score=round(s.score, 1),
                         country_signal=signal,
                         country_bonus=bonus,

@@ -1,0 +1,250 @@
+"""Name normalisation: the normalised form of a name (:func:`normalize_name`), its other
+spellings (:func:`name_variants`: umlauts, Wade-Giles read as pinyin, glued legal forms,
+syllables joined, look-alike digits), and the other names one name field may hold
+(:func:`name_alternatives`, and for listed names :func:`_name_texts`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from exportcheck.engine.screening.legal import _LEGAL_WORDS, _legal_typo, _split_legal
+from exportcheck.engine.screening.tokens import (
+    _APOSTROPHES,
+    _GERMAN,
+    _GERMAN_CHARS,
+    _HAS_DIGIT,
+    NormalizedName,
+    _basic_tokens,
+)
+
+
+def normalize_name(text: str) -> NormalizedName:
+    """The main normalised form of a name (umlauts stripped: ``Müller`` → ``muller``). A name
+    without a legal form written ``SURNAME, Given Names`` (one comma) records how many of its
+    words are the surname (:attr:`NormalizedName.surname_words`)."""
+    tokens = _basic_tokens(text)
+    if any(len(t) >= 8 for t in tokens):
+        tokens = [_legal_typo(t) for t in tokens]
+    form = _split_legal(tokens)
+    surname = 0
+    if text.count(",") == 1 and not form.legal_forms:
+        before = _basic_tokens(text.partition(",")[0])
+        if 0 < len(before) < len(form.tokens) and form.tokens[: len(before)] == tuple(before):
+            surname = len(before)
+    abjad = not text.isascii() and _ABJAD.search(text) is not None
+    if surname or abjad:
+        return NormalizedName(form.tokens, form.legal_forms, surname, abjad)
+    return form
+
+
+#: Letters of the abjads: Hebrew, Arabic (with its supplements and presentation forms),
+#: Syriac.
+_ABJAD = re.compile(
+    "[\u0590-\u05ff\ufb1d-\ufb4f\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff"
+    "\ufb50-\ufdff\ufe70-\ufeff\u0700-\u074f]"
+)
+
+
+#: A legal form glued to the word before it: "SiemensAG", "AcmeGmbH" (a capital after a
+#: lower-case letter; all-capital words are left alone).
+_GLUED_FORM = re.compile(r"(?<=[a-z])(AG|GmbH|LLC|Ltd|LTD|Inc|INC|PLC|Corp|SRL|SpA|SARL|BV|NV)\b")
+
+
+#: Short romanised syllables joined by a hyphen, as in Korean and Chinese given names
+#: ("Yong-chol", "Jong-un"): also one word ("Yongchol"), as often written.
+_SYLLABLES = re.compile(r"\b([^\W\d_]{2,5})-([^\W\d_]{2,5})\b")
+
+
+#: A digit written for the letter it looks like ("Ig0r Sech1n", "I9or"): one between two
+#: letters. The look-alikes of leetspeak; 2 and 6 stand for no one letter.
+_LOOKALIKE = re.compile(r"(?<=[^\W\d_])[0134579]+(?=[^\W\d_])")
+_LOOKALIKE_LETTERS = str.maketrans("0134579", "oieastg")
+
+
+# Wade-Giles, the older romanisation of Mandarin ("Mao Tse-tung", "Hsi Chin-p'ing"), read as
+# pinyin ("Mao Ze-dong", "Xi Jin-ping"): a syllable is an initial and a final; the
+# apostrophe marks an aspirated initial (p' = pinyin p, p = pinyin b). The rules of the
+# standard conversion tables, by initial and final, not a list of syllables or names.
+_WG_INITIALS = {
+    "ch'": "ch", "ts'": "c", "tz'": "c", "p'": "p", "t'": "t", "k'": "k", "hs": "x",
+    "ch": "zh", "sh": "sh", "ts": "z", "tz": "z", "ss": "s", "sz": "s", "p": "b", "m": "m",
+    "f": "f", "t": "d", "n": "n", "l": "l", "k": "g", "h": "h", "j": "r", "s": "s", "y": "y",
+    "w": "w", "": "",
+}  # fmt: skip
+_WG_FINALS = {
+    "a": "a", "ai": "ai", "an": "an", "ang": "ang", "ao": "ao", "e": "e", "eh": "e",
+    "ei": "ei", "en": "en", "eng": "eng", "erh": "er", "o": "o", "ou": "ou", "ung": "ong",
+    "ih": "i", "u": "u", "ua": "ua", "uai": "uai", "uan": "uan", "uang": "uang", "uei": "ui",
+    "ui": "ui", "un": "un", "uo": "uo", "ueh": "ue", "i": "i", "ia": "ia", "iang": "iang",
+    "iao": "iao", "ieh": "ie", "ien": "ian", "in": "in", "ing": "ing", "iu": "iu",
+    "iung": "iong",
+}  # fmt: skip
+# What pinyin never writes: a Wade-Giles name has one of them.
+_WG_MARK = re.compile(r"hs|ts|tz|ss|ih|ieh|ien|ung|uei|erh|[ptk]'")
+_WG_MAY_MARK = re.compile(r"hs|ts|tz|ss|ih|ieh|ien|ung|uei|erh|[ptk]['’‘`´ʼ]", re.IGNORECASE)
+_WG_WORD = re.compile(r"[a-z']+(?:-[a-z']+)*")
+_WG_SEPARATORS = re.compile(r"(\s*,\s*|\s+)")
+
+
+def _wade_giles_syllable(syllable: str) -> str | None:
+    """The pinyin of one Wade-Giles syllable, or None when it is not one."""
+    for n in (3, 2, 1, 0):
+        initial, final = syllable[:n], syllable[n:]
+        if initial not in _WG_INITIALS or final not in _WG_FINALS:
+            continue
+        out = _WG_FINALS[final]
+        if final == "ih" and initial not in ("ch", "ch'", "sh", "j"):
+            continue  # -ih follows only ch, sh, j (chih = zhi)
+        if final == "u" and initial in ("ts", "tz", "ts'", "tz'", "ss", "sz"):
+            out = "i"  # tzu = zi, ssu = si
+        if final == "o" and initial in ("k", "k'", "h"):
+            out = "e"  # ko = ge, ho = he
+        pinyin = _WG_INITIALS[initial]
+        if initial in ("ch", "ch'") and out.startswith("i"):
+            pinyin = "j" if initial == "ch" else "q"  # chi = ji, ch'i = qi
+        return pinyin + out
+    return None
+
+
+def _wade_giles(text: str) -> str | None:
+    """``text`` written in pinyin when each of its words is one to three Wade-Giles
+    syllables (joined by hyphens) and one has a mark of Wade-Giles (:data:`_WG_MARK`); else
+    None. A name with any other word ("Kim Il Sung", "... Machinery Co.") is left alone."""
+    lowered = _APOSTROPHES.sub("'", text.casefold()).strip()
+    pieces = _WG_SEPARATORS.split(lowered)  # words and, between them, what separates them
+    for k in range(0, len(pieces), 2):
+        parts = pieces[k].split("-")
+        pinyin = [_wade_giles_syllable(p) for p in parts] if _WG_WORD.fullmatch(pieces[k]) else []
+        if not pinyin or len(parts) > 3 or None in pinyin:
+            return None
+        pieces[k] = "-".join(p for p in pinyin if p is not None)
+    return "".join(pieces) if _WG_MARK.search(lowered) else None
+
+
+def name_variants(text: str) -> list[NormalizedName]:
+    """All normalised forms of a name: one; two for German umlauts (ü → u and ue); the form
+    with a glued legal form split off ("SiemensAG" → "Siemens AG"); the form with short
+    hyphenated syllables written together ("Kim Jong-un" → "Kim Jongun"); and the form with
+    digits between letters read as the letters they look like ("Sech1n" → "Sechin")."""
+    texts = [text]
+    if _WG_MAY_MARK.search(text) and (pinyin := _wade_giles(text)) is not None:
+        texts.append(pinyin)
+    if _HAS_DIGIT(text) and _LOOKALIKE.search(text):
+        texts.append(_LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_LETTERS), text))
+    if not _GERMAN_CHARS.isdisjoint(text):
+        texts.append(text.translate(_GERMAN))
+    if _GLUED_FORM.search(text):
+        texts.extend([_GLUED_FORM.sub(r" \1", t) for t in texts])
+    if "-" in text:
+        texts.extend([_SYLLABLES.sub(r"\1\2", t) for t in texts if _SYLLABLES.search(t)])
+    forms: list[NormalizedName] = []
+    for t in texts:
+        form = normalize_name(t)
+        if form.tokens and form not in forms:
+            forms.append(form)
+    return forms
+
+
+_PAREN = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]")
+_PAREN_EX = re.compile(
+    r"[(\[]\s*(?:ex\b[-.\s]*|f\.?k\.?a\.?\s|formerly\s|previously\s|a\.?k\.?a\.?\s)"
+    r"\s*([^()\[\]]+)[)\]]",
+    re.IGNORECASE,
+)
+_MARKER = re.compile(
+    r"\s(?:f\.?k\.?a\.?|a\.?k\.?a\.?|d\.?b\.?a\.?|t/a|formerly(?:\s+known\s+as)?|"
+    r"previously(?:\s+known\s+as)?|also\s+known\s+as|trading\s+as)\s",
+    re.IGNORECASE,
+)
+_SLASH = re.compile(r"(?<=[^\W\d_]{2})\s*/\s*(?=[^\W\d_]{2})")
+_LABEL = re.compile(r"^\s*+(?:[^\W_]++[\s.]*+){1,3}+:\s*(?=\S)")  # possessive: no backtracking
+_CARE_OF = re.compile(r"\s+c/o\s.*$", re.IGNORECASE)
+_TAIL = re.compile(r"(?:,|\s-)\s+")
+_MAX_CUTS = 3  # commas or dashes looked at (each costs a normalisation of the part before)
+_MAX_ALTERNATIVES = 8  # other names taken from one field (each is screened)
+# What any of the above needs (a cheap test first: most names hold none of it).
+_MAY_HOLD_MORE = re.compile(
+    r"[(\[/:,]|\s-\s|\b(?:f\.?k\.?a|a\.?k\.?a|d\.?b\.?a|formerly|previously|also|trading)\b",
+    re.IGNORECASE,
+).search
+
+
+def name_alternatives(text: str) -> list[str]:
+    """Other texts one name field may hold besides the name as written: a former or other
+    name in annotations ("Ocean Pioneer (ex-Cape Diamond)", "X f.k.a. Y"), each of several
+    names joined by '/' ("Al-Qa'ida/Islamic Army"), the name after a label ("SHIPPER: ...")
+    or before "c/o", and the name before an annotation after a comma or dash ("... Ltd,
+    Sukkur Branch", "MV Costa do Marfim, port d'Abidjan", "... Inc, 12250 Brevard Ln"): cut
+    there when the part before ends a name (a legal form or vessel prefix is found in it) or
+    the part after holds a number. (A name without its parenthesised parts is another form
+    of a *listed* name only, see _name_texts: a query's "Bank of China (Hong Kong)" must not
+    become "Bank of China".)"""
+    out: list[str] = []
+    if not _MAY_HOLD_MORE(text):
+        return out
+
+    def add(t: str) -> None:
+        t = " ".join(t.split()).strip(" ,;-")
+        if t and t != text and t not in out and len(out) < _MAX_ALTERNATIVES:
+            out.append(t)
+
+    for m in itertools.islice(_PAREN_EX.finditer(text), _MAX_ALTERNATIVES):
+        add(m.group(1))
+        add(text[: m.start()] + " " + text[m.end() :])
+    for part in _MARKER.split(f" {text} ") if _MARKER.search(f" {text} ") else ():
+        add(part)
+    if "/" in text and _SLASH.search(text):
+        for part in _SLASH.split(text):
+            add(part)
+    label = _LABEL.match(text) if ":" in text else None
+    if label:
+        add(text[label.end() :])
+    if "c/o" in text.casefold():
+        add(_CARE_OF.sub("", text))
+    for m in itertools.islice(_TAIL.finditer(text), _MAX_CUTS):
+        head, tail = text[: m.start()], text[m.end() :]
+        if not any(c.isdigit() for c in tail) and not normalize_name(head).legal_forms:
+            continue
+        first = _basic_tokens(tail)[:1]
+        if first and first[0] in _LEGAL_WORDS:  # "Co., Ltd.": the comma is in a legal form
+            continue
+        add(head)
+        break
+    return out
+
+
+def _initials(text: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[^\W\d_]+", text)).upper()
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def _name_texts(name: str) -> list[tuple[str, str]]:
+    """(display, text to match) for a listed name: the name itself; its alternatives
+    (:func:`name_alternatives`: a former name, ...); without its parenthesised parts
+    ("Academy ... (AASPT)"); and an acronym in parentheses that abbreviates the words before
+    it ("Semiconductor Manufacturing International Corporation (SMIC)" → "SMIC")."""
+    out = [(name, name)]
+    out.extend((name, alt) for alt in name_alternatives(name))
+    if "(" not in name and "[" not in name:
+        return out
+    bare = " ".join(_PAREN.sub(" ", name).split())
+    if bare and bare != name:
+        out.append((name, bare))
+    for m in _PAREN.finditer(name):
+        inner = m.group(1).strip()
+        compact = inner.replace(".", "").replace(" ", "")
+        if (
+            3 <= len(compact) <= 8
+            and compact.isalpha()
+            and compact.isupper()
+            and compact[0] == _initials(name[: m.start()])[:1]
+            and _is_subsequence(compact, _initials(name[: m.start()]))
+        ):
+            out.append((inner, inner))
+    return out

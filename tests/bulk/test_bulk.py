@@ -108,7 +108,8 @@ def test_killed_worker_retries_to_same_bytes_or_exits_2(
         client.register_plugin(_KillOnce(str(marker)), name="kill-once")
         out = dataset.parent / "killed.jsonl"
         try:
-            code = _check(dataset, out, "--engine", "dask", "--scheduler", cluster.scheduler_address)
+            address = cluster.scheduler_address
+            code = _check(dataset, out, "--engine", "dask", "--scheduler", address)
         finally:
             client.unregister_worker_plugin("kill-once")
     assert marker.exists(), "no worker was killed"

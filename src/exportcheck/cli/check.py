@@ -15,6 +15,8 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from exportcheck import api
+from exportcheck.bulk.dataset import is_dataset
+from exportcheck.cli.bulk import Engine
 from exportcheck.cli.common import (
     fail_on_option,
     gate,
@@ -218,12 +220,41 @@ def check_command(
             metavar="",
         ),
     ] = False,
+    # --- issue 18: datasets (a folder or glob of partitions), on Dask or here ---
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="For a dataset (a folder or glob of .csv / .parquet files): judge it here "
+            "(local) or on Dask (dask; pip install 'exportcheck[dask]'). Writes jsonl.",
+            case_sensitive=False,
+        ),
+    ] = Engine.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="With --engine dask: the address of a Dask scheduler (tcp://host:8786); "
+            "default: a local cluster on the cores of this machine.",
+            metavar="ADDRESS",
+        ),
+    ] = None,
 ) -> None:
     from exportcheck.readers.config import read_options
 
     threshold = fail_on_option(fail_on)
     fmt = resolve_format(fmt)
     reading = read_options(config, column, sheet, decimal_comma, date_format)
+    if engine is not Engine.local or scheduler is not None or is_dataset(manifest):
+        from exportcheck.cli.bulk import run_dataset
+
+        raise typer.Exit(run_dataset(
+            manifest, engine=engine, scheduler=scheduler, fmt=fmt.value, output=output,
+            fail_on=threshold, date=date, rules=rules, lists=lists, catalog=catalog,
+            ownership=ownership, party_columns=party_columns, licenses=licenses,
+            waivers=waivers, read_options=reading, cache=not no_cache,
+        ))  # fmt: skip
+    # --- end issue 18 ---
     if fmt in (CheckFormat.jsonl, CheckFormat.csv, CheckFormat.table):
         worst = _stream(
             manifest,

@@ -83,7 +83,7 @@ def main() -> None:
 
         for n in (1, 2):
             with LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
             ) as cluster:
                 out = folder / f"dask{n}.jsonl"
                 took = timed(ds, out, "--engine", "dask", "--scheduler", cluster.scheduler_address)

@@ -75,7 +75,7 @@ def client(scheduler: str | None) -> Iterator[Any]:
     workers = os.cpu_count() or 1
     with (
         LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as c,
     ):

@@ -7,10 +7,10 @@ import json
 
 from rich.text import Text
 
-from exportcheck.engine.diff import Change, DiffReport
 from exportcheck.formats._console import report_table, text_console, without_trailing_blanks
 from exportcheck.formats.markdown import code, escape
 from exportcheck.formats.table import status_flip
+from exportcheck.model.diff import Change, DiffReport
 
 KIND_STYLES: dict[str, str] = {"added": "green", "removed": "red", "changed": "yellow"}
 _KIND_MARKS: dict[str, str] = {"added": "+", "removed": "−", "changed": "~"}

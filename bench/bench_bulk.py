@@ -69,6 +69,7 @@ def main() -> None:
     ap.add_argument("--scheduler", default=None)
     a = ap.parse_args()
     folder = a.out_dir or Path(tempfile.mkdtemp(prefix="bench-bulk-"))
+    folder.mkdir(parents=True, exist_ok=True)
     ds = make_dataset(folder, a.lines, a.parts)
     runs: list[tuple[str, float, Path]] = []
     out = folder / "local.jsonl"

@@ -26,7 +26,14 @@ from exportcheck.model.fastline import ResultLike
 from exportcheck.model.licensing import LicenceSet
 from exportcheck.model.manifest import Catalog, ManifestLine
 from exportcheck.model.ownership import Ownership
-from exportcheck.model.report import LineResult, Report, Source, Summary, summarize
+from exportcheck.model.report import (
+    LineResult,
+    Report,
+    Source,
+    Summary,
+    summarize,
+    summary_of_counts,
+)
 from exportcheck.model.rules import RuleSet
 from exportcheck.model.status import Status
 from exportcheck.model.waivers import WaiverSet
@@ -535,13 +542,7 @@ class CheckStream:
         if seen_columns and self.judged:
             _check_party_columns(self.prepared.parties, None)
         counts = self.counts
-        present = [s for s in Status if s in counts]
-        self._summary = Summary(
-            lines=self.judged,
-            by_status={s.value: counts[s] for s in present},
-            worst=present[-1] if present else Status.ALLOWED,
-            lines_read=self.stats.records,
-        )
+        self._summary = summary_of_counts(counts, lines=self.judged, lines_read=self.stats.records)
 
     def models(self) -> Iterator[LineResult]:
         """The results as :class:`LineResult` models (what :func:`check` puts in its report)."""

@@ -17,7 +17,7 @@ from exportcheck import api
 from exportcheck.bulk.dataset import Partition
 from exportcheck.bulk.judge import PartResult, Spec, count_partition, judge_partition, loaded
 from exportcheck.formats import jsonl
-from exportcheck.model.report import Source, Summary
+from exportcheck.model.report import Source, summary_of_counts
 from exportcheck.model.status import Status
 
 #: partitions, spec → per partition (records, sha256), in order
@@ -60,16 +60,13 @@ def summary_text(
 ) -> tuple[str, Status]:
     """The final summary object of the dataset's JSON Lines, and the worst status."""
     done = loaded(spec)
-    totals: dict[str, int] = {}
+    totals: dict[Status, int] = {}
     for result in sorted(results, key=lambda r: r.number):
         for status, n in result.counts.items():
-            totals[status] = totals.get(status, 0) + n
-    present = [s for s in Status if s.value in totals]
-    lines = sum(r.lines for r in results)
-    summary = Summary(
-        lines=lines,
-        by_status={s.value: totals[s.value] for s in present},
-        worst=present[-1] if present else Status.ALLOWED,
+            totals[Status(status)] = totals.get(Status(status), 0) + n
+    summary = summary_of_counts(
+        totals,
+        lines=sum(r.lines for r in results),
         lines_read=sum(records for records, _ in counts),
     )
     sources = [

@@ -19,7 +19,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from exportcheck.model.fastline import ResultLike
-from exportcheck.model.report import Report, Source, Summary
+from exportcheck.model.report import Report, Source, Summary, summary_of_counts
 from exportcheck.model.status import Status
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
@@ -199,12 +199,7 @@ def stream(
     if callable(summary):
         summary = summary()
     if summary is None:
-        present = [s for s in Status if s in counts]
-        summary = Summary(
-            lines=total,
-            by_status={s.value: counts[s] for s in present},
-            worst=present[-1] if present else Status.ALLOWED,
-        )
+        summary = summary_of_counts(counts, lines=total)
     yield _dumps(
         {
             "summary": summary.model_dump(mode="json"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
@@ -156,6 +157,19 @@ class Report(BaseModel):
     lines: tuple[LineResult, ...] = ()
     notices: tuple[str, ...] = Field(
         default=(), description="what the readers noticed, e.g. a manifest decoded as cp1252"
+    )
+
+
+def summary_of_counts(
+    counts: Mapping[Status, int], lines: int, lines_read: int | None = None
+) -> Summary:
+    """The summary of lines counted by status: ``by_status`` in severity order, the worst."""
+    present = [s for s in Status if s in counts]
+    return Summary(
+        lines=lines,
+        by_status={s.value: counts[s] for s in present},
+        worst=present[-1] if present else Status.ALLOWED,
+        lines_read=lines_read,
     )
 
 

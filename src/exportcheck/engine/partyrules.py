@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 from exportcheck.engine.conditions import Facts, LeafTest, Outcome, Tri, evaluate, reads
 from exportcheck.engine.findings import rule_result
 from exportcheck.engine.inforce import rules_in_force
+from exportcheck.engine.judge.items import item_facts
 from exportcheck.engine.partyfacts import NO_PARTIES, OwnedTest, PartyFact, PartyResolver, PartySet
 from exportcheck.model.ownership import Ownership
 from exportcheck.model.report import Finding, ResolvedItem
 from exportcheck.model.rules import Condition, Rule, RuleSet, RuleVersion
 
-if TYPE_CHECKING:  # pragma: no cover - typing only (evaluate imports this module)
-    from exportcheck.engine.evaluate import JudgeMemo
+if TYPE_CHECKING:  # pragma: no cover - typing only (the judge imports this module)
+    from exportcheck.engine.judge.memo import JudgeMemo
     from exportcheck.engine.parties import PartyScreening
 
 _CACHE_LIMIT = 1 << 14
@@ -270,8 +271,6 @@ class PartyRuleStage:
         key = (fact_class, epoch)
         hit = self._sigs.get(key)
         if hit is None:
-            from exportcheck.engine.evaluate import item_facts
-
             in_force = self.in_force(epoch, on)
             facts = item_facts(item, on, None, end_use)
             survivors = self.memo.survivors(facts, in_force, epoch, fact_class, group="party")
@@ -348,8 +347,6 @@ class PartyRuleStage:
         key = (number, destination, party_set[0])
         found = self._found.get(key)
         if found is None:
-            from exportcheck.engine.evaluate import item_facts
-
             facts = item_facts(item, on, destination, end_use, party_set[1])
             # Destination and party tests depend on the date only through country groups
             # and treatments: their outcomes are shared by every epoch of a geo epoch.

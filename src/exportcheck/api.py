@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
 
-from exportcheck.engine.evaluate import LineJudge, judge_lines
 from exportcheck.engine.history import HistoryReport
+from exportcheck.engine.judge.judge import LineJudge, judge_lines
 from exportcheck.engine.licensing import LicenceLedger
 from exportcheck.engine.parties import DEFAULT_PARTY_COLUMNS, PartyScreening
 from exportcheck.engine.screening import ScreeningConfig, ScreeningIndex

@@ -51,7 +51,9 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from exportcheck.engine.evaluate import Judged, LineJudge, _sort_key, item_part_key
+from exportcheck.engine.judge.findings import Judged, sort_key
+from exportcheck.engine.judge.items import item_part_key
+from exportcheck.engine.judge.judge import LineJudge
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.formats.jsonl import LineEncoder, fields_text, line_text, row_line_renderer
 from exportcheck.model.fastline import LightLine
@@ -612,7 +614,7 @@ class CsvToJsonl:
             return merged
         unsorted = (*core.unsorted, *extra)
         merged = _Core(
-            tuple(sorted(unsorted, key=_sort_key)),
+            tuple(sorted(unsorted, key=sort_key)),
             unsorted,
             worst([f.status for f in unsorted]),
             self.encoder,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from exportcheck import api
-from exportcheck.engine.evaluate import judge_lines
+from exportcheck.engine.judge.judge import judge_lines
 from exportcheck.engine.parties import DEFAULT_PARTY_COLUMNS, PartyScreening
 from exportcheck.formats.jsonl import stream
 from exportcheck.model.rules import RuleSet

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from exportcheck.engine.classify import Specs, classify, derive_specs
-from exportcheck.engine.evaluate import judge_line
+from exportcheck.engine.judge.judge import judge_line
 from exportcheck.model.manifest import Catalog, Item, ManifestLine
 from exportcheck.model.rules import RuleSet
 from exportcheck.model.status import Status

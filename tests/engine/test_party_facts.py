@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from exportcheck.api import load_screening
 from exportcheck.engine.conditions import Facts, Tri, evaluate
-from exportcheck.engine.evaluate import judge_line
+from exportcheck.engine.judge.judge import judge_line
 from exportcheck.engine.partyfacts import OwnedTest, PartyResolver
 from exportcheck.engine.screening import ScreeningIndex
 from exportcheck.model.manifest import Item, ManifestLine

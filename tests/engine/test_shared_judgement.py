@@ -9,11 +9,10 @@ import random
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from exportcheck import api
-from exportcheck.engine.evaluate import LineJudge, item_part_key, judge_item
 from exportcheck.engine.inforce import rules_in_force
+from exportcheck.engine.judge.items import item_part_key
+from exportcheck.engine.judge.judge import LineJudge, judge_item
 from exportcheck.readers.manifest import build_line
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,28 +68,3 @@ def test_shared_judgement_plus_own_findings_is_the_judgement() -> None:
     assert all(count > 100 for count in seen.values()), seen
     assert owned > 1000
     assert len(shared) < sum(seen.values()) / 4  # shared indeed
-
-
-def test_the_former_module_reexports_and_forwards_what_is_set_on_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """``exportcheck.engine.evaluate`` gives the judge package's names under their former
-    names, and setting one there (as tests do) sets it where the package uses it, until undone."""
-    from exportcheck.engine import evaluate
-    from exportcheck.engine.judge import findings, judge, memo
-
-    assert evaluate._sort_key is findings.sort_key
-    assert evaluate.LineJudge is judge.LineJudge
-    limit = memo.CACHE_LIMIT
-    with monkeypatch.context() as patch:
-        patch.setattr(evaluate, "_CACHE_LIMIT", 4)
-        assert (memo.CACHE_LIMIT, judge.CACHE_LIMIT, evaluate._CACHE_LIMIT) == (4, 4, 4)
-
-        def boom(*args: object, **kwargs: object) -> None:
-            raise ZeroDivisionError
-
-        patch.setattr(evaluate, "findings_for", boom)
-        assert judge.findings_for is boom and findings.findings_for is boom
-    assert {memo.CACHE_LIMIT, judge.CACHE_LIMIT, evaluate._CACHE_LIMIT} == {limit}
-    assert judge.findings_for is findings.findings_for is evaluate.findings_for
-    assert findings.findings_for is not boom

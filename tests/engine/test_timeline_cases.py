@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from exportcheck.api import load_screening
-from exportcheck.engine.evaluate import LineJudge, judge_line
+from exportcheck.engine.judge.judge import LineJudge, judge_line
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.manifest import Item, ManifestLine

@@ -234,12 +234,12 @@ def test_unquoted_carriage_return_in_a_value_is_one_review_line(tmp_path: Path) 
 def test_fault_in_the_engine_exits_2_without_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import exportcheck.engine.evaluate as evaluate
+    from exportcheck.engine.judge import judge
 
     def boom(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("injected fault\nsecond line")
 
-    monkeypatch.setattr(evaluate, "findings_for", boom)  # the core of every judgement
+    monkeypatch.setattr(judge, "findings_for", boom)  # the core of every judgement
     path = tmp_path / "m.csv"
     path.write_text(HEADER + "1,A,DE,EAR99,x\n", encoding="utf-8")
     code, out, err = check(path, "--format", "json")

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exportcheck.api import build_report
-from exportcheck.engine.evaluate import judge_line
+from exportcheck.engine.judge.judge import judge_line
 from exportcheck.errors import InputError
 from exportcheck.formats.json import render as render_json
 from exportcheck.model.manifest import ManifestLine

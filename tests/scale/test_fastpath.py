@@ -106,13 +106,14 @@ def test_many_items_empty_the_bounded_caches(
     """Every fast-path table (and with ``engine_limit`` every engine table: fact classes,
     survivors, signatures, item entries, rule results) emptied again and again: numbers are
     never reused, so nothing is mixed up."""
-    from exportcheck.engine import evaluate
+    from exportcheck.engine.judge import judge, memo
 
     monkeypatch.setattr(fastpath, "_CACHE_LIMIT", 8)
     monkeypatch.setattr(fastpath, "_ITEM_LIMIT", 8)
     monkeypatch.setattr(fastpath, "_BATCH", 16)
     if engine_limit is not None:
-        monkeypatch.setattr(evaluate, "_CACHE_LIMIT", engine_limit)
+        monkeypatch.setattr(memo, "CACHE_LIMIT", engine_limit)
+        monkeypatch.setattr(judge, "CACHE_LIMIT", engine_limit)
     path = generated(tmp_path / "m.csv", n=600, seed=3)
     fast, slow = _both(
         path, "--date", DATE, "--catalog", str(CATALOG), "--party-columns", "forwarder"

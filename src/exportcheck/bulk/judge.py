@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from exportcheck import api
 from exportcheck.bulk.dataset import Partition
-from exportcheck.engine.evaluate import LineJudge
+from exportcheck.engine.judge.judge import LineJudge
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.errors import InputError
 from exportcheck.model.manifest import Catalog, ManifestLine

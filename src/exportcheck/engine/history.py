@@ -3,7 +3,7 @@
 Every date on which anything could change (rule version effective / until / compliance dates,
 classification criteria, country-group membership, destination treatments, list-entry start
 and end dates) inside ``[start, end]`` is a change point. A synthetic manifest line is judged
-at each with the engine ``check`` uses (:func:`exportcheck.engine.evaluate.judge_line`), and
+at each with the engine ``check`` uses (:func:`exportcheck.engine.judge.judge.judge_line`), and
 runs with the same status and the same deciding findings are collapsed into segments. Each
 segment boundary names its causes: the deciding rule versions or list entries that entered
 or left.
@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from exportcheck.engine.evaluate import judge_line
 from exportcheck.engine.inforce import change_dates
+from exportcheck.engine.judge.judge import judge_line
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.engine.screening import ScreeningIndex
 from exportcheck.model.manifest import HQ_SUFFIX, Catalog, Item, ManifestLine, Scalar

@@ -15,7 +15,7 @@ Two modes:
   treatment record, whether or not it is in force on the date.
 
 With a manifest, :func:`manifest_impact` judges every line on both sides with the same engine
-as ``check`` (:func:`exportcheck.engine.evaluate.judge_lines`) and keeps the lines whose status
+as ``check`` (:func:`exportcheck.engine.judge.judge.judge_lines`) and keeps the lines whose status
 differs, with the ids of the rules and list entries whose findings differ as ``because``.
 
 The package is split by section of the report: :mod:`.words` (conditions in words),

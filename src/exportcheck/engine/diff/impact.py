@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from exportcheck.engine.evaluate import judge_lines
+from exportcheck.engine.judge.judge import judge_lines
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.model.diff import Impact
 from exportcheck.model.manifest import Catalog, ManifestLine

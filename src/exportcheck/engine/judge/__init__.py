@@ -9,5 +9,4 @@
 
 Nothing is imported here, so that any one module can be imported without the others (the
 party rules import :mod:`.items`, and :mod:`.judge` imports the party rules).
-:mod:`exportcheck.engine.evaluate` re-exports the lot under its former names.
 """

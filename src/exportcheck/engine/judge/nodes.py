@@ -31,7 +31,6 @@ def shown(outcome: Outcome, negated: bool) -> object:
     return False if outcome.value is Tri.FALSE and not negated else outcome
 
 
-CACHE_LIMIT = 1 << 14  # entries per memo table; a full table is emptied (memory stays bounded)
 LEAF_KEYS = ("destination", "eccn", "part_number", "vendor", "category", "end_use")
 
 

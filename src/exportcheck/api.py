@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
 
-from exportcheck.engine.history import HistoryReport
 from exportcheck.engine.judge.judge import LineJudge, judge_lines
 from exportcheck.engine.licensing import LicenceLedger
 from exportcheck.engine.parties import DEFAULT_PARTY_COLUMNS, PartyScreening
@@ -23,6 +22,7 @@ from exportcheck.engine.screening import ScreeningConfig, ScreeningIndex
 from exportcheck.engine.waivers import apply_waivers
 from exportcheck.errors import InputError
 from exportcheck.model.fastline import ResultLike
+from exportcheck.model.history import HistoryReport
 from exportcheck.model.licensing import LicenceSet
 from exportcheck.model.manifest import Catalog, ManifestLine
 from exportcheck.model.ownership import Ownership
@@ -384,8 +384,9 @@ def flagged_timelines(
     are those the report was made with."""
     from datetime import timedelta
 
-    from exportcheck.engine.history import HistoryQuery, item_history
+    from exportcheck.engine.history import item_history
     from exportcheck.model.countries import normalize_country
+    from exportcheck.model.history import HistoryQuery
     from exportcheck.readers.catalog import load_catalog
 
     ruleset, _ = load_rules(rules)

@@ -10,8 +10,9 @@ import pytest
 from _diff_helpers import CATALOG, ROOT, Run
 
 from exportcheck import api
-from exportcheck.engine.history import HistoryQuery, candidate_dates, item_history
+from exportcheck.engine.history import candidate_dates, item_history
 from exportcheck.formats.history import allocate, render
+from exportcheck.model.history import HistoryQuery
 from exportcheck.model.status import Status
 from exportcheck.readers.catalog import load_catalog
 

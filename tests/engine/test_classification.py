@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from exportcheck.engine.classify import Specs, classify, derive_specs
+from exportcheck.engine.classify import classify, derive_specs
 from exportcheck.engine.judge.judge import judge_line
+from exportcheck.model.classification import Specs
 from exportcheck.model.manifest import Catalog, Item, ManifestLine
 from exportcheck.model.rules import RuleSet
 from exportcheck.model.status import Status

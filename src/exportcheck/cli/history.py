@@ -12,11 +12,12 @@ import typer
 
 from exportcheck import api
 from exportcheck.cli.common import handle_errors, stdout_is_terminal, terminal_width, write_output
-from exportcheck.engine.history import HistoryQuery, default_start, item_history
+from exportcheck.engine.history import default_start, item_history
 from exportcheck.engine.screening import ScreeningIndex
 from exportcheck.errors import InputError
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.eccn import normalize_eccn
+from exportcheck.model.history import HistoryQuery
 from exportcheck.model.manifest import Catalog
 from exportcheck.model.params import PARAMS
 

@@ -12,7 +12,7 @@ import typer
 
 from exportcheck import api
 from exportcheck.cli.common import handle_errors, stdout_is_terminal, terminal_width, write_output
-from exportcheck.engine.inforce import rules_in_force
+from exportcheck.engine.inforce import rules_in_force, version_in_force
 from exportcheck.errors import InputError
 from exportcheck.formats import rules as fmt_rules
 from exportcheck.model.rules import RuleSetFile
@@ -75,13 +75,13 @@ def show_command(
     if rule is None:
         known = ", ".join(ruleset.rules)
         raise InputError(f"no rule '{rule_id}'; known rules: {known}", field="ID")
-    today = Date.today()
+    current = version_in_force(rule, Date.today())
     if fmt is ListFormat.json:
-        write_output(fmt_rules.timeline_json(rule, today), None)
+        write_output(fmt_rules.timeline_json(rule, current), None)
     else:
         write_output(
             fmt_rules.timeline_table(
-                rule, today, color=stdout_is_terminal(), width=terminal_width()
+                rule, current, color=stdout_is_terminal(), width=terminal_width()
             ),
             None,
         )

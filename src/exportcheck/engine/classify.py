@@ -11,38 +11,25 @@ Pure: no I/O. TPP and performance density are computed when not given:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 
 from exportcheck.engine.conditions import Facts, Tri, evaluate
 from exportcheck.engine.inforce import classifications_in_force
+from exportcheck.model.classification import (
+    NOT_TECHNICAL,
+    Derivation,
+    Segment,
+    Specs,
+    fmt_number,
+)
 from exportcheck.model.eccn import eccn_matches
 from exportcheck.model.params import PRECISION_BITS
 from exportcheck.model.report import Because
-from exportcheck.model.rules import Classification, ClassificationVersion, RuleSet
+from exportcheck.model.rules import ClassificationVersion, RuleSet
 
-# Parameters that say nothing about performance on their own.
-_NOT_TECHNICAL = frozenset({"datacenter", "bit_length"})
 # Category used for classification when the item has none: tested as a chip.
 UNSPECIFIED_CATEGORY = "unspecified"
-
-
-def fmt_number(value: float) -> str:
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:,.4g}" if abs(value) >= 100 else f"{value:.4g}"
-
-
-@dataclass(frozen=True)
-class Specs:
-    """Technical parameters as given, plus the derived ones and how they were derived."""
-
-    params: dict[str, float]
-    derivations: tuple[str, ...] = ()
-
-    @property
-    def technical(self) -> bool:
-        return any(k not in _NOT_TECHNICAL for k in self.params)
 
 
 def derive_specs(given: dict[str, float]) -> Specs:
@@ -76,51 +63,11 @@ def derive_specs(given: dict[str, float]) -> Specs:
             f"performance_density = tpp {fmt_number(params['tpp'])} ÷ die_area_mm2 "
             f"{fmt_number(params['die_area_mm2'])} = {pd:.2f}"
         )
-    technical = any(k not in _NOT_TECHNICAL for k in params)
+    technical = any(k not in NOT_TECHNICAL for k in params)
     if technical and "datacenter" not in params:
         params["datacenter"] = 1.0
         notes.append("datacenter not given: treated as designed for data centres (1)")
     return Specs(params=dict(sorted(params.items())), derivations=tuple(notes))
-
-
-@dataclass(frozen=True)
-class Derivation:
-    """What the specs say on one date under one classification version."""
-
-    classification: Classification
-    version: ClassificationVersion
-    eccn: str | None  # None: no outcome holds (below the tests) or undetermined
-    because: tuple[Because, ...] = ()
-    missing: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def undetermined(self) -> bool:
-        return self.eccn is None and bool(self.missing)
-
-    @property
-    def label(self) -> str:
-        return f"{self.classification.id}@{self.version.label}"
-
-    def reasons(self) -> str:
-        """The figures that decided, in words; "is not HBM / a computer" clauses are left out."""
-        parts = []
-        for b in self.because:
-            if b.field == "category" and b.test.startswith("not one of"):
-                continue
-            if isinstance(b.value, float | int) and not isinstance(b.value, bool):
-                parts.append(f"{b.field} {fmt_number(float(b.value))} {b.test}")
-            else:
-                parts.append(f"{b.field} {b.value} {b.test}")
-        return ", ".join(parts)
-
-    def describe(self) -> str:
-        cite = self.version.citation
-        if self.eccn is not None:
-            return f"{self.eccn} under {cite}: {self.reasons()}"
-        if self.missing:
-            return f"undetermined under {cite}: needs {', '.join(sorted(self.missing))}"
-        why = self.reasons()
-        return f"not 3A090/4A090 under {cite}" + (f": {why}" if why else "")
 
 
 def classify(specs: Specs, category: str | None, ruleset: RuleSet, on: date) -> Derivation | None:
@@ -159,42 +106,11 @@ def contradicts(declared: str, derived: str, version: ClassificationVersion) -> 
     return para.startswith("a") and eccn_matches(declared, f"{base}.b") is True
 
 
-@dataclass(frozen=True)
-class Segment:
-    """A span of dates over which the specs give the same classification."""
-
-    start: date
-    until: date | None  # first date of the next segment; None = open
-    derivation: Derivation | None
-
-    @property
-    def eccn(self) -> str | None:
-        return self.derivation.eccn if self.derivation else None
-
-    @property
-    def state(self) -> str:
-        d = self.derivation
-        if d is None:
-            return "no-criteria"
-        if d.eccn is not None:
-            return "derived"
-        return "undetermined" if d.undetermined else "below"
-
-    def key(self) -> tuple[str, str | None, frozenset[str]]:
-        d = self.derivation
-        return (self.state, self.eccn, d.missing if d else frozenset())
-
-
 def classification_timeline(
     specs: Specs, category: str | None, ruleset: RuleSet, start: date, end: date
 ) -> list[Segment]:
     """The classification of one item from ``start`` to ``end``: one segment per change."""
-    dates = {start}
-    for cls in ruleset.classifications.values():
-        for v in cls.versions:
-            for d in (v.effective, v.until):
-                if d is not None and start < d <= end:
-                    dates.add(d)
+    dates = {start, *(d for d in ruleset.change_dates() if start < d <= end)}
     segments: list[Segment] = []
     for d in sorted(dates):
         seg = Segment(d, None, classify(specs, category, ruleset, d))

@@ -97,15 +97,3 @@ def treatments_on(ruleset: RuleSet, country: str, on: date) -> list[CountryTreat
         return [t for t in ruleset.treatments if t.country == country and t.on(on)]
 
     return _memo(ruleset, ("treatments", country, ruleset.epoch(on)), make)
-
-
-def change_dates(rule: Rule | Classification) -> list[date]:
-    """Every date on which what is in force for ``rule`` may change."""
-    dates: set[date] = set()
-    for v in rule.versions:
-        dates.add(v.effective)
-        if v.until is not None:
-            dates.add(v.until)
-        if isinstance(v, RuleVersion) and v.compliance_from is not None:
-            dates.add(v.compliance_from)
-    return sorted(dates)

@@ -13,7 +13,7 @@ from exportcheck.engine.partyfacts import PartyResolver
 from exportcheck.engine.screening import ScreeningIndex
 from exportcheck.model.fastline import LineLike
 from exportcheck.model.ownership import Ownership
-from exportcheck.model.parties import ScreeningMatch, ScreenResult
+from exportcheck.model.parties import ScreeningMatch, ScreenResult, entry_change_dates
 from exportcheck.model.report import Because, Finding
 from exportcheck.model.rules import RuleSet
 
@@ -94,8 +94,7 @@ class PartyScreening:
     _resolvers: dict[int, tuple[RuleSet, PartyResolver]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        dates = {d for e in self.index.entries for d in (e.start_date, e.end_date) if d is not None}
-        self._change_dates = tuple(sorted(dates))
+        self._change_dates = entry_change_dates(self.index.entries)
         # Countries that can change a screening (by the same-country bonus); see _unmatched.
         self._countries = frozenset(c for e in self.index.entries for c in e.all_countries)
 

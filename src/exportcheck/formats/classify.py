@@ -9,8 +9,8 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
-from exportcheck.engine.classify import Segment, Specs, fmt_number
 from exportcheck.formats._console import text_console, without_trailing_blanks
+from exportcheck.model.classification import Segment, Specs, fmt_number
 
 
 def _segment_dict(seg: Segment) -> dict[str, Any]:

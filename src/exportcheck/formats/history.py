@@ -13,9 +13,9 @@ import json
 
 from rich.text import Text
 
-from exportcheck.engine.history import HistoryReport, Segment
 from exportcheck.formats._console import report_table, text_console, without_trailing_blanks
 from exportcheck.formats.table import STATUS_STYLES, status_flip
+from exportcheck.model.history import HistoryReport, Segment
 from exportcheck.model.status import Status
 
 GLYPHS: dict[Status, str] = {

@@ -16,8 +16,8 @@ import html
 from collections.abc import Sequence
 from datetime import date
 
-from exportcheck.engine.history import HistoryReport
 from exportcheck.formats._common import eccn_text, part_of, scalar_text
+from exportcheck.model.history import HistoryReport
 from exportcheck.model.report import Finding, LineResult, Report
 from exportcheck.model.status import Status
 

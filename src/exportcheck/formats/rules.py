@@ -8,7 +8,6 @@ from typing import Any
 
 from rich.table import Table
 
-from exportcheck.engine.inforce import version_in_force
 from exportcheck.formats._console import text_console
 from exportcheck.model.rules import Rule, RuleSet, RuleVersion
 
@@ -62,8 +61,8 @@ def in_force_table(
     return buf.getvalue()
 
 
-def timeline_json(rule: Rule, today: date) -> str:
-    current = version_in_force(rule, today)
+def timeline_json(rule: Rule, current: RuleVersion | None) -> str:
+    """The rule's versions; ``current`` is the one in force today (the caller's to find)."""
     doc = {
         "id": rule.id,
         "title": rule.title,
@@ -74,7 +73,10 @@ def timeline_json(rule: Rule, today: date) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def timeline_table(rule: Rule, today: date, *, color: bool = False, width: int = 120) -> str:
+def timeline_table(
+    rule: Rule, current: RuleVersion | None, *, color: bool = False, width: int = 120
+) -> str:
+    """The rule's versions as a table, ``current`` (in force today) marked."""
     console, buf = text_console(color=color, width=width, markup=True)
     console.print(f"[bold]{rule.id}[/bold] — {rule.title}", highlight=False)
     if rule.description:
@@ -82,7 +84,6 @@ def timeline_table(rule: Rule, today: date, *, color: bool = False, width: int =
     table = Table(show_lines=True)
     for col in ("from", "until", "outcome", "citation", "confidence", "what it does"):
         table.add_column(col, overflow="fold")
-    current = version_in_force(rule, today)
     for i, v in enumerate(rule.versions):
         nxt = rule.versions[i + 1].effective if i + 1 < len(rule.versions) else None
         end = v.until or nxt

@@ -9,6 +9,7 @@ engine returns; their JSON form is the external contract of ``exportcheck screen
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -142,6 +143,12 @@ class ListEntry(BaseModel):
     @property
     def hit_status(self) -> Status:
         return self.status if self.status is not None else default_status(self.list_code)
+
+
+def entry_change_dates(entries: Iterable[ListEntry]) -> tuple[date, ...]:
+    """Every date on which one of ``entries`` starts or stops applying, sorted."""
+    dates = {d for e in entries for d in (e.start_date, e.end_date) if d is not None}
+    return tuple(sorted(dates))
 
 
 class EntryDefaults(BaseModel):

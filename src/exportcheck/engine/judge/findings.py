@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from exportcheck.engine.classify import Derivation
 from exportcheck.engine.conditions import Facts
 from exportcheck.engine.findings import rule_result
 from exportcheck.engine.judge.items import contradicted
+from exportcheck.model.classification import Derivation
 from exportcheck.model.fastline import LineLike
 from exportcheck.model.report import Finding, ResolvedItem
 from exportcheck.model.rules import Rule, RuleSet, RuleVersion

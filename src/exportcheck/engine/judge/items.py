@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from exportcheck.engine.classify import Derivation, Specs, classify, contradicts, derive_specs
+from exportcheck.engine.classify import classify, contradicts, derive_specs
 from exportcheck.engine.conditions import Facts
 from exportcheck.engine.partyfacts import PartySet
+from exportcheck.model.classification import Derivation, Specs
 from exportcheck.model.fastline import LightLine, LineLike
 from exportcheck.model.manifest import Catalog, Item
 from exportcheck.model.report import Finding, ResolvedItem

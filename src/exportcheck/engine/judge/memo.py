@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from exportcheck.engine.classify import Derivation
 from exportcheck.engine.conditions import (
     Facts,
     Outcome,
@@ -28,6 +27,7 @@ from exportcheck.engine.findings import rule_result
 from exportcheck.engine.judge.findings import unclassified_finding
 from exportcheck.engine.judge.items import classify_item, resolve
 from exportcheck.engine.judge.nodes import Node, Plan, Survivors, project, shown
+from exportcheck.model.classification import Derivation
 from exportcheck.model.manifest import Catalog, Item
 from exportcheck.model.report import Finding, ResolvedItem
 from exportcheck.model.rules import Condition, Rule, RuleSet, RuleVersion

@@ -4,7 +4,8 @@ A ``dask.dataframe`` of one partition per file (``from_map``) is mapped twice wi
 ``map_partitions``: first each partition's records are counted (and its file hashed), which
 numbers the records across the dataset; then each worker judges its partition with the pure
 engine (rules and lists loaded once per worker, :func:`exportcheck.bulk.judge.loaded`) and
-writes its JSON Lines to a part file in ``parts_dir`` (which the workers and this process
+writes its JSON Lines (or Parquet, :mod:`exportcheck.bulk.parquet_out`) to a part file in
+``parts_dir`` (which the workers and this process
 must share), renamed into place only once whole, so a retried partition never leaves half a
 part. A task that fails, or whose worker is lost more often than the scheduler retries,
 fails the run naming its partition.
@@ -19,15 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from exportcheck.bulk.dataset import Partition
-from exportcheck.bulk.judge import PartResult, Spec, count_partition, judge_partition
+from exportcheck.bulk.judge import PartResult, Spec, count_partition, judge_to_part
 from exportcheck.errors import InputError
 
 _COUNT_META = {"number": "int64", "records": "int64", "sha256": "object"}
 _JUDGE_META = {"number": "int64", "result": "object"}
-
-
-def part_path(parts_dir: Path, number: int) -> Path:
-    return parts_dir / f"part-{number:06d}.jsonl"
 
 
 def _frame(partition: Partition) -> Any:
@@ -47,17 +44,13 @@ def _count(frame: Any, spec: Spec) -> Any:
     return pd.DataFrame(rows, columns=list(_COUNT_META)).astype(_COUNT_META)
 
 
-def _judge(frame: Any, spec: Spec, parts_dir: str) -> Any:
+def _judge(frame: Any, spec: Spec, parts_dir: str, parquet: bool) -> Any:
     import pandas as pd
 
     rows = []
     for text in frame["spec"]:
         part = Partition.model_validate_json(text)
-        target = part_path(Path(parts_dir), part.number)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with tmp.open("w", encoding="utf-8", newline="") as out:
-            result = judge_partition(part, spec, out)
-        tmp.replace(target)
+        result = judge_to_part(part, spec, Path(parts_dir), parquet)
         rows.append((part.number, result.model_dump_json()))
     return pd.DataFrame(rows, columns=list(_JUDGE_META)).astype(_JUDGE_META)
 
@@ -97,10 +90,14 @@ def _failed(exc: BaseException, partitions: Sequence[Partition]) -> InputError:
 
 
 def run_dask(
-    partitions: Sequence[Partition], spec: Spec, parts_dir: Path, scheduler: str | None
+    partitions: Sequence[Partition],
+    spec: Spec,
+    parts_dir: Path,
+    scheduler: str | None,
+    parquet: bool = False,
 ) -> tuple[list[tuple[int, str]], list[PartResult]]:
     """Count and judge every partition on the cluster; the counts (records, sha256) and the
-    results, in partition order. The parts are in ``parts_dir``."""
+    results, in partition order. The parts (JSON Lines, or Parquet) are in ``parts_dir``."""
     import dask.dataframe as dd
 
     from exportcheck.bulk.run import numbered
@@ -116,7 +113,9 @@ def run_dask(
                 raise InputError(f"counted {len(counts)} of {len(partitions)} partitions")
             ready = numbered(partitions, counts)
             frames = dd.from_map(_frame, ready, meta=_frame(ready[0]).iloc[:0])
-            judged = frames.map_partitions(_judge, spec, str(parts_dir), meta=_JUDGE_META).compute()
+            judged = frames.map_partitions(
+                _judge, spec, str(parts_dir), parquet, meta=_JUDGE_META
+            ).compute()
         except InputError:
             raise
         except Exception as exc:

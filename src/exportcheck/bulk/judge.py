@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -221,3 +222,28 @@ def judge_partition(partition: Partition, spec: Spec, out: TextIO) -> PartResult
         counts={s.value: n for s, n in fast.counts.items()},
         notices=tuple(stats.notices),
     )
+
+
+def part_path(parts_dir: Path, number: int, parquet: bool = False) -> Path:
+    """The part file of partition ``number`` in ``parts_dir`` (JSON Lines or Parquet)."""
+    return parts_dir / f"part-{number:06d}.{'parquet' if parquet else 'jsonl'}"
+
+
+def judge_to_part(partition: Partition, spec: Spec, parts_dir: Path, parquet: bool) -> PartResult:
+    """Judge one partition into its part file in ``parts_dir`` (JSON Lines, or Parquet made
+    from them), written whole and then renamed into place, so a retried partition never
+    leaves half a part."""
+    target = part_path(parts_dir, partition.number)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as out:
+        result = judge_partition(partition, spec, out)
+    if not parquet:
+        tmp.replace(target)
+        return result
+    from exportcheck.bulk.parquet_out import write_part
+
+    try:
+        write_part(tmp, part_path(parts_dir, partition.number, parquet=True))
+    finally:
+        tmp.unlink(missing_ok=True)
+    return result

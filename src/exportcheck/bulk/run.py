@@ -15,7 +15,14 @@ from typing import TextIO
 
 from exportcheck import api
 from exportcheck.bulk.dataset import Partition
-from exportcheck.bulk.judge import PartResult, Spec, count_partition, judge_partition, loaded
+from exportcheck.bulk.judge import (
+    PartResult,
+    Spec,
+    count_partition,
+    judge_partition,
+    judge_to_part,
+    loaded,
+)
 from exportcheck.formats import jsonl
 from exportcheck.model.report import Source, summary_of_counts
 from exportcheck.model.status import Status
@@ -104,6 +111,17 @@ def run_local(partitions: Sequence[Partition], spec: Spec, out: TextIO) -> Statu
     text, worst = summary_text(spec, partitions, counts, results)
     out.write(text)
     return worst
+
+
+def run_local_parts(
+    partitions: Sequence[Partition], spec: Spec, parts_dir: Path, parquet: bool
+) -> tuple[list[tuple[int, str]], list[PartResult]]:
+    """The dataset judged in this process into part files in ``parts_dir``, as the Dask
+    workers do; the counts (records, sha256) and the results, in partition order."""
+    loaded(spec)
+    counts = count_local(partitions, spec)
+    results = [judge_to_part(p, spec, parts_dir, parquet) for p in numbered(partitions, counts)]
+    return counts, results
 
 
 def merge_parts(parts: Sequence[Path], out: TextIO) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from exportcheck.bulk.dataset import Partition
-from exportcheck.bulk.judge import Spec
+from exportcheck.bulk.judge import PartResult, Spec
 from exportcheck.cli.common import gate, output_file
 from exportcheck.errors import InputError
 from exportcheck.model.status import Status
@@ -76,11 +76,13 @@ def run_dataset(
 ) -> int:
     """Check a dataset; the exit code (0 or 1 by ``fail_on``; errors raise InputError)."""
     from exportcheck import api
-    from exportcheck.bulk.dataset import find_partitions, is_dataset
+    from exportcheck.bulk.dataset import KINDS, find_partitions, is_dataset
     from exportcheck.bulk.judge import loaded
 
-    if fmt != "jsonl":
+    if fmt not in ("jsonl", "parquet"):
         raise _refuse(f"--format {fmt}")
+    if fmt == "parquet" and output is None:
+        raise InputError("--format parquet writes a file: give --output FILE", field="--output")
     for given, what in ((licenses, "--licenses"), (waivers, "--waivers")):
         if given is not None:
             raise _refuse(what)
@@ -90,9 +92,12 @@ def run_dataset(
         raise _refuse("--decimal-comma, --date-format or --sheet")
     if scheduler is not None and engine is not Engine.dask:
         raise InputError("--scheduler needs --engine dask", field="--scheduler")
-    if not is_dataset(manifest):
+    one_file = manifest.is_file() and manifest.suffix.lower() in KINDS
+    if not is_dataset(manifest) and not (fmt == "parquet" and one_file):
+        what = "--format parquet" if fmt == "parquet" else "--engine dask"
         raise InputError(
-            "--engine dask checks a dataset: a folder or a glob of .csv / .parquet files",
+            f"{what} checks a dataset: a folder or a glob of .csv / .parquet files"
+            + (" (or one such file)" if fmt == "parquet" else ""),
             file=str(manifest),
         )
     partitions = find_partitions(manifest)
@@ -106,6 +111,9 @@ def run_dataset(
         columns=read_options.columns,
     )
     spec = spec.model_copy(update={"expected": loaded(spec).digest})
+    if fmt == "parquet":
+        assert output is not None
+        return gate(_run_parquet(partitions, spec, engine, output, scheduler), fail_on)
     with _sink(output) as out:
         if engine is Engine.local:
             from exportcheck.bulk.run import run_local
@@ -116,13 +124,7 @@ def run_dataset(
     return gate(worst, fail_on)
 
 
-def _run_dask(
-    parts: Sequence[Partition],
-    spec: Spec,
-    output: Path | None,
-    scheduler: str | None,
-    out: TextIO,
-) -> Status:
+def _need_dask() -> None:
     try:
         import dask.dataframe  # noqa: F401
         import distributed  # noqa: F401
@@ -130,19 +132,78 @@ def _run_dask(
         raise InputError(
             "--engine dask needs Dask: pip install 'exportcheck[dask]'", field="--engine"
         ) from None
-    from exportcheck.bulk.cluster import part_path, run_dask
-    from exportcheck.bulk.run import check_results, merge_parts, summary_text
 
+
+@contextlib.contextmanager
+def _parts_dir(output: Path | None) -> Iterator[Path]:
+    """A folder for the part files, beside ``output`` (shared storage, for a cluster)."""
     folder = output.parent if output is not None else None
+    if folder is not None and not folder.is_dir():
+        raise InputError(f"cannot write output: the folder '{folder}' does not exist",
+                         file=str(output), hint="create the folder first")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix=".exportcheck-parts-", dir=folder) as tmp:
-        parts_dir = Path(tmp)
-        counts, results = run_dask(parts, spec, parts_dir, scheduler)
-        check_results(parts, counts, results)
-        files = [part_path(parts_dir, p.number) for p in parts]
-        missing = [str(f) for f in files if not f.is_file()]
-        if missing:
-            raise InputError("a partition's part file is missing", file=missing[0])
+        yield Path(tmp)
+
+
+def _judged_parts(
+    parts: Sequence[Partition],
+    spec: Spec,
+    engine: Engine,
+    scheduler: str | None,
+    parts_dir: Path,
+    parquet: bool,
+) -> tuple[list[tuple[int, str]], list[PartResult], list[Path]]:
+    """Every partition judged into its part file (here or on Dask), all accounted for: the
+    counts, the results and the part files, in partition order."""
+    from exportcheck.bulk.judge import part_path
+    from exportcheck.bulk.run import check_results, run_local_parts
+
+    if engine is Engine.local:
+        counts, results = run_local_parts(parts, spec, parts_dir, parquet)
+    else:
+        _need_dask()
+        from exportcheck.bulk.cluster import run_dask
+
+        counts, results = run_dask(parts, spec, parts_dir, scheduler, parquet)
+    check_results(parts, counts, results)
+    files = [part_path(parts_dir, p.number, parquet) for p in parts]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise InputError("a partition's part file is missing", file=missing[0])
+    return counts, results, files
+
+
+def _run_dask(
+    parts: Sequence[Partition],
+    spec: Spec,
+    output: Path | None,
+    scheduler: str | None,
+    out: TextIO,
+) -> Status:
+    from exportcheck.bulk.run import merge_parts, summary_text
+
+    with _parts_dir(output) as parts_dir:
+        counts, results, files = _judged_parts(
+            parts, spec, Engine.dask, scheduler, parts_dir, parquet=False
+        )
         text, worst = summary_text(spec, parts, counts, results)
         merge_parts(files, out)
         out.write(text)
+    return worst
+
+
+def _run_parquet(
+    parts: Sequence[Partition], spec: Spec, engine: Engine, output: Path, scheduler: str | None
+) -> Status:
+    """The dataset judged into Parquet parts, copied in order into ``output``."""
+    from exportcheck.bulk import parquet_out
+    from exportcheck.bulk.run import summary_text
+
+    with _parts_dir(output) as parts_dir:
+        counts, results, files = _judged_parts(
+            parts, spec, engine, scheduler, parts_dir, parquet=True
+        )
+        text, worst = summary_text(spec, parts, counts, results)
+        with output_file(output) as raw:
+            parquet_out.merge_parts(files, text, raw)
     return worst

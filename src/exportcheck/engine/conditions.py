@@ -20,6 +20,7 @@ from enum import Enum
 from exportcheck.engine.inforce import group_members, treatments_on
 from exportcheck.engine.partyfacts import PartyFact, PartySet
 from exportcheck.model.eccn import eccn_matches
+from exportcheck.model.fields import PATTERN_FIELDS, TESTED_FIELDS
 from exportcheck.model.manifest import HQ_SUFFIX, PARENT_HQ_SUFFIX, PARENT_SUFFIX
 from exportcheck.model.report import Because
 from exportcheck.model.rules import (
@@ -383,7 +384,7 @@ def leaves(cond: Condition) -> tuple[tuple[str, LeafTest], ...]:
     tests: list[tuple[str, LeafTest]] = []
     if cond.eccn is not None:
         tests.append(("item", _eccn_leaf(cond.eccn)))
-    for name in ("part_number", "vendor", "category", "end_use"):
+    for name in PATTERN_FIELDS:
         patterns = getattr(cond, name)
         if patterns is not None:
             tests.append(("item", _text_leaf(name, patterns)))
@@ -428,14 +429,15 @@ def evaluate(
     return _and(parts)
 
 
+#: what a condition reads that is not the destination or a party (tested fields, parameters)
+_ITEM_READS = (*(f for f in TESTED_FIELDS if f != "destination"), "params")
+
+
 def reads(cond: Condition) -> frozenset[str]:
     """What ``cond`` (with its parts) reads of a line: ``item`` (its ECCN, part number,
     vendor, category, end use, parameters), ``destination``, ``party``."""
     found: set[str] = set()
-    if any(
-        getattr(cond, k) is not None
-        for k in ("eccn", "part_number", "vendor", "category", "end_use", "params")
-    ):
+    if any(getattr(cond, k) is not None for k in _ITEM_READS):
         found.add("item")
     if cond.destination is not None:
         found.add("destination")

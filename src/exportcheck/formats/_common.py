@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from exportcheck.model.fields import TESTED_FIELDS
 from exportcheck.model.manifest import Scalar
 from exportcheck.model.params import PARAMS
 from exportcheck.model.report import Finding, LineResult
@@ -20,9 +21,7 @@ def deciding(line: LineResult) -> list[Finding]:
 
 
 #: Facts of the item and the destination; a reason on any other field is about a party.
-_ITEM_FIELDS = frozenset(
-    ("eccn", "part_number", "vendor", "category", "end_use", "destination", *PARAMS)
-)
+_ITEM_FIELDS = frozenset((*TESTED_FIELDS, *PARAMS))
 
 
 def party_reasons(f: Finding, *, known_only: bool = False) -> list[str]:

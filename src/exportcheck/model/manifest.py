@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from exportcheck.model.fields import FIELDS
+
 # A value as it came from the input file (CSV gives strings; JSON/YAML may give numbers).
 Scalar = str | int | float | bool | None
 
@@ -30,20 +32,7 @@ def is_country_column(name: str) -> bool:
 
 # Manifest columns with a meaning; every other column is carried through untouched.
 KNOWN_FIELDS: tuple[str, ...] = (
-    "line_id",
-    "part_number",
-    "eccn",
-    "description",
-    "vendor",
-    "category",
-    "destination",
-    "quantity",
-    "unit_value",
-    "currency",
-    "consignee",
-    "end_user",
-    "ship_date",
-    "end_use",
+    *(f.name for f in FIELDS),
     *party_cells("consignee")[1:],
     *party_cells("end_user")[1:],
 )

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from exportcheck.errors import InputError
 from exportcheck.model.eccn import normalize_eccn
+from exportcheck.model.fields import ITEM_FIELDS
 from exportcheck.model.manifest import Catalog, CatalogEntry, Scalar
 from exportcheck.model.params import PARAMS
 from exportcheck.model.report import Source
@@ -28,7 +29,7 @@ from exportcheck.readers.shipped import display_path
 from exportcheck.readers.yamlsafe import YamlDocument, decode_text, loads, read_capped
 
 MAX_CATALOG_BYTES = 64 * 1024 * 1024
-TEXT_KEYS: tuple[str, ...] = ("part_number", "eccn", "vendor", "category", "description")
+TEXT_KEYS: tuple[str, ...] = ITEM_FIELDS
 _KNOWN = ", ".join((*TEXT_KEYS, "params", *PARAMS))
 _CSV_COLUMNS: tuple[str, ...] = (*TEXT_KEYS, *PARAMS)
 
@@ -121,14 +122,8 @@ def _entry(
             field="eccn",
         )
     try:
-        return CatalogEntry(
-            part_number=part_number,
-            eccn=eccn,
-            vendor=texts.get("vendor"),
-            category=texts.get("category"),
-            description=texts.get("description"),
-            params=params,
-        )
+        others = {n: texts.get(n) for n in TEXT_KEYS if n not in ("part_number", "eccn")}
+        return CatalogEntry(part_number=part_number, eccn=eccn, params=params, **others)
     except ValidationError as exc:  # pragma: no cover - values are checked above
         raise where.error(str(exc), line=line) from None
 

@@ -6,14 +6,12 @@ from collections.abc import Iterable
 
 from exportcheck.engine.diff.words import _country, condition_text, param_text
 from exportcheck.model.diff import Snapshot
+from exportcheck.model.fields import BY_NAME, PATTERN_FIELDS
 from exportcheck.model.rules import Condition, ParamTest, RuleVersion
 
-_TEXT_KEYS: tuple[tuple[str, str], ...] = (
-    ("eccn", "ECCN patterns"),
-    ("part_number", "part numbers"),
-    ("vendor", "vendors"),
-    ("category", "categories"),
-    ("end_use", "end uses"),
+# The tests by value, in a condition's order (the ECCN, then the text patterns).
+_TEXT_KEYS: tuple[tuple[str, str], ...] = tuple(
+    (name, BY_NAME[name].plural) for name in ("eccn", *PATTERN_FIELDS)
 )
 _DEST_KEYS: tuple[tuple[str, str], ...] = (
     ("countries", "destinations"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from exportcheck.model.countries import country_name
+from exportcheck.model.fields import BY_NAME, PATTERN_FIELDS
 from exportcheck.model.rules import Condition, DestinationCondition, ParamTest, PartyCondition
 
 
@@ -59,15 +60,10 @@ def condition_text(cond: Condition | None) -> str:
     parts: list[str] = []
     if cond.eccn is not None:
         parts.append("ECCN " + " or ".join(cond.eccn))
-    for name, label in (
-        ("part_number", "part"),
-        ("vendor", "vendor"),
-        ("category", "category"),
-        ("end_use", "end use"),
-    ):
+    for name in PATTERN_FIELDS:
         values = getattr(cond, name)
         if values is not None:
-            parts.append(f"{label} " + " or ".join(values))
+            parts.append(f"{BY_NAME[name].words} " + " or ".join(values))
     if cond.params is not None:
         parts.extend(param_text(t) for t in cond.params)
     if cond.destination is not None:

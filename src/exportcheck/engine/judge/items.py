@@ -4,14 +4,17 @@ line judge keeps (its kind and signatures). Pure: no I/O."""
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from exportcheck.engine.classify import classify, contradicts, derive_specs
 from exportcheck.engine.conditions import Facts
 from exportcheck.engine.partyfacts import PartySet
 from exportcheck.model.classification import Derivation, Specs
 from exportcheck.model.fastline import LightLine, LineLike
+from exportcheck.model.fields import ITEM_KEY_FIELDS, LINE_ITEM_KEY_FIELDS, LINE_KEY_FIELDS
 from exportcheck.model.manifest import Catalog, Item
 from exportcheck.model.report import Finding, ResolvedItem
 from exportcheck.model.rules import RuleSet
@@ -98,24 +101,28 @@ def item_facts(
     )
 
 
+def _values(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving the values of ``names`` of an object, as a tuple."""
+    get = operator.attrgetter(*names)
+    return get if len(names) > 1 else lambda obj: (get(obj),)
+
+
+# The fields a judgement reads (model/fields.py): of the item, and of the line beside it.
+_ITEM_KEY = _values(ITEM_KEY_FIELDS)
+#: the line's tested fields but the destination (its end use), as a tuple: with the item's
+#: :func:`item_part_key`, what an item's judgement without the destination depends on
+line_item_key = _values(LINE_ITEM_KEY_FIELDS)
+#: the line's tested fields (destination, end use), as a tuple
+line_key = _values(LINE_KEY_FIELDS)
+
+
 def item_part_key(line: LineLike) -> ItemKey:
-    """The item part of :func:`item_key`: part number, ECCN, vendor, category, params."""
+    """The item part of a judgement's key: the item's tested fields (part number, ECCN,
+    vendor, category; ``ITEM_KEY_FIELDS``) and its params."""
     if isinstance(line, LightLine):
         return line.item_key
     item = line.item
-    return (
-        item.part_number,
-        item.eccn,
-        item.vendor,
-        item.category,
-        tuple(sorted(item.params.items())),
-    )
-
-
-def item_key(line: LineLike, ruleset: RuleSet, on: date) -> ItemKey:
-    """Everything :func:`judge_item` depends on: the item, destination, end use and the
-    rule-set epoch of the date (dates in one epoch have the same rules in force)."""
-    return (*item_part_key(line), line.destination, line.end_use, ruleset.epoch(on))
+    return (*_ITEM_KEY(item), tuple(sorted(item.params.items())))
 
 
 class ItemEntry:

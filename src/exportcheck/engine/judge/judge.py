@@ -26,6 +26,8 @@ from exportcheck.engine.judge.items import (
     contradicted,
     item_facts,
     item_part_key,
+    line_item_key,
+    line_key,
     resolve_item,
 )
 from exportcheck.engine.judge.memo import CACHE_LIMIT, JudgeMemo
@@ -54,9 +56,10 @@ def judge_item(
 ) -> tuple[ResolvedItem, tuple[Finding, ...]]:
     """What the rules say about the line's item going to its destination on ``on``: the
     resolved item and the rule, classification and 'unclassified' findings. Depends only on
-    :func:`item_key` of the line and the rule-set epoch of ``on``.
+    the line's :func:`~.items.item_part_key` and :func:`~.items.line_key` and the rule-set
+    epoch of ``on``.
 
-    ``memo`` (with ``key``, the item part of :func:`item_key`) caches the parts of the
+    ``memo`` (with ``key``, the line's :func:`~.items.item_part_key`) caches the parts of the
     judgement; the result is the same. Rules of ``in_force`` that test the line's parties are
     not judged here (see :mod:`exportcheck.engine.partyrules`)."""
     in_force = split_in_force(ruleset, in_force)[0]
@@ -159,7 +162,7 @@ class LineJudge:
         return in_force
 
     def _entry(self, line: LineLike, on: date, epoch: int, part: ItemKey) -> ItemEntry:
-        whole = (*part, line.end_use, self.memo.span(on))
+        whole = (*part, *line_item_key(line), self.memo.span(on))
         entry = self._items.get(whole)
         if entry is None:
             item, derivation = self.memo.classified(line.item, part, epoch, on)
@@ -375,7 +378,7 @@ class LineJudge:
             day = self._days[on] = (self.ruleset.epoch(on), on.isoformat())
         epoch = day[0]
         part = item_part_key(line)
-        key = (*part, line.destination, line.end_use, epoch)
+        key = (*part, *line_key(line), epoch)
         hit = self._judged.get(key)
         if hit is None:
             hit = self._new(line, on, epoch, part)
@@ -419,7 +422,8 @@ def judge_lines(
 ) -> Iterator[LineResult]:
     """Judge lines in input order (streaming).
 
-    With ``cache`` (the default) each distinct item judgement — same :func:`item_key` — is
+    With ``cache`` (the default) each distinct item judgement — same item, destination and
+    end use (:func:`~.items.item_part_key`, :func:`~.items.line_key`) and epoch — is
     computed once (while it stays in a bounded cache) and reused, and its parts are cached
     too (see :class:`JudgeMemo`); the results are the same as with ``cache=False``, which
     judges every line from scratch.

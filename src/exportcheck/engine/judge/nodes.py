@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from exportcheck.engine.conditions import Facts, Outcome, Tri
+from exportcheck.model.fields import PATTERN_FIELDS, TESTED_FIELDS
 from exportcheck.model.rules import Condition, Rule, RuleVersion
 
 
 def condition_fields(cond: Condition, out: set[str]) -> set[str]:
     """The facts a condition reads: ``eccn``, ``destination``, ... and ``param:<name>``."""
-    for name in ("eccn", "part_number", "vendor", "category", "end_use", "destination"):
+    for name in TESTED_FIELDS:
         if getattr(cond, name) is not None:
             out.add(name)
     for test in cond.params or ():
@@ -31,7 +32,8 @@ def shown(outcome: Outcome, negated: bool) -> object:
     return False if outcome.value is Tri.FALSE and not negated else outcome
 
 
-LEAF_KEYS = ("destination", "eccn", "part_number", "vendor", "category", "end_use")
+#: the fields a leaf conjunct tests, the dated one (destination) first
+LEAF_KEYS = ("destination", *(f for f in TESTED_FIELDS if f != "destination"))
 
 
 def project(facts: Facts, fields: tuple[str, ...]) -> list[object]:
@@ -82,7 +84,7 @@ class Node:
         leaves: list[tuple[str, Any]] = []
         if cond.eccn is not None:
             leaves.append(("eccn", cond.eccn))
-        for name in ("part_number", "vendor", "category", "end_use"):
+        for name in PATTERN_FIELDS:
             value = getattr(cond, name)
             if value is not None:
                 leaves.append((name, value))

@@ -264,7 +264,7 @@ def test_internal_error_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError("injected fault")
 
-    monkeypatch.setattr("exportcheck.api.judge_lines", boom)
+    monkeypatch.setattr("exportcheck.api.report.judge_lines", boom)
     code, out, err = run("check", str(MANIFEST), "-f", "json")
     assert code == 2 and out == ""
     assert "internal error" in err and "injected fault" in err
@@ -352,7 +352,7 @@ def test_lines_read_equals_lines_judged_and_notices(tmp_path: Path) -> None:
 
 
 def test_a_dropped_line_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import exportcheck.api as api_module
+    import exportcheck.api.report as api_module
 
     real = api_module.judge_held
 

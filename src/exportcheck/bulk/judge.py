@@ -208,7 +208,7 @@ def judge_partition(partition: Partition, spec: Spec, out: TextIO) -> PartResult
     with _fewer_collections():
         for chunk in fast.chunks():
             if not checked:
-                api._check_party_columns(done.parties, stats.columns)
+                api.check_party_columns(done.parties, stats.columns)
                 checked = True
             out.write(chunk)
     if stats.records != fast.judged:

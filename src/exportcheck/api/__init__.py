@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from exportcheck.api.commands import classify, diff, history, screen, to_json
 from exportcheck.api.loading import (
     SCOPE_NOTICE,
     PathLike,
@@ -35,9 +36,12 @@ __all__ = [
     "check",
     "check_party_columns",
     "check_stream",
+    "classify",
     "content_hash",
+    "diff",
     "file_source",
     "flagged_timelines",
+    "history",
     "judge_held",
     "load_ownership",
     "load_rules",
@@ -46,5 +50,7 @@ __all__ = [
     "party_columns_option",
     "prepare",
     "scope_notices",
+    "screen",
+    "to_json",
     "tool_version",
 ]

@@ -22,6 +22,7 @@ from exportcheck.bulk.dataset import Partition
 from exportcheck.bulk.judge import PartResult, Spec
 from exportcheck.cli.common import gate, output_file
 from exportcheck.errors import InputError
+from exportcheck.formats import registry
 from exportcheck.model.status import Status
 from exportcheck.readers.manifest import ReadOptions
 
@@ -79,10 +80,10 @@ def run_dataset(
     from exportcheck.bulk.dataset import KINDS, find_partitions, is_dataset
     from exportcheck.bulk.judge import loaded
 
-    if fmt not in ("jsonl", "parquet"):
+    if not registry.get(fmt).dataset:
         raise _refuse(f"--format {fmt}")
-    if fmt == "parquet" and output is None:
-        raise InputError("--format parquet writes a file: give --output FILE", field="--output")
+    if registry.get(fmt).file_only and output is None:
+        raise InputError(f"--format {fmt} writes a file: give --output FILE", field="--output")
     for given, what in ((licenses, "--licenses"), (waivers, "--waivers")):
         if given is not None:
             raise _refuse(what)

@@ -8,7 +8,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -27,30 +26,29 @@ from exportcheck.cli.common import (
     terminal_width,
     write_output,
 )
+from exportcheck.cli.options import (
+    CatalogOpt,
+    CheckFormat,
+    FailOnOpt,
+    ListsOpt,
+    OutputOpt,
+    OwnershipOpt,
+    RulesOpt,
+    format_option,
+)
 from exportcheck.cli.progress import with_progress
 from exportcheck.cli.writer import BackgroundWriter
+from exportcheck.formats import registry
+from exportcheck.model.report import Report
 from exportcheck.model.status import Status
 
 
-class CheckFormat(StrEnum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    markdown = "markdown"
-    sarif = "sarif"
-    junit = "junit"
-    github = "github"
-    html = "html"
-    auto = "auto"
-
-
-def resolve_format(fmt: CheckFormat, environ: Mapping[str, str] | None = None) -> CheckFormat:
+def resolve_format(fmt: str, environ: Mapping[str, str] | None = None) -> str:
     """``auto``: ``github`` inside GitHub Actions (``GITHUB_ACTIONS=true``), else ``table``."""
-    if fmt is not CheckFormat.auto:
-        return fmt
+    if fmt != registry.AUTO:
+        return str(fmt)
     env = os.environ if environ is None else environ
-    return CheckFormat.github if env.get("GITHUB_ACTIONS") == "true" else CheckFormat.table
+    return "github" if env.get("GITHUB_ACTIONS") == "true" else "table"
 
 
 def register(app: typer.Typer) -> None:
@@ -64,239 +62,190 @@ def register(app: typer.Typer) -> None:
     )(check_command)
 
 
+ManifestArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Manifest file (.csv, .xlsx, .json, .jsonl or .yaml), or a dataset: a folder or "
+        "glob of .csv / .parquet partitions.",
+        metavar="MANIFEST",
+    ),
+]
+CheckDateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="As-of date YYYY-MM-DD (default today); a line's ship_date wins.",
+        metavar="YYYY-MM-DD",
+    ),
+]
+PartyColumnsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--party-columns",
+        help="More columns to screen besides consignee and end_user (comma-separated).",
+        metavar="COLUMN,...",
+    ),
+]
+LicensesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--licenses",
+        help="Licences held (YAML or CSV): a covered license_required line becomes "
+        "licensed; quantity/value limits are drawn down in manifest order.",
+        metavar="FILE",
+    ),
+]
+WaiversOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--waivers",
+        help="Approved waivers (YAML or CSV): waived findings are kept, marked, and no "
+        "longer set the line's status; an expired waiver puts the line to review.",
+        metavar="FILE",
+    ),
+]
+ColumnOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--column",
+        help='Map a column of the manifest to a field: --column destination="Ship To '
+        'Country" (repeatable; wins over --config).',
+        metavar="FIELD=HEADER",
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Manifest settings (YAML): columns (field: header), sheet, decimal_comma, "
+        "date_format; options given here win.",
+        metavar="FILE",
+    ),
+]
+SheetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet", help="The sheet of an .xlsx manifest (default: the first).", metavar="NAME"
+    ),
+]
+DecimalCommaOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--decimal-comma/--decimal-point",
+        help="Numbers are written 30.000,00 (a dot only ever groups thousands); default: "
+        "30,000.00.",
+        metavar="",
+    ),
+]
+DateFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date-format",
+        help="How ship_date is written, e.g. DD.MM.YYYY or MM/DD/YYYY (ISO dates are "
+        "read too); default YYYY-MM-DD. Other dates make the line review, never guessed.",
+        metavar="FORMAT",
+    ),
+]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Judge and screen every line from scratch, without caches or fast paths "
+        "(same output, much slower; for checking the caches).",
+        metavar="",
+    ),
+]
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="For a dataset (a folder or glob of .csv / .parquet files): judge it here "
+        "(local) or on Dask (dask; pip install 'exportcheck[dask]'). Writes jsonl or "
+        "parquet.",
+        case_sensitive=False,
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="With --engine dask: the address of a Dask scheduler (tcp://host:8786); "
+        "default: a local cluster on the cores of this machine.",
+        metavar="ADDRESS",
+    ),
+]
+
+
 @handle_errors
 def check_command(
-    manifest: Annotated[
-        Path,
-        typer.Argument(
-            help="Manifest file: .csv, .xlsx, .json, .jsonl or .yaml", metavar="MANIFEST"
-        ),
-    ],
-    date: Annotated[
-        str | None,
-        typer.Option(
-            "--date",
-            help="As-of date YYYY-MM-DD (default today); a line's ship_date wins.",
-            metavar="YYYY-MM-DD",
-        ),
-    ] = None,
-    rules: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--rules",
-            help="Rule file or directory (repeatable); default: shipped rules.",
-            metavar="FILE|DIR",
-        ),
-    ] = None,
-    lists: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--lists",
-            help="Restricted-party list: YAML, CSL CSV or OFAC SDN CSV file, or a directory "
-            "(repeatable); default: shipped lists.",
-            metavar="FILE|DIR",
-        ),
-    ] = None,
-    party_columns: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--party-columns",
-            help="More columns to screen besides consignee and end_user (comma-separated).",
-            metavar="COLUMN,...",
-        ),
-    ] = None,
-    catalog: Annotated[
-        Path | None,
-        typer.Option(
-            "--catalog", help="Product master (YAML or CSV) keyed by part number.", metavar="FILE"
-        ),
-    ] = None,
-    licenses: Annotated[
-        Path | None,
-        typer.Option(
-            "--licenses",
-            help="Licences held (YAML or CSV): a covered license_required line becomes "
-            "licensed; quantity/value limits are drawn down in manifest order.",
-            metavar="FILE",
-        ),
-    ] = None,
-    waivers: Annotated[
-        Path | None,
-        typer.Option(
-            "--waivers",
-            help="Approved waivers (YAML or CSV): waived findings are kept, marked, and no "
-            "longer set the line's status; an expired waiver puts the line to review.",
-            metavar="FILE",
-        ),
-    ] = None,
-    ownership: Annotated[
-        Path | None,
-        typer.Option(
-            "--ownership",
-            help="Who owns the parties (YAML or CSV: entity, owner, share %, as_of, source; "
-            "optional entity_hq_country, owner_hq_country), for the ownership and "
-            "headquarters rules.",
-            metavar="FILE",
-        ),
-    ] = None,
-    fmt: Annotated[
-        CheckFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Output format. table, jsonl and csv stream: each line is written as it is "
-            "judged, in constant memory (jsonl ends with a summary object; over 2,000 lines "
-            "the table shows the flagged lines only, and says so). json, html, markdown, "
-            "sarif, junit and github buffer the whole report in memory first (their totals or "
-            "rule index come before the lines). sarif for code scanning, junit for CI test "
-            "reports, github for Actions annotations, html a self-contained page for people; "
-            "auto is github inside GitHub Actions, else table.",
-            case_sensitive=False,
-        ),
-    ] = CheckFormat.table,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write the report here instead of stdout.", metavar="FILE"
-        ),
-    ] = None,
-    fail_on: Annotated[
-        str,
-        typer.Option(
-            "--fail-on",
-            help="Exit 1 if any line is at or above this status "
-            "(allowed, licensed, review, license_required, prohibited) or 'never'.",
-            metavar="STATUS",
-        ),
-    ] = "review",
-    column: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--column",
-            help='Map a column of the manifest to a field: --column destination="Ship To '
-            'Country" (repeatable; wins over --config).',
-            metavar="FIELD=HEADER",
-        ),
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            help="Manifest settings (YAML): columns (field: header), sheet, decimal_comma, "
-            "date_format; options given here win.",
-            metavar="FILE",
-        ),
-    ] = None,
-    sheet: Annotated[
-        str | None,
-        typer.Option(
-            "--sheet", help="The sheet of an .xlsx manifest (default: the first).", metavar="NAME"
-        ),
-    ] = None,
-    decimal_comma: Annotated[
-        bool | None,
-        typer.Option(
-            "--decimal-comma/--decimal-point",
-            help="Numbers are written 30.000,00 (a dot only ever groups thousands); default: "
-            "30,000.00.",
-            metavar="",
-        ),
-    ] = None,
-    date_format: Annotated[
-        str | None,
-        typer.Option(
-            "--date-format",
-            help="How ship_date is written, e.g. DD.MM.YYYY or MM/DD/YYYY (ISO dates are "
-            "read too); default YYYY-MM-DD. Other dates make the line review, never guessed.",
-            metavar="FORMAT",
-        ),
-    ] = None,
-    no_cache: Annotated[
-        bool,
-        typer.Option(
-            "--no-cache",
-            help="Judge and screen every line from scratch, without caches or fast paths "
-            "(same output, much slower; for checking the caches).",
-            metavar="",
-        ),
-    ] = False,
-    # --- issue 18: datasets (a folder or glob of partitions), on Dask or here ---
-    engine: Annotated[
-        Engine,
-        typer.Option(
-            "--engine",
-            help="For a dataset (a folder or glob of .csv / .parquet files): judge it here "
-            "(local) or on Dask (dask; pip install 'exportcheck[dask]'). Writes jsonl.",
-            case_sensitive=False,
-        ),
-    ] = Engine.local,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help="With --engine dask: the address of a Dask scheduler (tcp://host:8786); "
-            "default: a local cluster on the cores of this machine.",
-            metavar="ADDRESS",
-        ),
-    ] = None,
+    manifest: ManifestArg,
+    date: CheckDateOpt = None,
+    rules: RulesOpt = None,
+    lists: ListsOpt = None,
+    party_columns: PartyColumnsOpt = None,
+    catalog: CatalogOpt = None,
+    licenses: LicensesOpt = None,
+    waivers: WaiversOpt = None,
+    ownership: OwnershipOpt = None,
+    fmt: Annotated[CheckFormat, format_option(registry.CHECK)] = "table",
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = "review",
+    column: ColumnOpt = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    decimal_comma: DecimalCommaOpt = None,
+    date_format: DateFormatOpt = None,
+    no_cache: NoCacheOpt = False,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     from exportcheck.readers.config import read_options
 
     threshold = fail_on_option(fail_on)
-    fmt = resolve_format(fmt)
-    reading = read_options(config, column, sheet, decimal_comma, date_format)
-    if engine is not Engine.local or scheduler is not None or is_dataset(manifest):
+    name = resolve_format(fmt)
+    spec = registry.get(name)
+    options: dict[str, Any] = {
+        "date": date, "rules": rules, "lists": lists, "catalog": catalog, "ownership": ownership,
+        "party_columns": party_columns, "licenses": licenses, "waivers": waivers,
+        "read_options": read_options(config, column, sheet, decimal_comma, date_format),
+    }  # fmt: skip
+    if (
+        engine is not Engine.local
+        or scheduler is not None
+        or is_dataset(manifest)
+        or (spec.file_only)
+    ):
         from exportcheck.cli.bulk import run_dataset
 
         raise typer.Exit(run_dataset(
-            manifest, engine=engine, scheduler=scheduler, fmt=fmt.value, output=output,
-            fail_on=threshold, date=date, rules=rules, lists=lists, catalog=catalog,
-            ownership=ownership, party_columns=party_columns, licenses=licenses,
-            waivers=waivers, read_options=reading, cache=not no_cache,
+            manifest, engine=engine, scheduler=scheduler, fmt=name, output=output,
+            fail_on=threshold, cache=not no_cache, **options,
         ))  # fmt: skip
-    # --- end issue 18 ---
-    if fmt in (CheckFormat.jsonl, CheckFormat.csv, CheckFormat.table):
-        worst = _stream(
-            manifest,
-            fmt,
-            output,
-            cache=not no_cache,
-            date=date,
-            rules=rules,
-            catalog=catalog,
-            lists=lists,
-            party_columns=party_columns,
-            licenses=licenses,
-            waivers=waivers,
-            ownership=ownership,
-            read_options=reading,
-        )
+    if spec.streams:
+        worst = _stream(manifest, name, output, cache=not no_cache, **options)
         raise typer.Exit(gate(worst, threshold))
-    report = api.check(
-        manifest,
-        date=date,
-        rules=rules,
-        catalog=catalog,
-        lists=lists,
-        party_columns=party_columns,
-        licenses=licenses,
-        waivers=waivers,
-        cache=not no_cache,
-        ownership=ownership,
-        read_options=reading,
-    )
+    report = api.check(manifest, cache=not no_cache, **options)
     _echo_notices(report.notices)
-    if fmt is CheckFormat.html:
+    write_output(_render(report, name, threshold, rules, catalog), output)
+    raise typer.Exit(gate(report.summary.worst, threshold))
+
+
+def _render(
+    report: Report,
+    name: str,
+    threshold: Status | None,
+    rules: list[Path] | None,
+    catalog: Path | None,
+) -> str:
+    """A buffered format's text; html also shows the flagged lines' timelines."""
+    if name == "html":
         from exportcheck.formats import html
 
         timelines = api.flagged_timelines(report, rules=rules, catalog=catalog)
-        text = html.render(report, timelines)
-    else:
-        from exportcheck.formats import render
+        return html.render(report, timelines)
+    from exportcheck.formats import render
 
-        text = render(report, fmt.value, fail_on=threshold)
-    write_output(text, output)
-    raise typer.Exit(gate(report.summary.worst, threshold))
+    return render(report, name, fail_on=threshold)
 
 
 _STDOUT_SPOOL_BYTES = 32 * 1024 * 1024
@@ -329,13 +278,13 @@ def _sink(output: Path | None) -> Iterator[TextIO]:
 
 
 def _stream(
-    manifest: Path, fmt: CheckFormat, output: Path | None, *, cache: bool, **options: Any
+    manifest: Path, fmt: str, output: Path | None, *, cache: bool, **options: Any
 ) -> Status:
     """Check ``manifest`` line by line, writing ``jsonl``, ``csv`` or the table as lines are
     judged. Returns the worst status."""
     stream = api.check_stream(manifest, cache=cache, **options)
     keep_until_exit(stream)  # its caches: not freed one by one at the end (see app.main)
-    fast = stream.jsonl_lines() if fmt is CheckFormat.jsonl else None
+    fast = stream.jsonl_lines() if fmt == "jsonl" else None
     if fast is not None:
         results: Iterator[Any] = with_progress(fast, size=lambda chunk: chunk.count("\n"))
     else:
@@ -371,7 +320,7 @@ def _fewer_collections() -> Iterator[None]:
 def _write_stream(
     stream: api.CheckStream,
     results: Iterator[Any],
-    fmt: CheckFormat,
+    fmt: str,
     output: Path | None,
     cache: bool,
     prerendered: bool = False,
@@ -381,7 +330,7 @@ def _write_stream(
 
     try:
         with _sink(output) as out:
-            if fmt is CheckFormat.jsonl:
+            if fmt == "jsonl":
                 chunks = jsonl.stream(
                     results,
                     prerendered=prerendered,
@@ -393,7 +342,7 @@ def _write_stream(
                     fast=cache,
                     notices=lambda: stream.notices,
                 )
-            elif fmt is CheckFormat.table:
+            elif fmt == "table":
                 chunks = table.stream(
                     results,
                     as_of=stream.as_of,

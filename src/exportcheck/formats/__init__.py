@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from exportcheck.errors import InputError
+from exportcheck.formats import registry
 from exportcheck.model.report import Report
 from exportcheck.model.status import Status
 
@@ -20,21 +21,11 @@ class GatedRenderer(Protocol):
     def __call__(self, report: Report, *, fail_on: Status | None = ...) -> str: ...
 
 
-# Format name -> the module (in this package) whose ``render`` writes it.
-FORMATS: dict[str, str] = {
-    "table": "table",
-    "json": "json",
-    "jsonl": "jsonl",
-    "csv": "csv",
-    "markdown": "markdown",
-    "sarif": "sarif",
-    "junit": "junit",
-    "github": "github",
-    "html": "html",
-}
+# Format name -> the module (in this package) whose ``render`` writes a check report.
+FORMATS: dict[str, str] = {f.name: f.module for f in registry.FORMATS if f.module is not None}
 
 # Formats whose output depends on the --fail-on threshold (passed as ``fail_on=``).
-GATED = frozenset({"junit"})
+GATED = frozenset(f.name for f in registry.FORMATS if f.gates)
 
 
 def render(report: Report, fmt: str, *, fail_on: Status | None = Status.REVIEW) -> str:

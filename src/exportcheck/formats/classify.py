@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from rich import box
 from rich.table import Table
 
 from exportcheck.formats._console import text_console, without_trailing_blanks
-from exportcheck.model.classification import Segment, Specs, fmt_number
+from exportcheck.model.classification import ClassificationReport, Segment, fmt_number
 
 
 def _segment_dict(seg: Segment) -> dict[str, Any]:
@@ -29,17 +28,15 @@ def _segment_dict(seg: Segment) -> dict[str, Any]:
     }
 
 
-def render_json(
-    label: str, category: str | None, specs: Specs, start: date, end: date, segments: list[Segment]
-) -> str:
+def render_json(report: ClassificationReport) -> str:
     doc = {
-        "item": label,
-        "category": category,
-        "params": specs.params,
-        "derivations": list(specs.derivations),
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "timeline": [_segment_dict(s) for s in segments],
+        "item": report.item,
+        "category": report.category,
+        "params": report.specs.params,
+        "derivations": list(report.specs.derivations),
+        "from": report.start.isoformat(),
+        "to": report.end.isoformat(),
+        "timeline": [_segment_dict(s) for s in report.segments],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -54,17 +51,9 @@ def _outcome(seg: Segment) -> str:
     return "—"
 
 
-def render_table(
-    label: str,
-    category: str | None,
-    specs: Specs,
-    start: date,
-    end: date,
-    segments: list[Segment],
-    *,
-    color: bool = False,
-    width: int = 120,
-) -> str:
+def render_table(report: ClassificationReport, *, color: bool = False, width: int = 120) -> str:
+    label, category, specs = report.item, report.category, report.specs
+    start, end, segments = report.start, report.end, report.segments
     console, buf = text_console(color=color, width=width, markup=True)
     shown = ", ".join(f"{k} {fmt_number(v)}" for k, v in specs.params.items())
     console.print(

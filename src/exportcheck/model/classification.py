@@ -98,3 +98,15 @@ class Segment:
     def key(self) -> tuple[str, str | None, frozenset[str]]:
         d = self.derivation
         return (self.state, self.eccn, d.missing if d else frozenset())
+
+
+@dataclass(frozen=True)
+class ClassificationReport:
+    """``exportcheck classify``: one item's classification timeline from ``start`` to ``end``."""
+
+    item: str
+    category: str | None
+    specs: Specs
+    start: date
+    end: date
+    segments: tuple[Segment, ...]

@@ -7,6 +7,25 @@ The public API is re-exported from :mod:`exportcheck.api`.
 # starting the CLI need not look it up in the installed metadata (~60 ms).
 __version__ = "0.1.0"
 
-from exportcheck.api import check, load_rules
+from exportcheck.api import (
+    check,
+    check_stream,
+    classify,
+    diff,
+    history,
+    load_rules,
+    screen,
+    to_json,
+)
 
-__all__ = ["__version__", "check", "load_rules"]
+__all__ = [
+    "__version__",
+    "check",
+    "check_stream",
+    "classify",
+    "diff",
+    "history",
+    "load_rules",
+    "screen",
+    "to_json",
+]

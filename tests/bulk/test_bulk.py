@@ -147,3 +147,43 @@ def test_bad_partition_exits_2_naming_it(tmp_path: Path, cluster: Any) -> None:
     result = CliRunner().invoke(app, [*args, "--scheduler", cluster.scheduler_address])
     assert result.exit_code == 2
     assert "b.csv" in result.output
+
+
+# --- Parquet output ----------------------------------------------------------------------------
+
+
+def test_parquet_output_same_bytes_local_and_dask(
+    dataset: Path, cluster: Any, local_bytes: bytes
+) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    from exportcheck.bulk.parquet_out import SUMMARY_KEY
+
+    local, dask = dataset.parent / "out-local.parquet", dataset.parent / "out-dask.parquet"
+    assert _check(dataset, local, "--format", "parquet") == 0
+    address = cluster.scheduler_address
+    assert (
+        _check(dataset, dask, "--format", "parquet", "--engine", "dask", "--scheduler", address)
+        == 0
+    )
+    assert dask.read_bytes() == local.read_bytes()
+    table = pq.read_table(local)
+    want = local_bytes.decode().splitlines()
+    # one row a line, in order, each row's line the JSON Lines object; the summary in metadata
+    assert table.num_rows == LINES
+    assert table.column("line").to_pylist() == want[:-1]
+    first = json.loads(want[0])
+    assert table.column("line_id")[0].as_py() == first["line_id"]
+    assert table.column("status")[0].as_py() == first["status"]
+    summary = pq.read_metadata(local).metadata[SUMMARY_KEY]
+    assert json.loads(summary) == json.loads(want[-1])
+
+
+def test_parquet_output_needs_a_file_and_a_dataset_format(tmp_path: Path, dataset: Path) -> None:
+    runner = CliRunner()
+    no_file = runner.invoke(app, ["check", str(dataset), "--format", "parquet"])
+    assert no_file.exit_code == 2 and "--output" in no_file.output
+    buffered = runner.invoke(app, ["check", str(dataset), "--format", "json"])
+    assert buffered.exit_code == 2 and "--format json is not available" in buffered.output

@@ -36,7 +36,7 @@ from exportcheck.model.params import PARAMS, parse_spec
 from exportcheck.model.parties import ScreenResult
 from exportcheck.model.report import Report
 
-Specs = Mapping[str, float] | Sequence[str] | None
+Specs = Mapping[str, float | bool] | Sequence[str] | None
 
 
 def _country(value: str | None, option: str) -> str | None:
@@ -95,11 +95,18 @@ def screen(
     return index.screen_many(list(names), country=cc, on=day)
 
 
+def _spec_texts(specs: Specs) -> list[str]:
+    """A mapping of specs as ``KEY=VALUE`` texts, checked like the command's ``--spec``."""
+    if specs is None:
+        return []
+    if isinstance(specs, Mapping):
+        return [f"{k}={v}" for k, v in specs.items()]
+    return list(specs)
+
+
 def _classify_params(specs: Specs) -> dict[str, float]:
-    if specs is None or isinstance(specs, Mapping):
-        return dict(specs or {})
     out: dict[str, float] = {}
-    for text in specs:
+    for text in _spec_texts(specs):
         try:
             name, value = parse_spec(text)
         except ValueError as exc:
@@ -205,10 +212,8 @@ def _history_params(specs: Specs) -> dict[str, float]:
     """``["tpp=15832"]`` (``a=1,b=2`` also accepted) or a mapping → parameters."""
     from exportcheck.readers.manifest import normalize_header, parse_param
 
-    if specs is None or isinstance(specs, Mapping):
-        return dict(specs or {})
     out: dict[str, float] = {}
-    for raw in specs:
+    for raw in _spec_texts(specs):
         for part in raw.split(","):
             if not part.strip():
                 continue

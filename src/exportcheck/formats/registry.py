@@ -61,9 +61,7 @@ FORMATS: tuple[Format, ...] = (
     Format("csv", (CHECK,), "one row per line, for spreadsheets", streams=True, module="csv"),
     Format("markdown", (CHECK, DIFF), "for pull-request comments", module="markdown"),
     Format("sarif", (CHECK,), "SARIF 2.1.0 for code scanning", module="sarif"),
-    Format(
-        "junit", (CHECK,), "JUnit XML for CI test reports", gates=True, module="junit"
-    ),
+    Format("junit", (CHECK,), "JUnit XML for CI test reports", gates=True, module="junit"),
     Format("github", (CHECK,), "GitHub Actions annotations", module="github"),
     Format("html", (CHECK,), "a self-contained page for people", module="html"),
     Format(

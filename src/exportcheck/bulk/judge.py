@@ -25,7 +25,7 @@ from exportcheck.bulk.dataset import Partition
 from exportcheck.engine.judge.judge import LineJudge
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.errors import InputError
-from exportcheck.model.manifest import Catalog, ManifestLine
+from exportcheck.model.manifest import Catalog, ManifestLine, default_line_id
 from exportcheck.model.report import Source
 from exportcheck.model.rules import RuleSet
 from exportcheck.readers.csvchunk import RowBatch
@@ -155,8 +155,9 @@ def _shift_line(line: ManifestLine, off: int) -> ManifestLine:
     """A finished line with its record number moved (and its line id, if it defaulted)."""
     update: dict[str, Any] = {"index": line.index + off}
     own = line.fields.get("line_id")
-    if line.line_id == str(line.index) and not (isinstance(own, str) and own.strip()):
-        update["line_id"] = str(line.index + off)
+    defaulted = line.line_id == default_line_id(line.index)
+    if defaulted and not (isinstance(own, str) and own.strip()):
+        update["line_id"] = default_line_id(line.index + off)
     return line.model_copy(update=update)
 
 

@@ -84,6 +84,12 @@ class Catalog(BaseModel):
         return self.entries.get(self.key(part_number))
 
 
+def default_line_id(index: int) -> str:
+    """The id of a line that gives none (or a blank one): its 1-based data row number (in a
+    dataset, counted across its partitions in order). Every reader and the fast path use it."""
+    return str(index)
+
+
 class ManifestLine(BaseModel):
     """One input row, parsed. Unparseable values are left out and recorded in ``problems``."""
 

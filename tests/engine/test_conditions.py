@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exportcheck.engine.conditions import Facts, Tri, _text_test, evaluate
+from exportcheck.engine.conditions import Facts, Tri, evaluate, text_outcome
 from exportcheck.model.eccn import eccn_matches, normalize_eccn
 from exportcheck.model.rules import Condition, RuleSet
 
@@ -124,7 +124,7 @@ _GLOB = st.text(alphabet="aAbB1-* ?[]!.", max_size=6)
 def test_text_tests_match_as_fnmatch_does(patterns: list[str], value: str) -> None:
     """Patterns are compiled once per list; the first that matches (case-insensitively, as
     fnmatch.fnmatchcase of the casefolded texts) is named, as matching them one by one."""
-    got = _text_test("part_number", value, patterns)
+    got = text_outcome("part_number", value, patterns)
     if not value.strip():
         assert got.value is Tri.UNKNOWN
         return

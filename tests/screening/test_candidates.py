@@ -53,7 +53,7 @@ LISTED = [
     "Fernando Perez",
     "כנרת דון",
 ]
-# Listed as individuals: a person's name may lack its middle names (see _interior).
+# Listed as individuals: a person's name may lack its middle names (see interior).
 PERSONS = {
     "Friedrich Buchenberg", "KHAMIS, Imad Mohammad Deeb", "Muhammad Ali Hassan",
     "Muhammad Ali", "V Putin", "Abdul Rahman Al-Assad", "Bashar al-Assad", "Kim Jong Un",

@@ -298,13 +298,13 @@ def test_abjad_names_compared_on_consonant_skeletons() -> None:
 
 def test_known_names_are_less_often_misspellings_of_each_other() -> None:
     """A short spelling variant counts less when both words are names two entries use."""
-    from exportcheck.engine.screening import KNOWN_WORD_FACTOR, _token_sim
+    from exportcheck.engine.screening import KNOWN_WORD_FACTOR, token_sim
 
     names = ["Wang Li", "Wang Chen", "Kang Li", "Kang Chen", "Wung Bo"]
     index = ScreeningIndex.build([entry(n, "SDN", eid=n) for n in names])
-    assert index._pair_sim("wang", "kang") == KNOWN_WORD_FACTOR * _token_sim("wang", "kang")
-    assert index._pair_sim("wang", "wung") == _token_sim("wang", "wung")  # one entry's word
-    assert index._pair_sim("xang", "kang") == _token_sim("xang", "kang") > 0  # unknown word
+    assert index._pair_sim("wang", "kang") == KNOWN_WORD_FACTOR * token_sim("wang", "kang")
+    assert index._pair_sim("wang", "wung") == token_sim("wang", "wung")  # one entry's word
+    assert index._pair_sim("xang", "kang") == token_sim("xang", "kang") > 0  # unknown word
 
 
 def test_particles_are_no_evidence_that_names_are_one() -> None:

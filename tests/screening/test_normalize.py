@@ -83,14 +83,14 @@ def test_normalisation_is_idempotent(text: str) -> None:
 
 def _middle_forms_reference(core: list[str]) -> tuple[list[str], list[str]]:
     """The legal forms taken from the middle of a name, phrase by phrase in the order
-    _LEGAL_ANYWHERE_P lists them (longest first): the plain loop _split_legal replaces."""
-    from exportcheck.engine.screening import _LEGAL_ANYWHERE_P
+    LEGAL_ANYWHERE_P lists them (longest first): the plain loop split_legal replaces."""
+    from exportcheck.engine.screening import LEGAL_ANYWHERE_P
 
     legal: list[str] = []
     out: list[str] = []
     i = 0
     while i < len(core):
-        for p in _LEGAL_ANYWHERE_P:
+        for p in LEGAL_ANYWHERE_P:
             n = len(p)
             if tuple(core[i : i + n]) == p and len(core) - n >= 1:
                 legal.extend(p)
@@ -127,10 +127,10 @@ _WORDS = [
 
 @given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8))
 def test_middle_legal_forms_are_the_longest_phrase_first(words: list[str]) -> None:
-    from exportcheck.engine.screening import _split_legal
+    from exportcheck.engine.screening import split_legal
 
     plain = ["acme", *words, "huawei"]  # no legal form at either edge: only the middle pass
-    got = _split_legal(plain)
+    got = split_legal(plain)
     want_out, want_legal = _middle_forms_reference(plain)
     assert got.tokens == tuple(want_out)
     assert got.legal_forms == tuple(want_legal)
@@ -176,15 +176,15 @@ def test_long_legal_forms_with_one_typo() -> None:
 
 
 def test_romanisation_variants_are_closer_than_other_edits() -> None:
-    from exportcheck.engine.screening import _token_sim
+    from exportcheck.engine.screening import token_sim
 
-    assert _token_sim("volodymyr", "volodimir") > _token_sim("volodymyr", "volodamar")
-    assert _token_sim("hussain", "husain") > _token_sim("hussain", "husein")
-    assert _token_sim("paint", "plant") == 0.0  # two edits in a five-letter word
+    assert token_sim("volodymyr", "volodimir") > token_sim("volodymyr", "volodamar")
+    assert token_sim("hussain", "husain") > token_sim("hussain", "husein")
+    assert token_sim("paint", "plant") == 0.0  # two edits in a five-letter word
     # two edits that are both such variants count as one
-    assert 0.0 < _token_sim("joonng", "jong") < _token_sim("jonng", "jong")
-    assert _token_sim("mousavi", "musawi") > 0.8
-    assert _token_sim("jong", "joonnngg") == 0.0  # more than that
+    assert 0.0 < token_sim("joonng", "jong") < token_sim("jonng", "jong")
+    assert token_sim("mousavi", "musawi") > 0.8
+    assert token_sim("jong", "joonnngg") == 0.0  # more than that
 
 
 def test_hostile_name_fields_stay_linear() -> None:

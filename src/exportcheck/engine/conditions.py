@@ -95,7 +95,7 @@ def _matchers(patterns: list[str]) -> _Matchers:
     return found
 
 
-def _text_test(name: str, value: str | None, patterns: list[str]) -> Outcome:
+def text_outcome(name: str, value: str | None, patterns: list[str]) -> Outcome:
     shown = ", ".join(patterns)
     if value is None or not value.strip():
         return Outcome(
@@ -110,7 +110,7 @@ def _text_test(name: str, value: str | None, patterns: list[str]) -> Outcome:
     return Outcome(Tri.FALSE, (Because(field=name, value=value, test=f"not one of {shown}"),))
 
 
-def _eccn_test(eccn: str | None, patterns: list[str]) -> Outcome:
+def eccn_outcome(eccn: str | None, patterns: list[str]) -> Outcome:
     shown = ", ".join(patterns)
     if eccn is None:
         return Outcome(
@@ -140,7 +140,7 @@ def _eccn_test(eccn: str | None, patterns: list[str]) -> Outcome:
     return Outcome(Tri.FALSE, (Because(field="eccn", value=eccn, test=f"not under {shown}"),))
 
 
-def _param_test(params: dict[str, float], test: ParamTest) -> Outcome:
+def param_outcome(params: dict[str, float], test: ParamTest) -> Outcome:
     value = params.get(test.param)
     if test.value is None:  # a presence test: never unknown
         given = value is not None
@@ -187,7 +187,7 @@ def _in_scope(
     return None
 
 
-def _destination_test(ruleset: RuleSet, facts: Facts, cond: DestinationCondition) -> Outcome:
+def destination_outcome(ruleset: RuleSet, facts: Facts, cond: DestinationCondition) -> Outcome:
     dest = facts.destination
     if dest is None:
         return Outcome(
@@ -260,7 +260,7 @@ def _hq_test(ruleset: RuleSet, on: date, party: PartyFact, cond: HeadquartersCon
             role + PARENT_HQ_SUFFIX,
             f"ultimate parent '{party.parent}' headquarters",
         )
-    return _or([own, parent])
+    return any_of([own, parent])
 
 
 def _owned_test(party: PartyFact, cond: OwnedByCondition) -> Outcome:
@@ -309,7 +309,7 @@ def _party_test(ruleset: RuleSet, facts: Facts, cond: PartyCondition) -> Outcome
             parts.append(
                 Outcome(Tri.FALSE, (Because(field="parties", value=None, test="no party named"),))
             )
-        return _and(parts)
+        return all_of(parts)
     each: list[Outcome] = []
     for p in chosen:
         tests: list[Outcome] = []
@@ -317,11 +317,11 @@ def _party_test(ruleset: RuleSet, facts: Facts, cond: PartyCondition) -> Outcome
             tests.append(_hq_test(ruleset, facts.on, p, cond.headquarters))
         if cond.owned_by is not None:
             tests.append(_owned_test(p, cond.owned_by))
-        each.append(_and(tests))
-    return _or(each)
+        each.append(all_of(tests))
+    return any_of(each)
 
 
-def _and(outcomes: list[Outcome]) -> Outcome:
+def all_of(outcomes: list[Outcome]) -> Outcome:
     falses = [o for o in outcomes if o.value is Tri.FALSE]
     if falses:
         return Outcome(Tri.FALSE, falses[0].because)
@@ -332,7 +332,7 @@ def _and(outcomes: list[Outcome]) -> Outcome:
     return Outcome(Tri.UNKNOWN, because, missing)
 
 
-def _or(outcomes: list[Outcome]) -> Outcome:
+def any_of(outcomes: list[Outcome]) -> Outcome:
     trues = [o for o in outcomes if o.value is Tri.TRUE]
     if trues:
         return Outcome(Tri.TRUE, trues[0].because)
@@ -343,7 +343,7 @@ def _or(outcomes: list[Outcome]) -> Outcome:
     return Outcome(Tri.FALSE, tuple(b for o in outcomes for b in o.because))
 
 
-def _not(inner: Outcome) -> Outcome:
+def not_of(inner: Outcome) -> Outcome:
     """Negation. The inner reasons already say why the inner test failed or held ("not one
     of hbm*", "falls under 3A090.c"), so they are kept as they are."""
     flipped = {Tri.TRUE: Tri.FALSE, Tri.FALSE: Tri.TRUE, Tri.UNKNOWN: Tri.UNKNOWN}[inner.value]
@@ -355,19 +355,19 @@ _LEAVES: dict[int, tuple[Condition, tuple[tuple[str, LeafTest], ...]]] = {}
 
 
 def _eccn_leaf(patterns: list[str]) -> LeafTest:
-    return lambda facts, ruleset: _eccn_test(facts.eccn, patterns)
+    return lambda facts, ruleset: eccn_outcome(facts.eccn, patterns)
 
 
 def _text_leaf(name: str, patterns: list[str]) -> LeafTest:
-    return lambda facts, ruleset: _text_test(name, getattr(facts, name), patterns)
+    return lambda facts, ruleset: text_outcome(name, getattr(facts, name), patterns)
 
 
 def _param_leaf(test: ParamTest) -> LeafTest:
-    return lambda facts, ruleset: _param_test(facts.params, test)
+    return lambda facts, ruleset: param_outcome(facts.params, test)
 
 
 def _destination_leaf(cond: DestinationCondition) -> LeafTest:
-    return lambda facts, ruleset: _destination_test(ruleset, facts, cond)
+    return lambda facts, ruleset: destination_outcome(ruleset, facts, cond)
 
 
 def _party_leaf(cond: PartyCondition) -> LeafTest:
@@ -421,12 +421,12 @@ def evaluate(
     else:
         parts = [leaf(cond, i, kind, test) for i, (kind, test) in enumerate(leaves(cond))]
     if cond.all is not None:
-        parts.append(_and([sub(c) for c in cond.all]))
+        parts.append(all_of([sub(c) for c in cond.all]))
     if cond.any is not None:
-        parts.append(_or([sub(c) for c in cond.any]))
+        parts.append(any_of([sub(c) for c in cond.any]))
     if cond.not_ is not None:
-        parts.append(_not(sub(cond.not_)))
-    return _and(parts)
+        parts.append(not_of(sub(cond.not_)))
+    return all_of(parts)
 
 
 #: what a condition reads that is not the destination or a party (tested fields, parameters)

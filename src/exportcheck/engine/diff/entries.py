@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from exportcheck.engine.diff.rules import _in_window
+from exportcheck.engine.diff.rules import in_window
 from exportcheck.model.diff import Change, Snapshot
 from exportcheck.model.parties import ListEntry
 
@@ -44,9 +44,9 @@ def list_changes(entries: Iterable[ListEntry], d_from: date, d_to: date) -> list
             continue
         seen.add(key)
         events: list[str] = []
-        if _in_window(e.start_date, lo, hi):
+        if in_window(e.start_date, lo, hi):
             events.append(f"{e.start_date}: listed")
-        if _in_window(e.end_date, lo, hi):
+        if in_window(e.end_date, lo, hi):
             events.append(f"{e.end_date}: delisted")
         listed_later = e.in_force(hi)
         reason = "listed" if listed_later else "delisted"

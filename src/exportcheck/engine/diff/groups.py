@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from exportcheck.engine.diff.rules import _in_window
-from exportcheck.engine.diff.words import _country, condition_text
+from exportcheck.engine.diff.rules import in_window
+from exportcheck.engine.diff.words import condition_text, country_label
 from exportcheck.engine.inforce import version_in_force
 from exportcheck.model.diff import Change, Kind, Mode, Snapshot
 from exportcheck.model.rules import CountryGroup, CountryTreatment, RuleSet
@@ -16,7 +16,7 @@ from exportcheck.model.rules import CountryGroup, CountryTreatment, RuleSet
 # --------------------------------------------------------------------------------------------
 
 
-def _classification_changes(
+def classification_changes(
     before_rs: RuleSet, after_rs: RuleSet, d_from: date, d_to: date
 ) -> list[Change]:
     before: dict[str, Any] = getattr(before_rs, "classifications", None) or {}
@@ -107,7 +107,7 @@ def _record(r: tuple[str, date | None, date | None]) -> str:
     span = ", ".join(
         x for x in (f"from {r[1]}" if r[1] else "", f"until {r[2]}" if r[2] else "") if x
     )
-    return _country(r[0]) + (f" ({span})" if span else "")
+    return country_label(r[0]) + (f" ({span})" if span else "")
 
 
 def _record_edits(
@@ -128,7 +128,7 @@ def _record_edits(
             details.append(f"{name}: {getattr(gb, name)} → {getattr(ga, name)}")
 
 
-def _group_changes(
+def group_changes(
     before_rs: RuleSet, after_rs: RuleSet, d_from: date, d_to: date, mode: Mode
 ) -> list[Change]:
     out: list[Change] = []
@@ -143,16 +143,16 @@ def _group_changes(
         events: list[str] = []
         for code in sorted(ma - mb):
             note = _member_dates(ga, code)
-            details.append(f"joins: {_country(code)}" + (f" ({note})" if note else ""))
+            details.append(f"joins: {country_label(code)}" + (f" ({note})" if note else ""))
         for code in sorted(mb - ma):
             note = _member_dates(gb if mode == "rule-sets" else ga or gb, code)
-            details.append(f"leaves: {_country(code)}" + (f" ({note})" if note else ""))
+            details.append(f"leaves: {country_label(code)}" + (f" ({note})" if note else ""))
         if mode == "dates":
             for m in group.members:
-                if _in_window(m.from_, lo, hi):
-                    events.append(f"{m.from_}: {_country(m.country)} joined {gid}")
-                if _in_window(m.until, lo, hi):
-                    events.append(f"{m.until}: {_country(m.country)} left {gid}")
+                if in_window(m.from_, lo, hi):
+                    events.append(f"{m.from_}: {country_label(m.country)} joined {gid}")
+                if in_window(m.until, lo, hi):
+                    events.append(f"{m.until}: {country_label(m.country)} left {gid}")
             events.sort()
         fields = ["members"] if details else []
         if mode == "rule-sets" and gb is not None and ga is not None:
@@ -206,7 +206,7 @@ def _treatment_snapshot(t: CountryTreatment) -> Snapshot:
     }
 
 
-def _treatment_changes(
+def treatment_changes(
     before_rs: RuleSet, after_rs: RuleSet, d_from: date, d_to: date, mode: Mode
 ) -> list[Change]:
     before = {_treatment_key(t): t for t in before_rs.treatments if t.on(d_from)}
@@ -216,7 +216,7 @@ def _treatment_changes(
         tb, ta = before.get(key), after.get(key)
         t = ta or tb
         assert t is not None
-        title = f"{_country(t.country)} treated as {_country(t.treated_as)}"
+        title = f"{country_label(t.country)} treated as {country_label(t.treated_as)}"
         if tb is not None and ta is not None:
             if tb == ta:
                 continue

@@ -7,12 +7,12 @@ from datetime import date
 
 from exportcheck.engine.diff.entries import list_changes
 from exportcheck.engine.diff.groups import (
-    _classification_changes,
-    _group_changes,
-    _treatment_changes,
+    classification_changes,
+    group_changes,
+    treatment_changes,
 )
 from exportcheck.engine.diff.impact import manifest_impact
-from exportcheck.engine.diff.rules import _rule_change, _version_edits
+from exportcheck.engine.diff.rules import rule_change, version_edits
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.model.diff import Change, DiffReport, Impact, Mode
 from exportcheck.model.manifest import Catalog, ManifestLine
@@ -48,14 +48,14 @@ def diff_rulesets(
     changes: list[Change] = []
     for rid in sorted(set(before.rules) | set(after.rules)):
         rb, ra = before.rules.get(rid), after.rules.get(rid)
-        c = _rule_change(rb, ra, d_from, d_to, mode)
+        c = rule_change(rb, ra, d_from, d_to, mode)
         if c is not None:
             changes.append(c)
         if mode == "rule-sets":
-            changes.extend(_version_edits(rb, ra))
-    changes.extend(_classification_changes(before, after, d_from, d_to))
-    changes.extend(_group_changes(before, after, d_from, d_to, mode))
-    changes.extend(_treatment_changes(before, after, d_from, d_to, mode))
+            changes.extend(version_edits(rb, ra))
+    changes.extend(classification_changes(before, after, d_from, d_to))
+    changes.extend(group_changes(before, after, d_from, d_to, mode))
+    changes.extend(treatment_changes(before, after, d_from, d_to, mode))
     changes.extend(list_changes(entries, d_from, d_to))
     changes.sort(key=change_sort_key)
     return changes

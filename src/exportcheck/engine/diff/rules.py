@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from exportcheck.engine.diff.versions import _shown, compare_versions, version_snapshot
+from exportcheck.engine.diff.versions import compare_versions, shown_value, version_snapshot
 from exportcheck.engine.inforce import version_in_force
 from exportcheck.model.diff import Change, Kind, Mode
 from exportcheck.model.rules import Rule, RuleVersion
 
 
-def _in_window(d: date | None, lo: date, hi: date) -> bool:
+def in_window(d: date | None, lo: date, hi: date) -> bool:
     return d is not None and lo < d <= hi
 
 
@@ -21,7 +21,7 @@ def rule_events(rule: Rule, lo: date, hi: date) -> list[tuple[date, str, RuleVer
     out: list[tuple[date, str, RuleVersion]] = []
     previous: RuleVersion | None = None
     for v in rule.versions:
-        if _in_window(v.effective, lo, hi):
+        if in_window(v.effective, lo, hi):
             if v.rescinded:
                 what = "rescinded"
             elif (
@@ -33,10 +33,10 @@ def rule_events(rule: Rule, lo: date, hi: date) -> list[tuple[date, str, RuleVer
             else:
                 what = f"new version (was {previous.label})"
             out.append((v.effective, what, v))
-        if v.until is not None and _in_window(v.until, lo, hi):
+        if v.until is not None and in_window(v.until, lo, hi):
             out.append((v.until, f"version {v.label} ended", v))
         cf = v.compliance_from
-        if cf is not None and _in_window(cf, lo, hi) and version_in_force(rule, cf) is v:
+        if cf is not None and in_window(cf, lo, hi) and version_in_force(rule, cf) is v:
             out.append((cf, f"compliance required (version {v.label})", v))
         previous = v
     out.sort(key=lambda e: e[0])
@@ -124,7 +124,7 @@ def _sides(
             old, new = getattr(rule_before, name), getattr(rule_after, name)
             if old != new:
                 meta_fields.append(name)
-                meta_details.append(f"rule {name}: {_shown(old)} → {_shown(new)}")
+                meta_details.append(f"rule {name}: {shown_value(old)} → {shown_value(new)}")
     lo, hi = min(d_from, d_to), max(d_from, d_to)
     return _Sides(
         rule_before=rule_before,
@@ -140,7 +140,7 @@ def _sides(
     )
 
 
-def _rule_change(
+def rule_change(
     rule_before: Rule | None,
     rule_after: Rule | None,
     d_from: date,
@@ -242,17 +242,17 @@ def _in_force_on_from_only(s: _Sides, vb: RuleVersion) -> Change:
 def _ending(rule: Rule, version: RuleVersion, lo: date, hi: date) -> tuple[str, str, RuleVersion]:
     """Why ``version`` (in force on ``lo``) is not in force on ``hi``: (words, reason, cite)."""
     for v in rule.versions:
-        if v.rescinded and _in_window(v.effective, lo, hi):
+        if v.rescinded and in_window(v.effective, lo, hi):
             words = f"rescinded on {v.label}"
             if v.summary:
                 words += f": {v.summary.strip()}"
             return words, "rescinded", v
-    if version.until is not None and _in_window(version.until, lo, hi):
+    if version.until is not None and in_window(version.until, lo, hi):
         return f"ended on {version.until.isoformat()} (version {version.label})", "ended", version
     return "no longer in force", "ended", version
 
 
-def _version_edits(rule_before: Rule | None, rule_after: Rule | None) -> list[Change]:
+def version_edits(rule_before: Rule | None, rule_after: Rule | None) -> list[Change]:
     """Rule-set mode: every version added, removed or edited, in force or not."""
     before = {v.label: v for v in rule_before.versions} if rule_before else {}
     after = {v.label: v for v in rule_after.versions} if rule_after else {}

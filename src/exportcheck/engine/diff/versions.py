@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from exportcheck.engine.diff.words import _country, condition_text, param_text
+from exportcheck.engine.diff.words import condition_text, country_label, param_text
 from exportcheck.model.diff import Snapshot
 from exportcheck.model.fields import BY_NAME, PATTERN_FIELDS
 from exportcheck.model.rules import Condition, ParamTest, RuleVersion
@@ -59,7 +59,7 @@ class _Atoms:
 def _label_codes(key: str, values: Iterable[str]) -> str:
     ordered = sorted(values)
     if key in ("destination.countries", "destination.except_countries"):
-        return ", ".join(_country(v) for v in ordered)
+        return ", ".join(country_label(v) for v in ordered)
     return ", ".join(ordered)
 
 
@@ -121,7 +121,7 @@ def _opt(value: object, none: str) -> str:
     return none if value is None else str(value)
 
 
-def _shown(value: object) -> str:
+def shown_value(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "none"
     return _opt(value, "none")

@@ -17,7 +17,7 @@ def param_text(test: ParamTest) -> str:
     return f"{test.param} {test.op} {_num(test.value)}"
 
 
-def _country(code: str) -> str:
+def country_label(code: str) -> str:
     name = country_name(code)
     return code if name == code else f"{code} ({name})"
 

@@ -14,14 +14,14 @@ from exportcheck.engine.conditions import (
     Facts,
     Outcome,
     Tri,
-    _and,
-    _destination_test,
-    _eccn_test,
-    _not,
-    _or,
-    _param_test,
-    _text_test,
+    all_of,
+    any_of,
+    destination_outcome,
+    eccn_outcome,
     evaluate,
+    not_of,
+    param_outcome,
+    text_outcome,
 )
 from exportcheck.engine.findings import rule_result
 from exportcheck.engine.judge.findings import unclassified_finding
@@ -212,13 +212,13 @@ class JudgeMemo:
         hit = self._leaves.get(key)
         if hit is None:
             if kind == "param":
-                hit = _param_test(facts.params, arg)
+                hit = param_outcome(facts.params, arg)
             elif kind == "destination":
-                hit = _destination_test(self.ruleset, facts, arg)
+                hit = destination_outcome(self.ruleset, facts, arg)
             elif kind == "eccn":
-                hit = _eccn_test(facts.eccn, arg)
+                hit = eccn_outcome(facts.eccn, arg)
             else:
-                hit = _text_test(kind, value, arg)  # type: ignore[arg-type]
+                hit = text_outcome(kind, value, arg)  # type: ignore[arg-type]
             self._room(self._leaves)
             self._leaves[key] = hit
         return hit
@@ -231,12 +231,12 @@ class JudgeMemo:
             for i, (kind, arg) in enumerate(node.leaves)
         ]
         if cond.all is not None:
-            parts.append(_and([self._outcome(c, facts, epoch) for c in cond.all]))
+            parts.append(all_of([self._outcome(c, facts, epoch) for c in cond.all]))
         if cond.any is not None:
-            parts.append(_or([self._outcome(c, facts, epoch) for c in cond.any]))
+            parts.append(any_of([self._outcome(c, facts, epoch) for c in cond.any]))
         if cond.not_ is not None:
-            parts.append(_not(self._outcome(cond.not_, facts, epoch)))
-        return _and(parts)
+            parts.append(not_of(self._outcome(cond.not_, facts, epoch)))
+        return all_of(parts)
 
     def _outcome(self, cond: Condition, facts: Facts, epoch: int) -> Outcome:
         """:func:`evaluate`, cached by the values of the facts ``cond`` reads."""

@@ -63,7 +63,7 @@ How names are compared
    two neighbours swapped: one such edit in words of 4-7 letters, two from 8) it is 1 - edits
    / length; tokens of 3 or fewer characters and tokens with digits must be equal. A word of
    a name written in an abjad (Arabic, Hebrew, Syriac script), whose transliteration lacks
-   most vowels, also matches a word of the same consonant skeleton (:func:`_skeleton`:
+   most vowels, also matches a word of the same consonant skeleton (:func:`consonant_skeleton`:
    ``فرناندو`` = ``frnndw`` / ``Fernando``) with ``SKELETON_SIMILARITY`` (0.85: a name matched
    only so is review, never a hit); so does a listed word written so. An initial
    matches a word starting with it ("V. Putin" / "Vladimir Putin") with ``INITIAL_SIMILARITY``.
@@ -130,7 +130,7 @@ from exportcheck.engine.screening.config import (
     ScreeningConfig,
 )
 from exportcheck.engine.screening.index import ScreeningIndex, screen_parties
-from exportcheck.engine.screening.legal import _LEGAL_ANYWHERE_P, _split_legal
+from exportcheck.engine.screening.legal import LEGAL_ANYWHERE_P, split_legal
 from exportcheck.engine.screening.normalise import (
     name_alternatives,
     name_variants,
@@ -139,7 +139,7 @@ from exportcheck.engine.screening.normalise import (
 from exportcheck.engine.screening.similarity import (
     SKELETON_MIN,
     SKELETON_SIMILARITY,
-    _token_sim,
+    token_sim,
 )
 from exportcheck.engine.screening.tokens import COMPANY_WORDS, GENERIC_WORDS, NormalizedName
 
@@ -155,19 +155,19 @@ __all__ = [
     "INTERIOR_EVIDENCE",
     "KNOWN_SHORT",
     "KNOWN_WORD_FACTOR",
+    "LEGAL_ANYWHERE_P",
     "PARTICLES",
     "SKELETON_MIN",
     "SKELETON_SIMILARITY",
     "STRONG_EVIDENCE",
     "UNMATCHED_GENERIC_DISCOUNT",
-    "_LEGAL_ANYWHERE_P",
     "NormalizedName",
     "ScreeningConfig",
     "ScreeningIndex",
-    "_split_legal",
-    "_token_sim",
     "name_alternatives",
     "name_variants",
     "normalize_name",
     "screen_parties",
+    "split_legal",
+    "token_sim",
 ]

@@ -5,7 +5,7 @@ A name can only reach the floor through a *distinctive* match (two non-generic w
 initial; see the caps in :func:`~exportcheck.engine.screening.scoring.score_name`), unless
 all its words are generic. So names are gathered from the postings of the words similar to
 the query's distinctive words, of generic words for names of generic words only, and of
-words written together. Each gathered name gets an upper bound of its score (see _upper)
+words written together. Each gathered name gets an upper bound of its score (see score_bound)
 from the weights it can match at most; names below the floor are not scored. Query words
 that cannot make a distinctive match alone (generic words, initials, generic variants) are
 not gathered: they add to the bound of each gathered name what they can match in it. Words
@@ -25,9 +25,9 @@ from exportcheck.engine.screening.config import (
     PARTICLES,
     STRONG_EVIDENCE,
 )
-from exportcheck.engine.screening.scoring import _upper
-from exportcheck.engine.screening.similarity import _is_initial
-from exportcheck.engine.screening.tables import _Name, _Tables
+from exportcheck.engine.screening.scoring import score_bound
+from exportcheck.engine.screening.similarity import is_initial
+from exportcheck.engine.screening.tables import ListedName, NameTables
 from exportcheck.engine.screening.tokens import GENERIC_WORDS
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class _Search:
 
     def __init__(
         self,
-        tables: _Tables,
+        tables: NameTables,
         q_tokens: tuple[str, ...],
         q_weights: list[float],
         q_similar: Sequence[dict[str, float]],
@@ -123,7 +123,7 @@ def candidates(
 ) -> list[int]:
     """The listed names (indexes into the index's names) that can score at least the floor
     against the query. ``person``: the query may be a person's name (it has no company legal
-    form), so a listed person's name may lack middle names (see _interior)."""
+    form), so a listed person's name may lack middle names (see interior)."""
     search = _Search(index._t, q_tokens, q_weights, q_similar)
     floor = index.config.review_threshold - index.config.country_bonus
     common = _gather_words(search, index)
@@ -141,7 +141,7 @@ def _gather_words(search: _Search, index: ScreeningIndex) -> list[int]:
     common: list[int] = []
     for i, q in enumerate(search.q_tokens):
         sim = search.q_similar[i]
-        if _is_initial(q):
+        if is_initial(q):
             # an initial: equal to a listed initial, or standing for any word
             most = max([INITIAL_SIMILARITY, *(x * w[v] for v, x in sim.items())])
             search.defer(q, q_weights[i], sim, 0, most)
@@ -201,7 +201,7 @@ def _gather_common(search: _Search, common: list[int], floor: float, person: boo
     # A name of unknown weight: its matched weight is at most its total (mc <= wc), and the
     # bound grows with wc up to there.
     later = common
-    if _upper(cq, cc, wq_total, cc, gq, 0.0, strong_possible) >= floor:
+    if score_bound(cq, cc, wq_total, cc, gq, 0.0, strong_possible) >= floor:
         # A name matched through particles alone ("al", "bin") has no evidence for the
         # discount (one with names is gathered through them): if without it such a name
         # could not reach the floor, words that are only particles are deferred (their
@@ -209,7 +209,7 @@ def _gather_common(search: _Search, common: list[int], floor: float, person: boo
         later = [i for i in common if PARTICLES.issuperset(q_similar[i])]
         pq = search.deferred_q + sum(q_weights[i] for i in later)
         pc = search.deferred_c + sum(max(x * w[v] for v, x in q_similar[i].items()) for i in later)
-        if _upper(pq, pc, wq_total, pc, gq, 0.0, False) >= floor:
+        if score_bound(pq, pc, wq_total, pc, gq, 0.0, False) >= floor:
             later = []
         for i in common:
             if i not in later:
@@ -222,7 +222,7 @@ def _gather_common(search: _Search, common: list[int], floor: float, person: boo
         search.defer(search.q_tokens[i], q_weights[i], q_similar[i], 1, most)
 
 
-def _bounded(search: _Search, names: list[_Name], floor: float, person: bool) -> list[int]:
+def _bounded(search: _Search, names: list[ListedName], floor: float, person: bool) -> list[int]:
     """The gathered names whose bound, with what the deferred words match in them, reaches
     the floor."""
     w = search.w
@@ -231,15 +231,15 @@ def _bounded(search: _Search, names: list[_Name], floor: float, person: bool) ->
     deferred, deferred_q, deferred_c = search.deferred, search.deferred_q, search.deferred_c
     # A listed initial may stand for any query word starting with its letter.
     init_q = INITIAL_SIMILARITY * sum(
-        x for q, x in zip(q_tokens, q_weights, strict=True) if not _is_initial(q)
+        x for q, x in zip(q_tokens, q_weights, strict=True) if not is_initial(q)
     )
     out: list[int] = []
     lq_plain = wq_total - 0.5 * search.gq
     half = 1.0 - DICE_SHARE
     deferred_hits = sum(d[3] for d in deferred)
 
-    def upper(mq: float, mc: float, h: float, name: _Name) -> float:
-        """_upper, written out: it runs for every name gathered."""
+    def upper(mq: float, mc: float, h: float, name: ListedName) -> float:
+        """score_bound, written out: it runs for every name gathered."""
         if name.initials:
             mq += init_q
             mc += INITIAL_SIMILARITY * name.initials

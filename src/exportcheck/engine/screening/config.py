@@ -30,7 +30,7 @@ UNMATCHED_GENERIC_DISCOUNT = 0.5
 #: common pair of names).
 EXTRA_NAME_DISCOUNT = 0.5
 STRONG_EVIDENCE = 1.5
-#: A person's name given without its middle names or patronymic (see _interior): the
+#: A person's name given without its middle names or patronymic (see interior): the
 #: shorter name's first and last words are the longer one's first and last, in order (or
 #: the listed name is the query's first words, the query adding a family name). Its
 #: extra words count EXTRA_NAME_DISCOUNT less already when the names matched (not

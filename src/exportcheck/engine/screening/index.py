@@ -15,23 +15,23 @@ from exportcheck.engine.screening.config import (
     KNOWN_WORD_FACTOR,
     ScreeningConfig,
 )
-from exportcheck.engine.screening.legal import _is_company
+from exportcheck.engine.screening.legal import is_company
 from exportcheck.engine.screening.normalise import name_alternatives, name_variants
 from exportcheck.engine.screening.scoring import score_name
 from exportcheck.engine.screening.similarity import (
-    _SAME_START,
-    _SAME_START_LENGTHS,
+    SAME_START,
+    SAME_START_LENGTHS,
     SKELETON_SIMILARITY,
-    _compound_sim,
-    _deletes,
-    _edits_allowed,
-    _fuzzy_ok,
-    _romanised,
-    _skeleton,
-    _token_sim,
+    compound_sim,
+    consonant_skeleton,
+    deletion_neighbours,
+    edits_allowed,
+    fuzzy_ok,
+    romanised_form,
+    token_sim,
 )
-from exportcheck.engine.screening.tables import _Scored, _Tables, build_tables
-from exportcheck.engine.screening.tokens import _HAS_DIGIT, GENERIC_WORDS, NormalizedName
+from exportcheck.engine.screening.tables import NameTables, ScoredName, build_tables
+from exportcheck.engine.screening.tokens import GENERIC_WORDS, HAS_DIGIT, NormalizedName
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.parties import (
     ListEntry,
@@ -52,7 +52,7 @@ class ScreeningIndex:
     """Listed names prepared for fast screening. Build once, screen many names."""
 
     def __init__(
-        self, entries: Sequence[ListEntry], tables: _Tables, config: ScreeningConfig
+        self, entries: Sequence[ListEntry], tables: NameTables, config: ScreeningConfig
     ) -> None:
         self.entries = tuple(entries)
         self.config = config
@@ -63,7 +63,7 @@ class ScreeningIndex:
         n = max(len(self.entries), 1)
         # "common" words are looked up only when the query's bound says they could matter
         self._common_df = max(40, n // 150)
-        self._cache: dict[tuple[_FormKey, ...], list[_Scored]] = {}
+        self._cache: dict[tuple[_FormKey, ...], list[ScoredName]] = {}
         # Normalised forms of names already screened (a manifest repeats its consignees).
         self._variants: dict[str, list[NormalizedName]] = {}
         self._similar_cache: dict[str, dict[str, float]] = {}
@@ -100,7 +100,7 @@ class ScreeningIndex:
         neighbourhood (a superset of those within ``radius`` edits)."""
         out: set[str] = set()
         deletes = self._t.deletes
-        for d in _deletes(token, radius):
+        for d in deletion_neighbours(token, radius):
             found = deletes.get(d)
             if found:
                 out.update(found)
@@ -120,13 +120,13 @@ class ScreeningIndex:
         if token in self._weights:
             out[token] = 1.0
         near: set[str] = set()
-        if _fuzzy_ok(token):
-            near = self._near(token, _edits_allowed(len(token)))
-            if len(token) >= _SAME_START_LENGTHS[0] - 2:  # two edits after a common start
-                near.update(self._t.by_start.get(token[:_SAME_START], ()))
-            near.update(self._t.by_romanised.get(_romanised(token), ()))
+        if fuzzy_ok(token):
+            near = self._near(token, edits_allowed(len(token)))
+            if len(token) >= SAME_START_LENGTHS[0] - 2:  # two edits after a common start
+                near.update(self._t.by_start.get(token[:SAME_START], ()))
+            near.update(self._t.by_romanised.get(romanised_form(token), ()))
         if abjad or self._t.abjad_skeletons:
-            skeleton = _skeleton(token)
+            skeleton = consonant_skeleton(token)
             if skeleton:
                 near.update(self._t.abjad_skeletons.get(skeleton, ()))
                 if abjad:
@@ -147,14 +147,14 @@ class ScreeningIndex:
         if self._skeleton_words is None:
             found: dict[str, list[str]] = {}
             for t in self._weights:
-                if sk := _skeleton(t):
+                if sk := consonant_skeleton(t):
                     found.setdefault(sk, []).append(t)
             self._skeleton_words = found
         return self._skeleton_words
 
     def _compounds_of(self, token: str) -> list[tuple[tuple[str, ...], float]]:
         """Runs of 2-4 adjacent listed words that ``token`` writes together
-        (:func:`_compound_sim` > 0). Exact: an equal run is looked up whole; a run one edit
+        (:func:`compound_sim` > 0). Exact: an equal run is looked up whole; a run one edit
         away keeps its first part at the start of the word or its last part at the end, and
         runs are indexed by both."""
         hit = self._compound_cache.get(token)
@@ -162,11 +162,11 @@ class ScreeningIndex:
             return hit
         t = self._t
         seen: set[tuple[str, ...]] = set(t.joins_exact.get(token, ()))
-        if len(token) >= 5 and _HAS_DIGIT(token) is None:
+        if len(token) >= 5 and HAS_DIGIT(token) is None:
             for p in range(4, len(token)):
                 seen.update(t.joins_by_first.get(token[:p], ()))
                 seen.update(t.joins_by_last.get(token[-p:], ()))
-        out = [(parts, s) for parts in seen if (s := _compound_sim(token, parts)) > 0]
+        out = [(parts, s) for parts in seen if (s := compound_sim(token, parts)) > 0]
         if len(self._compound_cache) > _CACHE_LIMIT:
             self._compound_cache.clear()
         self._compound_cache[token] = out
@@ -188,7 +188,7 @@ class ScreeningIndex:
                 found.update(by_head.get((parts[0][:4], n), ()))
             if len(parts[-1]) >= 4:
                 found.update(by_tail.get((parts[-1][-4:], n), ()))
-        out = [(v, s) for v in found if (s := _compound_sim(v, parts)) > 0]
+        out = [(v, s) for v in found if (s := compound_sim(v, parts)) > 0]
         if len(self._join_cache) > _CACHE_LIMIT:
             self._join_cache.clear()
         self._join_cache[parts] = out
@@ -198,7 +198,7 @@ class ScreeningIndex:
         """What :meth:`_similar` gives for query word ``q`` and listed word ``c``: their
         spelling similarity; SKELETON_SIMILARITY at least when one of them is written in an
         abjad (``abjad``: the query word) and their consonant skeletons are equal."""
-        s = _token_sim(q, c)
+        s = token_sim(q, c)
         if (
             0 < s < 1
             and min(len(q), len(c)) <= KNOWN_SHORT
@@ -209,8 +209,8 @@ class ScreeningIndex:
         if (
             s < SKELETON_SIMILARITY
             and (abjad or self._t.abjad_skeletons)
-            and (sk := _skeleton(q))
-            and sk == _skeleton(c)
+            and (sk := consonant_skeleton(q))
+            and sk == consonant_skeleton(c)
             and (abjad or c in self._t.abjad_skeletons.get(sk, ()))
         ):
             return SKELETON_SIMILARITY
@@ -255,13 +255,13 @@ class ScreeningIndex:
                 self._df_cache[token] = found
         return found
 
-    def _screen_form(self, form: NormalizedName, k: int) -> list[_Scored]:
+    def _screen_form(self, form: NormalizedName, k: int) -> list[ScoredName]:
         """The listed names that ``form`` (the query's ``k``-th form) may match."""
         q_tokens = form.tokens
         q_similar, q_weights = self._prepare(form)
         floor = self.config.review_threshold - self.config.country_bonus
-        results: dict[int, _Scored] = {}
-        company = _is_company(form)
+        results: dict[int, ScoredName] = {}
+        company = is_company(form)
         q_surname = None if company else form.surname_words
         crafts = self._crafts
         weights, config = self._weights, self.config
@@ -285,7 +285,7 @@ class ScreeningIndex:
                 pair = (q_tokens[i], name.tokens[j])
                 if pair not in seen_pairs:
                     seen_pairs.append(pair)
-            results[name.entry] = _Scored(
+            results[name.entry] = ScoredName(
                 entry=name.entry,
                 display=name.display,
                 score=score,
@@ -297,16 +297,16 @@ class ScreeningIndex:
             )
         return list(results.values())
 
-    def _screen_names(self, forms: list[NormalizedName]) -> list[_Scored]:
+    def _screen_names(self, forms: list[NormalizedName]) -> list[ScoredName]:
         """The listed names the query's forms may match, each by its best form. Cached by
         what the matching depends on: the forms' words, whether each is a company's
-        (:func:`_is_company`), written surname first, or in an abjad; not the legal forms
+        (:func:`is_company`), written surname first, or in an abjad; not the legal forms
         themselves, which only the explanations name ("X Trading Ltd" = "X Trading GmbH")."""
-        key = tuple((f.tokens, _is_company(f), f.surname_words, f.abjad) for f in forms)
+        key = tuple((f.tokens, is_company(f), f.surname_words, f.abjad) for f in forms)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        best: dict[int, _Scored] = {}
+        best: dict[int, ScoredName] = {}
         for k, form in enumerate(forms):
             for s in self._screen_form(form, k):
                 prev = best.get(s.entry)
@@ -346,7 +346,7 @@ class ScreeningIndex:
             self._names_of = names_of
         best = 0.0
         for form in self._forms(query):
-            if _is_company(form) and self._crafts[entry]:
+            if is_company(form) and self._crafts[entry]:
                 continue  # a company is not a vessel or an aircraft
             _, q_weights = self._prepare(form)
             for n in self._names_of[entry]:
@@ -355,7 +355,7 @@ class ScreeningIndex:
                     {c: s for c in name.tokens if (s := self._pair_sim(q, c, form.abjad)) > 0}
                     for q in form.tokens
                 ]
-                q_surname = None if _is_company(form) else form.surname_words
+                q_surname = None if is_company(form) else form.surname_words
                 score = score_name(
                     form.tokens, q_weights, direct, name, self._weights, self.config, q_surname
                 )[0]

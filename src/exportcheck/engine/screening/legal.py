@@ -1,6 +1,6 @@
 """Legal forms, titles and vessel prefixes: taken out of a name before scoring
-(:func:`_split_legal`; long forms also with one typo, :func:`_legal_typo`), and whether a
-name is a company's (:func:`_is_company`).
+(:func:`split_legal`; long forms also with one typo, :func:`legal_typo`), and whether a
+name is a company's (:func:`is_company`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import OSA
 
-from exportcheck.engine.screening.tokens import COMPANY_WORDS, NormalizedName, _basic_tokens
+from exportcheck.engine.screening.tokens import COMPANY_WORDS, NormalizedName, basic_tokens
 
 # Legal-form phrases, written as they are spelled (they are normalised like names, so
 # "Société Anonyme", "Perseroan Terbatas" and "Общество с ограниченной ответственностью"
@@ -67,11 +67,11 @@ _PREFIXES = [
 
 def _phrases(items: Iterable[str]) -> list[tuple[str, ...]]:
     """Phrases as normalised tokens, longest first."""
-    found = {tuple(_basic_tokens(p)) for p in items} - {()}
+    found = {tuple(basic_tokens(p)) for p in items} - {()}
     return sorted(found, key=lambda p: (-len(p), p))
 
 
-_LEGAL_ANYWHERE_P = _phrases(_LEGAL_ANYWHERE)
+LEGAL_ANYWHERE_P = _phrases(_LEGAL_ANYWHERE)
 _LEGAL_ALL_P = _phrases([*_LEGAL_ANYWHERE, *_LEGAL_EDGE])
 _PREFIXES_P = _phrases(_PREFIXES)  # titles and vessel prefixes: taken from the start only
 
@@ -83,14 +83,14 @@ def _by_length(phrases: list[tuple[str, ...]]) -> dict[int, frozenset[tuple[str,
 
 
 _LEGAL_ALL_BY_LEN = _by_length(_LEGAL_ALL_P)
-_LEGAL_ANYWHERE_BY_LEN = _by_length(_LEGAL_ANYWHERE_P)
-_LEGAL_WORDS = frozenset(w for p in _LEGAL_ALL_P for w in p)
+_LEGAL_ANYWHERE_BY_LEN = _by_length(LEGAL_ANYWHERE_P)
+LEGAL_WORDS = frozenset(w for p in _LEGAL_ALL_P for w in p)
 
 
-def _is_company(form: NormalizedName) -> bool:
+def is_company(form: NormalizedName) -> bool:
     """Whether a name is a company's: it has a company's legal form (titles and vessel
     prefixes are not) or a word naming a line of business (:data:`COMPANY_WORDS`)."""
-    return any(w in _LEGAL_WORDS for w in form.legal_forms) or not COMPANY_WORDS.isdisjoint(
+    return any(w in LEGAL_WORDS for w in form.legal_forms) or not COMPANY_WORDS.isdisjoint(
         form.tokens
     )
 
@@ -99,10 +99,10 @@ _START_BY_LEN = _by_length(sorted({*_LEGAL_ALL_P, *_PREFIXES_P}, key=lambda p: (
 # The words phrases begin or end with: most words of a name begin or end none.
 _START_FIRST = frozenset(p[0] for p in (*_LEGAL_ALL_P, *_PREFIXES_P))
 _LEGAL_LAST = frozenset(p[-1] for p in _LEGAL_ALL_P)
-_LEGAL_ANYWHERE_FIRST = frozenset(p[0] for p in _LEGAL_ANYWHERE_P)
+_LEGAL_ANYWHERE_FIRST = frozenset(p[0] for p in LEGAL_ANYWHERE_P)
 
 
-def _split_legal(tokens: list[str]) -> NormalizedName:
+def split_legal(tokens: list[str]) -> NormalizedName:
     legal: list[str] = []
     head: list[str] = []
     tail: list[str] = []
@@ -169,7 +169,7 @@ _LONG_FORM_HEADS = frozenset(f[:3] for f in _LONG_FORMS)
 _LONG_FORM_TAILS = frozenset(f[-3:] for f in _LONG_FORMS)
 
 
-def _legal_typo(token: str) -> str:
+def legal_typo(token: str) -> str:
     """The long legal form ``token`` misspells by one edit, or ``token``."""
     if not 8 <= len(token) <= _LONGEST_FORM + 1 or token in _LONG_FORMS:
         return token

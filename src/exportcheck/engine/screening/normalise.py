@@ -1,7 +1,7 @@
 """Name normalisation: the normalised form of a name (:func:`normalize_name`), its other
 spellings (:func:`name_variants`: umlauts, Wade-Giles read as pinyin, glued legal forms,
 syllables joined, look-alike digits), and the other names one name field may hold
-(:func:`name_alternatives`, and for listed names :func:`_name_texts`).
+(:func:`name_alternatives`, and for listed names :func:`name_texts`).
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from __future__ import annotations
 import itertools
 import re
 
-from exportcheck.engine.screening.legal import _LEGAL_WORDS, _legal_typo, _split_legal
+from exportcheck.engine.screening.legal import LEGAL_WORDS, legal_typo, split_legal
 from exportcheck.engine.screening.tokens import (
-    _APOSTROPHES,
-    _GERMAN,
-    _GERMAN_CHARS,
-    _HAS_DIGIT,
+    APOSTROPHES,
+    GERMAN,
+    GERMAN_CHARS,
+    HAS_DIGIT,
     NormalizedName,
-    _basic_tokens,
+    basic_tokens,
 )
 
 
@@ -24,13 +24,13 @@ def normalize_name(text: str) -> NormalizedName:
     """The main normalised form of a name (umlauts stripped: ``Müller`` → ``muller``). A name
     without a legal form written ``SURNAME, Given Names`` (one comma) records how many of its
     words are the surname (:attr:`NormalizedName.surname_words`)."""
-    tokens = _basic_tokens(text)
+    tokens = basic_tokens(text)
     if any(len(t) >= 8 for t in tokens):
-        tokens = [_legal_typo(t) for t in tokens]
-    form = _split_legal(tokens)
+        tokens = [legal_typo(t) for t in tokens]
+    form = split_legal(tokens)
     surname = 0
     if text.count(",") == 1 and not form.legal_forms:
-        before = _basic_tokens(text.partition(",")[0])
+        before = basic_tokens(text.partition(",")[0])
         if 0 < len(before) < len(form.tokens) and form.tokens[: len(before)] == tuple(before):
             surname = len(before)
     abjad = not text.isascii() and _ABJAD.search(text) is not None
@@ -112,7 +112,7 @@ def _wade_giles(text: str) -> str | None:
     """``text`` written in pinyin when each of its words is one to three Wade-Giles
     syllables (joined by hyphens) and one has a mark of Wade-Giles (:data:`_WG_MARK`); else
     None. A name with any other word ("Kim Il Sung", "... Machinery Co.") is left alone."""
-    lowered = _APOSTROPHES.sub("'", text.casefold()).strip()
+    lowered = APOSTROPHES.sub("'", text.casefold()).strip()
     pieces = _WG_SEPARATORS.split(lowered)  # words and, between them, what separates them
     for k in range(0, len(pieces), 2):
         parts = pieces[k].split("-")
@@ -131,10 +131,10 @@ def name_variants(text: str) -> list[NormalizedName]:
     texts = [text]
     if _WG_MAY_MARK.search(text) and (pinyin := _wade_giles(text)) is not None:
         texts.append(pinyin)
-    if _HAS_DIGIT(text) and _LOOKALIKE.search(text):
+    if HAS_DIGIT(text) and _LOOKALIKE.search(text):
         texts.append(_LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_LETTERS), text))
-    if not _GERMAN_CHARS.isdisjoint(text):
-        texts.append(text.translate(_GERMAN))
+    if not GERMAN_CHARS.isdisjoint(text):
+        texts.append(text.translate(GERMAN))
     if _GLUED_FORM.search(text):
         texts.extend([_GLUED_FORM.sub(r" \1", t) for t in texts])
     if "-" in text:
@@ -179,7 +179,7 @@ def name_alternatives(text: str) -> list[str]:
     Sukkur Branch", "MV Costa do Marfim, port d'Abidjan", "... Inc, 12250 Brevard Ln"): cut
     there when the part before ends a name (a legal form or vessel prefix is found in it) or
     the part after holds a number. (A name without its parenthesised parts is another form
-    of a *listed* name only, see _name_texts: a query's "Bank of China (Hong Kong)" must not
+    of a *listed* name only, see name_texts: a query's "Bank of China (Hong Kong)" must not
     become "Bank of China".)"""
     out: list[str] = []
     if not _MAY_HOLD_MORE(text):
@@ -207,8 +207,8 @@ def name_alternatives(text: str) -> list[str]:
         head, tail = text[: m.start()], text[m.end() :]
         if not any(c.isdigit() for c in tail) and not normalize_name(head).legal_forms:
             continue
-        first = _basic_tokens(tail)[:1]
-        if first and first[0] in _LEGAL_WORDS:  # "Co., Ltd.": the comma is in a legal form
+        first = basic_tokens(tail)[:1]
+        if first and first[0] in LEGAL_WORDS:  # "Co., Ltd.": the comma is in a legal form
             continue
         add(head)
         break
@@ -224,7 +224,7 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(c in it for c in short)
 
 
-def _name_texts(name: str) -> list[tuple[str, str]]:
+def name_texts(name: str) -> list[tuple[str, str]]:
     """(display, text to match) for a listed name: the name itself; its alternatives
     (:func:`name_alternatives`: a former name, ...); without its parenthesised parts
     ("Academy ... (AASPT)"); and an acronym in parentheses that abbreviates the words before

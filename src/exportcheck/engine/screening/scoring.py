@@ -1,7 +1,7 @@
 """Scoring a query against one listed name: a weighted Dice over a one-to-one alignment of
 words (equal and similar words, initials, words written together), with the discounts for
 unmatched words and the caps described in :mod:`exportcheck.engine.screening`; and the upper
-bound of that score the candidate search uses (:func:`_upper`).
+bound of that score the candidate search uses (:func:`score_bound`).
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from exportcheck.engine.screening.config import (
     ScreeningConfig,
 )
 from exportcheck.engine.screening.similarity import (
-    _COMPOUND,
-    _INITIAL,
-    _TOKEN,
-    _interior,
-    _is_initial,
-    _Match,
-    _written_together,
+    COMPOUND,
+    INITIAL,
+    TOKEN,
+    TokenMatch,
+    interior,
+    is_initial,
+    written_together,
 )
-from exportcheck.engine.screening.tables import _Name
+from exportcheck.engine.screening.tables import ListedName
 from exportcheck.engine.screening.tokens import GENERIC_WORDS
 
 
@@ -40,7 +40,9 @@ def _combine(mq: float, mc: float, wq: float, wc: float) -> float:
     return 100.0 * (DICE_SHARE * dice + (1.0 - DICE_SHARE) * mean)
 
 
-def _upper(mq: float, mc: float, wq: float, wc: float, gq: float, gc: float, strong: bool) -> float:
+def score_bound(
+    mq: float, mc: float, wq: float, wc: float, gq: float, gc: float, strong: bool
+) -> float:
     """An upper bound of the score of a pair whose matched weights are at most ``mq`` (query
     side: total ``wq``, of it generic ``gq``) and ``mc`` (listed side: ``wc``, ``gc``),
     whatever the alignment. Only unmatched words are discounted, by at most a half
@@ -64,11 +66,11 @@ def score_name(
     q_tokens: tuple[str, ...],
     q_weights: list[float],
     q_similar: Sequence[dict[str, float]],
-    name: _Name,
+    name: ListedName,
     weights: dict[str, float],
     config: ScreeningConfig,
     q_surname: int | None = None,
-) -> tuple[float, list[_Match], set[int], set[int]]:
+) -> tuple[float, list[TokenMatch], set[int], set[int]]:
     """Weighted Dice over a greedy one-to-one alignment of words: equal and similar words
     first, then initials ("V." / "Vladimir"), then words written together. ``q_surname``:
     the query's NormalizedName.surname_words when it may be a person's name (no company
@@ -114,9 +116,9 @@ def _align(
     q_tokens: tuple[str, ...],
     q_weights: list[float],
     q_similar: Sequence[dict[str, float]],
-    name: _Name,
+    name: ListedName,
     w: dict[str, float],
-) -> tuple[list[_Match], set[int], set[int], float, float]:
+) -> tuple[list[TokenMatch], set[int], set[int], float, float]:
     """The greedy one-to-one alignment: (matches, query words used, listed words used,
     matched query weight, matched listed weight)."""
     c_tokens = name.tokens
@@ -129,40 +131,40 @@ def _align(
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     used_q: set[int] = set()
     used_c: set[int] = set()
-    matched: list[_Match] = []
+    matched: list[TokenMatch] = []
     for s, i, j in pairs:
         if i in used_q or j in used_c:
             continue
         used_q.add(i)
         used_c.add(j)
-        matched.append((i, j, s, _TOKEN))
+        matched.append((i, j, s, TOKEN))
     mq = sum(s * q_weights[i] for i, _, s, _ in matched)
     mc = sum(s * w[c_tokens[j]] for _, j, s, _ in matched)
     nq, nc = len(q_tokens), len(c_tokens)
     # Initials: a single letter left over stands for a word left over on the other side.
-    if len(used_q) < nq and len(used_c) < nc and (name.initials or any(map(_is_initial, q_tokens))):
+    if len(used_q) < nq and len(used_c) < nc and (name.initials or any(map(is_initial, q_tokens))):
         for i, q in enumerate(q_tokens):
             if i in used_q:
                 continue
             for j, c in enumerate(c_tokens):
-                if j in used_c or c[0] != q[0] or _is_initial(q) == _is_initial(c):
+                if j in used_c or c[0] != q[0] or is_initial(q) == is_initial(c):
                     continue
                 s = INITIAL_SIMILARITY
                 used_q.add(i)
                 used_c.add(j)
-                matched.append((i, j, s, _INITIAL))
+                matched.append((i, j, s, INITIAL))
                 mq += s * q_weights[i]
                 mc += s * w[c]
                 break
     # Words written together: one word equal to 2-4 adjacent words of the other side.
     if len(used_q) < nq and nc - len(used_c) >= 2:
-        for i, j, m, s in _written_together(q_tokens, used_q, c_tokens, used_c):
-            matched.extend((i, k, s, _COMPOUND) for k in range(j, j + m))
+        for i, j, m, s in written_together(q_tokens, used_q, c_tokens, used_c):
+            matched.extend((i, k, s, COMPOUND) for k in range(j, j + m))
             mq += s * q_weights[i]
             mc += s * sum(w[c] for c in c_tokens[j : j + m])
     if len(used_c) < nc and nq - len(used_q) >= 2:
-        for j, i, m, s in _written_together(c_tokens, used_c, q_tokens, used_q):
-            matched.extend((k, j, s, _COMPOUND) for k in range(i, i + m))
+        for j, i, m, s in written_together(c_tokens, used_c, q_tokens, used_q):
+            matched.extend((k, j, s, COMPOUND) for k in range(i, i + m))
             mq += s * sum(q_weights[i : i + m])
             mc += s * w[c_tokens[j]]
     return matched, used_q, used_c, mq, mc
@@ -170,9 +172,9 @@ def _align(
 
 def _evidence(
     q_tokens: tuple[str, ...],
-    matched: list[_Match],
+    matched: list[TokenMatch],
     one_sided: bool,
-    name: _Name,
+    name: ListedName,
     w: dict[str, float],
     q_surname: int | None,
 ) -> tuple[bool, bool]:
@@ -181,13 +183,13 @@ def _evidence(
     that weigh STRONG_EVIDENCE (a name given without its middle names: "Imad Khamis" /
     "KHAMIS, Imad Mohammad Deeb"), or only INTERIOR_EVIDENCE when both are person's names
     and the shorter one's first and last words are the longer one's, in order
-    (_interior)."""
+    (interior)."""
     c_tokens = name.tokens
     strong_q: set[int] = set()
     strong_c: dict[int, float] = {}  # listed word → its similarity
     for i, j, s, kind in matched:
         q, c = q_tokens[i], c_tokens[j]
-        distinct_words = kind != _INITIAL and not _is_initial(q) and not _is_initial(c)
+        distinct_words = kind != INITIAL and not is_initial(q) and not is_initial(c)
         if distinct_words and q not in GENERIC_WORDS and c not in GENERIC_WORDS:
             strong_q.add(i)
             strong_c[j] = s
@@ -203,8 +205,6 @@ def _evidence(
         evidence >= INTERIOR_EVIDENCE
         and q_surname is not None
         and name.person
-        and _interior(
-            matched, len(q_tokens), len(c_tokens), q_surname, name.surname_words, strong_q
-        )
+        and interior(matched, len(q_tokens), len(c_tokens), q_surname, name.surname_words, strong_q)
     )
     return bool(strong_q), strong

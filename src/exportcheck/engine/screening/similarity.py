@@ -1,8 +1,8 @@
-"""Word similarity: spelling variants within the edits allowed (:func:`_token_sim`),
-romanisation variants (:func:`_romanised`), consonant skeletons of words written in an abjad
-(:func:`_skeleton`), words written together (:func:`_compound_sim`,
-:func:`_written_together`), a person's name without middle names (:func:`_interior`), and
-the deletion neighbourhoods the index finds similar words by (:func:`_deletes`).
+"""Word similarity: spelling variants within the edits allowed (:func:`token_sim`),
+romanisation variants (:func:`romanised_form`), consonant skeletons of words written in an abjad
+(:func:`consonant_skeleton`), words written together (:func:`compound_sim`,
+:func:`written_together`), a person's name without middle names (:func:`interior`), and
+the deletion neighbourhoods the index finds similar words by (:func:`deletion_neighbours`).
 """
 
 from __future__ import annotations
@@ -13,35 +13,35 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA
 
-from exportcheck.engine.screening.tokens import _HAS_DIGIT
+from exportcheck.engine.screening.tokens import HAS_DIGIT
 
-_Match = tuple[int, int, float, int]  # (query word, listed word, similarity, kind)
-_TOKEN, _INITIAL, _COMPOUND = 0, 1, 2
+TokenMatch = tuple[int, int, float, int]  # (query word, listed word, similarity, kind)
+TOKEN, INITIAL, COMPOUND = 0, 1, 2
 
 
-def _edits_allowed(shorter: int) -> int:
+def edits_allowed(shorter: int) -> int:
     """Spelling edits (a letter inserted, deleted or changed, two neighbours swapped) allowed
     between two words, by the length of the shorter one: none below 4 letters, one up to 7
     letters (one typo in a 4-letter word), two from 8. Words of 6-7 letters that begin with
     the same three letters may differ by two ("Scholz" / "Schulze", "Qureshi" /
-    "Quraishi"): see _token_sim."""
+    "Quraishi"): see token_sim."""
     return 0 if shorter < 4 else 1 if shorter <= 7 else 2
 
 
 #: the shorter word's lengths at which two edits are allowed after a common start
-_SAME_START = 3
-_SAME_START_LENGTHS = (6, 7)
+SAME_START = 3
+SAME_START_LENGTHS = (6, 7)
 
 
-def _is_initial(token: str) -> bool:
+def is_initial(token: str) -> bool:
     return len(token) == 1 and token.isalpha()
 
 
-def _fuzzy_ok(token: str) -> bool:
-    return len(token) >= 4 and _HAS_DIGIT(token) is None
+def fuzzy_ok(token: str) -> bool:
+    return len(token) >= 4 and HAS_DIGIT(token) is None
 
 
-def _token_sim(a: str, b: str) -> float:
+def token_sim(a: str, b: str) -> float:
     """1 for equal words; for spelling variants within the edits allowed, 1 - edits / length
     of the longer, romanisation variants of one sound counting half an edit; else 0. Words
     with digits must be equal."""
@@ -49,21 +49,21 @@ def _token_sim(a: str, b: str) -> float:
         return 1.0
     la, lb = len(a), len(b)
     shorter = min(la, lb)
-    k = _edits_allowed(shorter)
-    if k == 0 or _HAS_DIGIT(a) or _HAS_DIGIT(b):
+    k = edits_allowed(shorter)
+    if k == 0 or HAS_DIGIT(a) or HAS_DIGIT(b):
         return 0.0
-    if shorter in _SAME_START_LENGTHS and a[:_SAME_START] == b[:_SAME_START]:
+    if shorter in SAME_START_LENGTHS and a[:SAME_START] == b[:SAME_START]:
         k = 2
     if abs(la - lb) <= k:
         d = OSA.distance(a, b, score_cutoff=k)
         if d <= k:
             # Romanisation variants of one sound count as half an edit ("Volodymyr" /
             # "Volodimir", "Wolodymyr", "Hussain" / "Husain"): compared again folded.
-            fd = OSA.distance(_romanised(a), _romanised(b), score_cutoff=d)
+            fd = OSA.distance(romanised_form(a), romanised_form(b), score_cutoff=d)
             return 1.0 - min(d, (d + fd) / 2.0) / max(la, lb)
     # More edits, all of them such variants: two count as one ("Joonng" / "Jong",
     # "Mousavi" / "Musawi"). Found by the folded word (ScreeningIndex._similar).
-    if _romanised(a) == _romanised(b):
+    if romanised_form(a) == romanised_form(b):
         d = OSA.distance(a, b, score_cutoff=2 * k)
         if d <= 2 * k:
             return 1.0 - d / 2.0 / max(la, lb)
@@ -77,7 +77,7 @@ _DOUBLED = re.compile(r"(.)\1")
 _ROMANISED_WORDS: dict[str, str] = {}
 
 
-def _romanised(word: str) -> str:
+def romanised_form(word: str) -> str:
     """A word with spellings of one sound in Latin romanisations made one: kh/h, ph/f,
     ck/k, ou/u, ee/i, w/v, y/i after the first letter, doubled letters single."""
     found = _ROMANISED_WORDS.get(word)
@@ -110,7 +110,7 @@ _SKELETON_CLASSES = str.maketrans("bfpvcgjkqsxzdtlmnrh", "1111222222223345567", 
 _SKELETONS: dict[str, str] = {}
 
 
-def _skeleton(word: str) -> str:
+def consonant_skeleton(word: str) -> str:
     """A word's consonant skeleton: what a transliteration from an abjad (Arabic, Hebrew),
     which writes few vowels and some consonants alike, keeps of it ("fernando" and
     "frnndw" → "1653"; "shaltiel" and "sltyl" → "2434"). Digraphs of one sound become one
@@ -128,14 +128,14 @@ def _skeleton(word: str) -> str:
         w = w[:-1]
     codes = w.translate(_SKELETON_CLASSES)
     out = "" if not codes.isdigit() else _DOUBLED.sub(r"\1", codes)
-    if len(out) < SKELETON_MIN or _HAS_DIGIT(word):
+    if len(out) < SKELETON_MIN or HAS_DIGIT(word):
         out = ""
     if len(_SKELETONS) < 65_536:
         _SKELETONS[word] = out
     return out
 
 
-def _compound_sim(whole: str, parts: Sequence[str]) -> float:
+def compound_sim(whole: str, parts: Sequence[str]) -> float:
     """Similarity of one word to 2-4 adjacent words written together ("vanderbilt" / "van der
     bilt", "fridrichbuchenberg" / "friedrich buchenberg"): 1 when equal; with one edit when
     both are 4+ letters, start with the same letter, no part is a single letter, and the
@@ -154,16 +154,16 @@ def _compound_sim(whole: str, parts: Sequence[str]) -> float:
         (len(first) >= 4 and whole.startswith(first)) or (len(last) >= 4 and whole.endswith(last))
     ):
         return 0.0
-    if _HAS_DIGIT(whole) or _HAS_DIGIT(joined) or OSA.distance(whole, joined, score_cutoff=1) > 1:
+    if HAS_DIGIT(whole) or HAS_DIGIT(joined) or OSA.distance(whole, joined, score_cutoff=1) > 1:
         return 0.0
     return 1.0 - 1.0 / max(lw, lj)
 
 
-def _written_together(
+def written_together(
     words: tuple[str, ...], used: set[int], others: tuple[str, ...], used_others: set[int]
 ) -> list[tuple[int, int, int, float]]:
     """Words left over on one side that write 2-4 adjacent words left over on the other
-    together (:func:`_compound_sim`), as (word, first other word, number of them,
+    together (:func:`compound_sim`), as (word, first other word, number of them,
     similarity); marks them used."""
     out: list[tuple[int, int, int, float]] = []
     n = len(others)
@@ -186,7 +186,7 @@ def _written_together(
                 if length > lw + 1:
                     break
                 if length >= lw - 1:
-                    s = _compound_sim(word, others[j : k + 1])
+                    s = compound_sim(word, others[j : k + 1])
                     if s > 0:
                         found = (i, j, k + 1 - j, s)
                         break
@@ -201,7 +201,7 @@ def _written_together(
     return out
 
 
-def _interior(
+def interior(
     matched: Sequence[tuple[int, int, float, int]],
     nq: int,
     nc: int,
@@ -217,7 +217,7 @@ def _interior(
     unless the shorter is the listed name: a query may name more after all the listed
     names (a family or tribal name the list lacks: "DOST MOHAMMAD KHAN HAQQANI" / "DOST
     MOHAMMAD"). Words written together (compounds) do not count here."""
-    if len(matched) < 2 or any(kind == _COMPOUND for *_, kind in matched):
+    if len(matched) < 2 or any(kind == COMPOUND for *_, kind in matched):
         return False
     pairs = sorted(((i - q_surname) % nq, (j - c_surname) % nc, i) for i, j, _, _ in matched)
     if len(matched) == nq:
@@ -236,7 +236,7 @@ def _interior(
     return all(a[1] < b[1] for a, b in itertools.pairwise(pairs))
 
 
-def _deletes(token: str, radius: int) -> set[str]:
+def deletion_neighbours(token: str, radius: int) -> set[str]:
     """Deletion neighbourhood: every string ``radius`` or fewer deletions from ``token``. Two
     words within k edits share a string of their radius-k neighbourhoods."""
     out = {token}

@@ -10,24 +10,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from exportcheck.engine.screening.config import GENERIC_FACTOR
-from exportcheck.engine.screening.legal import _is_company
-from exportcheck.engine.screening.normalise import _name_texts, name_variants
+from exportcheck.engine.screening.legal import is_company
+from exportcheck.engine.screening.normalise import name_texts, name_variants
 from exportcheck.engine.screening.similarity import (
-    _SAME_START,
-    _SAME_START_LENGTHS,
-    _deletes,
-    _edits_allowed,
-    _fuzzy_ok,
-    _is_initial,
-    _romanised,
-    _skeleton,
+    SAME_START,
+    SAME_START_LENGTHS,
+    consonant_skeleton,
+    deletion_neighbours,
+    edits_allowed,
+    fuzzy_ok,
+    is_initial,
+    romanised_form,
 )
 from exportcheck.engine.screening.tokens import GENERIC_WORDS, NormalizedName
 from exportcheck.model.parties import ListEntry, PartyType
 
 
 @dataclass(frozen=True, slots=True)
-class _Name:
+class ListedName:
     entry: int
     display: str
     tokens: tuple[str, ...]
@@ -40,7 +40,7 @@ class _Name:
 
 
 @dataclass(frozen=True, slots=True)
-class _Scored:
+class ScoredName:
     """A name-only match, cached per normalised query (dates and country applied later)."""
 
     entry: int
@@ -54,10 +54,10 @@ class _Scored:
 
 
 @dataclass(frozen=True, slots=True)
-class _Tables:
+class NameTables:
     """What the index looks words up in (shared by :meth:`ScreeningIndex.with_config`)."""
 
-    names: list[_Name]
+    names: list[ListedName]
     weights: dict[str, float]
     postings: dict[str, list[int]]  # word → names holding it
     generic_postings: dict[str, list[int]]  # the same, for names of generic words only
@@ -66,7 +66,7 @@ class _Tables:
     by_start: dict[str, list[str]]  # first three letters → words of 6-9 letters
     by_head: dict[tuple[str, int], list[str]]  # (first four letters, length) → words
     by_tail: dict[tuple[str, int], list[str]]  # (last four letters, length) → words
-    by_romanised: dict[str, list[str]]  # romanisation variants folded (_romanised) → words
+    by_romanised: dict[str, list[str]]  # romanisation variants folded (romanised_form) → words
     known: frozenset[str]  # words two or more entries use: names in their own right
     abjad_skeletons: dict[str, list[str]]  # skeleton → words of names written in an abjad
     join_names: dict[tuple[str, ...], list[int]]  # 2-4 adjacent words → names holding them
@@ -78,8 +78,8 @@ class _Tables:
 _Listed = tuple[int, str, NormalizedName]  # (entry, display name, one normalised form)
 
 
-def build_tables(entries: Sequence[ListEntry]) -> _Tables:
-    """The tables for ``entries`` (see :class:`_Tables`)."""
+def build_tables(entries: Sequence[ListEntry]) -> NameTables:
+    """The tables for ``entries`` (see :class:`NameTables`)."""
     names, df = _listed_forms(entries)
     weights = _token_weights(df, len(entries))
     persons = [e.type == PartyType.INDIVIDUAL for e in entries]
@@ -88,7 +88,7 @@ def build_tables(entries: Sequence[ListEntry]) -> _Tables:
     )
     joins_exact, joins_by_first, joins_by_last = _join_tables(join_names)
     deletes, by_start, by_head, by_tail, by_romanised = _word_tables(weights)
-    return _Tables(
+    return NameTables(
         names=built,
         weights=weights,
         postings=postings,
@@ -117,7 +117,7 @@ def _listed_forms(entries: Sequence[ListEntry]) -> tuple[list[_Listed], dict[str
         seen_forms: set[tuple[str, ...]] = set()
         entry_tokens: set[str] = set()
         for full in entry.all_names:
-            for display, text in _name_texts(full):
+            for display, text in name_texts(full):
                 for form in name_variants(text):
                     if form.tokens in seen_forms:
                         continue
@@ -147,7 +147,7 @@ def _abjad_skeletons(names: list[_Listed]) -> dict[str, list[str]]:
     """The words of names written in an abjad, by their consonant skeletons."""
     abjad_skeletons: dict[str, list[str]] = {}
     for t in sorted({t for _, _, form in names if form.abjad for t in form.tokens}):
-        if sk := _skeleton(t):
+        if sk := consonant_skeleton(t):
             abjad_skeletons.setdefault(sk, []).append(t)
     return abjad_skeletons
 
@@ -157,10 +157,10 @@ _Postings = dict[str, list[int]]
 
 def _index_names(
     names: list[_Listed], weights: dict[str, float], persons: list[bool]
-) -> tuple[list[_Name], _Postings, _Postings, _Postings, dict[tuple[str, ...], list[int]]]:
+) -> tuple[list[ListedName], _Postings, _Postings, _Postings, dict[tuple[str, ...], list[int]]]:
     """The names as the scorer sees them; the postings of their words (all names, names of
     generic words only, names with initials); and the names holding 2-4 adjacent words."""
-    built: list[_Name] = []
+    built: list[ListedName] = []
     postings: _Postings = {}
     generic_postings: _Postings = {}
     initial_postings: _Postings = {}
@@ -169,10 +169,10 @@ def _index_names(
         toks = form.tokens
         total = sum(weights[t] for t in toks)
         generic = sum(weights[t] for t in toks if t in GENERIC_WORDS)
-        initials = sum(weights[t] for t in toks if _is_initial(t))
-        person = persons[i] and not _is_company(form)
+        initials = sum(weights[t] for t in toks if is_initial(t))
+        person = persons[i] and not is_company(form)
         built.append(
-            _Name(
+            ListedName(
                 i,
                 display,
                 toks,
@@ -220,7 +220,7 @@ _WordsBy = dict[tuple[str, int], list[str]]
 
 
 def _word_tables(weights: dict[str, float]) -> tuple[_Words, _Words, _WordsBy, _WordsBy, _Words]:
-    """The listed words that may be spelt otherwise (see _fuzzy_ok) by: their deletion
+    """The listed words that may be spelt otherwise (see fuzzy_ok) by: their deletion
     neighbourhoods, their first three letters (6-9 letters), their first and last four
     letters and length, and their romanisation variants folded."""
     deletes: _Words = {}
@@ -229,12 +229,12 @@ def _word_tables(weights: dict[str, float]) -> tuple[_Words, _Words, _WordsBy, _
     by_tail: _WordsBy = {}
     by_romanised: _Words = {}
     for t in weights:
-        if _fuzzy_ok(t):
-            by_romanised.setdefault(_romanised(t), []).append(t)
-            for variant in _deletes(t, _edits_allowed(len(t))):
+        if fuzzy_ok(t):
+            by_romanised.setdefault(romanised_form(t), []).append(t)
+            for variant in deletion_neighbours(t, edits_allowed(len(t))):
                 deletes.setdefault(variant, []).append(t)
-            if _SAME_START_LENGTHS[0] <= len(t) <= _SAME_START_LENGTHS[-1] + 2:
-                by_start.setdefault(t[:_SAME_START], []).append(t)
+            if SAME_START_LENGTHS[0] <= len(t) <= SAME_START_LENGTHS[-1] + 2:
+                by_start.setdefault(t[:SAME_START], []).append(t)
             # may write words together, one of them of 4+ letters at its start or end
             by_head.setdefault((t[:4], len(t)), []).append(t)
             by_tail.setdefault((t[-4:], len(t)), []).append(t)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from anyascii import anyascii
 
-_HAS_DIGIT = re.compile(r"\d").search
+HAS_DIGIT = re.compile(r"\d").search
 
 # CJK ideographs and Hangul syllables: anyascii gives one capitalised syllable per character
 # ("沧澜" → "CangLan"); each becomes a word of its own, so a listed "Canglan" matches two
@@ -43,8 +43,8 @@ def _transliterate(text: str) -> str:
     return "".join(out)
 
 
-_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
-_GERMAN_CHARS = frozenset("äöüÄÖÜ")
+GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+GERMAN_CHARS = frozenset("äöüÄÖÜ")
 
 # Legal forms written in scripts whose transliteration would not read as one, replaced by
 # Latin ones before tokenising (longest first).
@@ -65,7 +65,7 @@ _SCRIPT_FORMS = (
     ("შპს", " llc "),
     ("ՍՊԸ", " llc "),
 )
-_APOSTROPHES = re.compile(r"['’‘`´ʼ]")
+APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 _CHUNK = re.compile(r"[^\W_]+(?:\.[^\W_]+)*\.?")
 
 _ABBREVIATIONS = {
@@ -223,7 +223,7 @@ class NormalizedName:
     #: tokens come before the comma (0: none, or not written so)
     surname_words: int = 0
     #: written in an abjad (Arabic, Hebrew, Syriac script): its transliteration lacks most
-    #: vowels, so its words are also compared on consonant skeletons (see _skeleton)
+    #: vowels, so its words are also compared on consonant skeletons (see consonant_skeleton)
     abjad: bool = False
 
     @property
@@ -231,7 +231,7 @@ class NormalizedName:
         return " ".join(self.tokens)
 
 
-def _basic_tokens(text: str) -> list[str]:
+def basic_tokens(text: str) -> list[str]:
     """Text → normalised word tokens (before legal-form removal)."""
     if not text.isascii():
         for native, latin in _SCRIPT_FORMS:
@@ -239,7 +239,7 @@ def _basic_tokens(text: str) -> list[str]:
                 text = text.replace(native, latin)
     text = _transliterate(text.casefold()).casefold()
     text = text.replace("&", " and ").replace("+", " and ")
-    text = _APOSTROPHES.sub("", text)
+    text = APOSTROPHES.sub("", text)
     tokens: list[str] = []
     for chunk in _CHUNK.findall(text):
         pieces = [p for p in chunk.split(".") if p]

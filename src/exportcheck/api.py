@@ -497,7 +497,7 @@ class CheckStream:
         return self._jsonl_lines()
 
     def _jsonl_lines(self) -> Iterator[str]:
-        from exportcheck.fastpath import CsvToJsonl
+        from exportcheck.pipeline import CsvToJsonl
         from exportcheck.readers.manifest import CsvRecords
 
         p = self.prepared

@@ -1,6 +1,7 @@
 """The layering of DESIGN.md, checked on the source: the model imports nothing above it, the
 engine (pure core) reads no files and renders nothing, readers only build the model and
-formats only render it."""
+formats only render it; the streaming check's pipeline joins them, and none of them imports
+it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ ALLOWED = {
     "engine": {"engine", "model", "errors"},
     "formats": {"formats", "model", "errors"},
     "readers": {"readers", "model", "errors"},
+    "pipeline": {"pipeline", "readers", "engine", "formats", "model", "errors"},
 }
 
 
@@ -53,3 +55,11 @@ def test_the_check_sees_a_wrong_import(tmp_path: Path) -> None:
         "def f():\n    from exportcheck.engine.inforce import version_in_force\n", "utf-8"
     )
     assert imported(path) - ALLOWED["formats"] == {"engine"}
+
+
+def test_no_lower_layer_imports_the_pipeline() -> None:
+    """The pipeline sits above model, engine, formats and readers (only the API, the bulk
+    runner, the CLI and the tests use it)."""
+    assert all(
+        "pipeline" not in allowed for layer, allowed in ALLOWED.items() if layer != "pipeline"
+    )

@@ -1,4 +1,4 @@
-"""The CSV → JSON Lines fast path (:mod:`exportcheck.fastpath`) writes the same bytes as the
+"""The CSV → JSON Lines fast path (:mod:`exportcheck.pipeline`) writes the same bytes as the
 general path, in every situation it must hand back to it or take its shortcuts in."""
 
 from __future__ import annotations
@@ -13,10 +13,13 @@ from hypothesis import strategies as st
 from test_streaming import CATALOG, DATE, generated
 from typer.testing import CliRunner
 
-from exportcheck import api, fastpath
+from exportcheck import api
 from exportcheck.cli.app import app
-from exportcheck.fastpath import CsvToJsonl
 from exportcheck.formats import jsonl
+from exportcheck.pipeline import CsvToJsonl
+from exportcheck.pipeline import parts as pipeline_parts
+from exportcheck.pipeline import stream as pipeline_stream
+from exportcheck.pipeline import tables as pipeline_tables
 from exportcheck.readers import manifest as manifest_reader
 from exportcheck.readers.manifest import FastLineBuilder
 
@@ -99,6 +102,26 @@ def test_only_some_lines_take_the_general_path(tmp_path: Path) -> None:
     assert '"source_line":6' in lines[4]
 
 
+def test_records_of_the_general_path_come_in_chunks_of_a_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records the reader gives one by one (short rows) are judged by the general path and
+    handed over :data:`~exportcheck.pipeline.stream.BATCH` lines at a time."""
+    monkeypatch.setattr(pipeline_stream, "BATCH", 16)
+    m = tmp_path / "m.csv"
+    rows = ["line_id,part_number,eccn,destination,ship_date,quantity"]
+    rows += [f"{i},H100,3A090.a,CN,2025-06-15" for i in range(40)]  # short rows
+    rows += ["40,H100,3A090.a,CN,2025-06-15,2"]
+    m.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    stream = api.check_stream(m, date=DATE)
+    chunks = stream.jsonl_lines()
+    assert chunks is not None
+    sizes = [chunk.count("\n") for chunk in chunks]
+    assert sizes[:2] == [16, 16] and sum(sizes) == 41
+    fast, slow = _both(m, "--date", DATE)
+    assert fast == slow
+
+
 @pytest.mark.parametrize("engine_limit", [None, 4])
 def test_many_items_empty_the_bounded_caches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine_limit: int | None
@@ -108,9 +131,9 @@ def test_many_items_empty_the_bounded_caches(
     never reused, so nothing is mixed up."""
     from exportcheck.engine.judge import judge, memo
 
-    monkeypatch.setattr(fastpath, "_CACHE_LIMIT", 8)
-    monkeypatch.setattr(fastpath, "_ITEM_LIMIT", 8)
-    monkeypatch.setattr(fastpath, "_BATCH", 16)
+    monkeypatch.setattr(pipeline_tables, "CACHE_LIMIT", 8)
+    monkeypatch.setattr(pipeline_tables, "ITEM_LIMIT", 8)
+    monkeypatch.setattr(pipeline_stream, "BATCH", 16)
     if engine_limit is not None:
         monkeypatch.setattr(memo, "CACHE_LIMIT", engine_limit)
         monkeypatch.setattr(judge, "CACHE_LIMIT", engine_limit)
@@ -163,14 +186,14 @@ def test_a_bad_date_never_borrows_a_judged_epoch(
 
 @given(st.lists(st.text(alphabet="0123456789. \n,-e١", max_size=8), max_size=6))
 def test_numbers_passed_in_bulk_are_valid_one_by_one(values: list[str]) -> None:
-    if fastpath._plain_numbers(values):
+    if pipeline_parts.plain_numbers(values):
         assert all(FastLineBuilder.number_ok(v) for v in values)
 
 
 def test_plain_numbers_in_bulk() -> None:
-    assert fastpath._plain_numbers(["1", "", "2.50", "7.", ".5"])
+    assert pipeline_parts.plain_numbers(["1", "", "2.50", "7.", ".5"])
     for bad in (["1", "."], ["1.2.3"], ["1\n2"], ["1" * 300], ["x"], [" 1"]):
-        assert not fastpath._plain_numbers(bad)
+        assert not pipeline_parts.plain_numbers(bad)
 
 
 def test_each_distinct_item_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

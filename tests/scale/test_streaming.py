@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 import exportcheck.cli.progress as progress
 from exportcheck import api
 from exportcheck.cli.app import app
-from exportcheck.fastpath import CsvToJsonl
 from exportcheck.formats import csv as csv_format
 from exportcheck.formats import jsonl
 from exportcheck.model.report import Report
+from exportcheck.pipeline import CsvToJsonl
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "examples" / "catalog.yaml"

@@ -91,7 +91,7 @@ class CheckStream:
 
     def jsonl_lines(self) -> Iterator[str] | None:
         """The JSON Lines text of the line objects (not the summary object), in chunks of
-        whole lines, by the fast path (:mod:`exportcheck.fastpath`) when this check can take
+        whole lines, by the fast path (:mod:`exportcheck.pipeline`) when this check can take
         it — a CSV manifest, caches on, no licences or waivers — else None. Iterate it
         *instead of* this stream (then :attr:`summary` is known as usual); the text is the
         same as rendering each result with :func:`exportcheck.formats.jsonl.stream`."""
@@ -108,7 +108,7 @@ class CheckStream:
         return self._jsonl_lines()
 
     def _jsonl_lines(self) -> Iterator[str]:
-        from exportcheck.fastpath import CsvToJsonl
+        from exportcheck.pipeline import CsvToJsonl
         from exportcheck.readers.manifest import CsvRecords
 
         p = self.prepared

@@ -1,4 +1,4 @@
-"""Judging one partition: the same fast path (:class:`exportcheck.fastpath.CsvToJsonl`) as
+"""Judging one partition: the same fast path (:class:`exportcheck.pipeline.CsvToJsonl`) as
 a single ``check --format jsonl``, with the partition's record numbers shifted to the
 dataset's (so a line without a ``line_id`` gets its global data row number).
 
@@ -199,7 +199,7 @@ def _fewer_collections() -> Iterator[None]:
 def judge_partition(partition: Partition, spec: Spec, out: TextIO) -> PartResult:
     """Judge one partition, writing its JSON Lines (the line objects, no summary) to
     ``out``; refuses a partition whose records read and lines judged differ."""
-    from exportcheck.fastpath import CsvToJsonl
+    from exportcheck.pipeline import CsvToJsonl
 
     done = loaded(spec)
     stats = ReadStats()

@@ -52,7 +52,7 @@ def _records(source: ParquetRecords) -> Iterator[int]:
 
 class ParquetRecords:
     """The records of a Parquet file as :class:`RowBatch` es (see
-    :class:`exportcheck.fastpath.RowSource`); ``stats`` is filled as the CSV reader fills it."""
+    :class:`exportcheck.pipeline.RowSource`); ``stats`` is filled as the CSV reader fills it."""
 
     def __init__(
         self, path: Path, name: str, stats: ReadStats, options: ReadOptions = DEFAULT_OPTIONS

@@ -14,7 +14,7 @@ covers the line, each says exactly why in an informational finding and nothing i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -64,6 +64,57 @@ class _Draw:
     value: Decimal | None
 
 
+def _out_of_scope(
+    n: str, lic: Licence, line: ManifestLine, on: date, required: list[Finding]
+) -> str | None:
+    """Why the line is outside what ``lic`` (named ``n``) covers, its limits aside: the
+    requirements it answers, its destinations, its dates and its parties (None: inside)."""
+    party_hits = [f for f in required if f.kind != "rule"]
+    if party_hits:
+        ids = ", ".join(f.rule_id for f in party_hits)
+        return (
+            f"{n} does not answer a restricted-party match ({ids}); only rule "
+            "requirements are covered by licences held"
+        )
+    if lic.rules:
+        unanswered = [f.rule_id for f in required if f.rule_id not in lic.rules]
+        if unanswered:
+            return f"{n} answers {', '.join(lic.rules)}, not {', '.join(unanswered)}"
+    if line.destination is None:
+        return f"{n}: the line has no valid destination"
+    if line.destination not in lic.destinations:
+        return (
+            f"{n}: destination {line.destination} is not on the licence "
+            f"({', '.join(lic.destinations)})"
+        )
+    if on < lic.valid_from:
+        return f"{n} is valid from {lic.valid_from}; the line's date {on} is before that"
+    if on > lic.valid_to:
+        return f"{n} expired on {lic.valid_to}; the line's date is {on}"
+    if lic.parties:
+        return _not_a_named_party(n, lic.parties, line)
+    return None
+
+
+def _not_a_named_party(n: str, parties: Sequence[str], line: ManifestLine) -> str | None:
+    """Why the line's parties are not among the licence's named ``parties`` (None: they are)."""
+    named = {name_key(p) for p in parties}
+    listed = "; ".join(parties)
+    present = [
+        (col, name)
+        for col, name in (("consignee", line.consignee), ("end_user", line.end_user))
+        if name
+    ]
+    if not present:
+        return (
+            f"{n} is limited to named parties ({listed}); the line names no consignee or end user"
+        )
+    for col, name in present:
+        if name_key(name) not in named:
+            return f"{n}: {col} '{name}' is not named on it ({listed})"
+    return None
+
+
 class LicenceLedger:
     """The licences held and what is left of their limits; apply it to lines in order."""
 
@@ -93,56 +144,14 @@ class LicenceLedger:
     ) -> tuple[str | None, _Draw]:
         """Why ``lic`` does not cover the line (None when it does), and what it would draw."""
         n = f"licence {lic.number}"
-        party_hits = [f for f in required if f.kind != "rule"]
-        if party_hits:
-            ids = ", ".join(f.rule_id for f in party_hits)
-            return (
-                f"{n} does not answer a restricted-party match ({ids}); only rule "
-                "requirements are covered by licences held",
-                _Draw(None, None),
-            )
-        if lic.rules:
-            unanswered = [f.rule_id for f in required if f.rule_id not in lic.rules]
-            if unanswered:
-                return (
-                    f"{n} answers {', '.join(lic.rules)}, not {', '.join(unanswered)}",
-                    _Draw(None, None),
-                )
-        if line.destination is None:
-            return f"{n}: the line has no valid destination", _Draw(None, None)
-        if line.destination not in lic.destinations:
-            return (
-                f"{n}: destination {line.destination} is not on the licence "
-                f"({', '.join(lic.destinations)})",
-                _Draw(None, None),
-            )
-        if on < lic.valid_from:
-            return (
-                f"{n} is valid from {lic.valid_from}; the line's date {on} is before that",
-                _Draw(None, None),
-            )
-        if on > lic.valid_to:
-            return (
-                f"{n} expired on {lic.valid_to}; the line's date is {on}",
-                _Draw(None, None),
-            )
-        if lic.parties:
-            named = {name_key(p) for p in lic.parties}
-            listed = "; ".join(lic.parties)
-            present = [
-                (col, name)
-                for col, name in (("consignee", line.consignee), ("end_user", line.end_user))
-                if name
-            ]
-            if not present:
-                return (
-                    f"{n} is limited to named parties ({listed}); the line names no consignee "
-                    "or end user",
-                    _Draw(None, None),
-                )
-            for col, name in present:
-                if name_key(name) not in named:
-                    return f"{n}: {col} '{name}' is not named on it ({listed})", _Draw(None, None)
+        why = _out_of_scope(n, lic, line, on, required)
+        if why is not None:
+            return why, _Draw(None, None)
+        return self._over_limits(n, lic, line)
+
+    def _over_limits(self, n: str, lic: Licence, line: ManifestLine) -> tuple[str | None, _Draw]:
+        """Why the line exceeds what is left of ``lic``'s limits (None when it does not; ``n``
+        names the licence), and what it would draw."""
         balance = self._left[lic.number]
         qty: Decimal | None = None
         if lic.quantity is not None:

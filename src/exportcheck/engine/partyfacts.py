@@ -28,15 +28,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from exportcheck.engine.ownershipgraph import MAX_DEPTH, Holding, OwnershipGraph
 from exportcheck.engine.screening import ScreeningConfig, ScreeningIndex
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.manifest import party_cells
-from exportcheck.model.ownership import SHARE_TOLERANCE, Ownership, OwnershipRecord, party_key
+from exportcheck.model.ownership import SHARE_TOLERANCE, Ownership, party_key
 from exportcheck.model.parties import ScreeningMatch
 
 #: screening score from which a name counts as close to a listed name (see module doc)
 DEFAULT_RELATED_THRESHOLD = 60.0
-_MAX_DEPTH = 32  # owners above owners; data with deeper chains is not met in practice
 
 
 @dataclass(frozen=True)
@@ -136,13 +136,6 @@ def shared_cells(
     return out
 
 
-@dataclass(frozen=True)
-class _Holding:
-    owner: str
-    share: float | None  # None: an ultimate parent named on the line (a majority holding)
-    record: OwnershipRecord | None
-
-
 def _text(value: Any) -> str | None:
     if value is None or isinstance(value, bool):
         return None
@@ -157,61 +150,6 @@ def _code(value: Any) -> str | None:
 
 def _pct(value: float) -> str:
     return f"{value:g} %"
-
-
-class OwnershipGraph:
-    """The ownership records indexed for look-ups on a date."""
-
-    def __init__(self, ownership: Ownership | None) -> None:
-        self._by_entity: dict[str, list[OwnershipRecord]] = {}
-        self._hq: dict[str, list[tuple[date, str]]] = {}
-        records = ownership.records if ownership is not None else ()
-        for r in records:
-            self._by_entity.setdefault(party_key(r.entity), []).append(r)
-            if r.entity_hq_country:
-                self._hq.setdefault(party_key(r.entity), []).append((r.as_of, r.entity_hq_country))
-            if r.owner_hq_country:
-                self._hq.setdefault(party_key(r.owner), []).append((r.as_of, r.owner_hq_country))
-        for rows in self._by_entity.values():
-            rows.sort(key=lambda r: r.as_of)
-        for found in self._hq.values():
-            found.sort()
-        self.dates: tuple[date, ...] = tuple(sorted({r.as_of for r in records}))
-
-    def holdings(self, name: str, on: date) -> list[_Holding] | None:
-        """Who holds the entity on ``on`` (each owner's latest record on or before it; shares
-        of 0 dropped), or None when no record of the entity is known by then."""
-        rows = self._by_entity.get(party_key(name))
-        if not rows or rows[0].as_of > on:
-            return None
-        latest: dict[str, OwnershipRecord] = {}
-        for r in rows:
-            if r.as_of > on:
-                break
-            latest[party_key(r.owner)] = r
-        return [_Holding(r.owner, r.share, r) for r in latest.values() if r.share > 0]
-
-    def hq(self, name: str, on: date) -> str | None:
-        """Where the party is headquartered, as the latest record on or before ``on`` says."""
-        found = None
-        for as_of, code in self._hq.get(party_key(name), ()):
-            if as_of > on:
-                break
-            found = code
-        return found
-
-    def ultimate_parent(self, name: str, on: date) -> str | None:
-        """The owner of more than half, of the owner of more than half, ... up to the top;
-        None when nobody holds more than half of the party."""
-        parent = None
-        current = name
-        for _ in range(_MAX_DEPTH):
-            holdings = self.holdings(current, on) or []
-            major = [h for h in holdings if h.share is not None and h.share > 50]
-            if not major:
-                break
-            current = parent = major[0].owner
-        return parent
 
 
 @dataclass(frozen=True)
@@ -378,7 +316,7 @@ class PartyResolver:
     def _aggregate(
         self,
         name: str,
-        holdings: list[_Holding],
+        holdings: list[Holding],
         close: ScreeningMatch | None,
         lists: tuple[str, ...],
         at_least: float,
@@ -483,8 +421,8 @@ class PartyResolver:
         key = party_key(name)
         if key in path:  # a cycle through a parent named on a line: it owns itself
             return _Status(False, "", cut=True)
-        if len(path) > _MAX_DEPTH:  # not followed further: never cleared for that
-            why = f"owners more than {_MAX_DEPTH} levels up were not followed"
+        if len(path) > MAX_DEPTH:  # not followed further: never cleared for that
+            why = f"owners more than {MAX_DEPTH} levels up were not followed"
             return _Status(None, why, cut=True)
         m = self._listing(name, self.graph.hq(name, on), lists, on, epoch)
         if m is not None and m.score >= self._hit:
@@ -493,7 +431,7 @@ class PartyResolver:
             m = None  # the party is listed itself: screening reports it
         holdings = self.graph.holdings(name, on)
         if holdings is None and parent is not None:
-            holdings = [_Holding(parent, None, None)]
+            holdings = [Holding(parent, None, None)]
         if holdings is None:
             if m is None:
                 return _Status(False, "not listed" if not top else "")

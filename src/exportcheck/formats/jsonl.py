@@ -179,7 +179,7 @@ def stream(
     asked for the summary once the lines are exhausted (a streaming caller knows it only then).
     ``fast=False`` renders every line object whole (same bytes, slower). With ``prerendered``,
     ``lines`` is the line objects' text already (chunks of whole lines, as
-    :mod:`exportcheck.fastpath` gives it), and ``summary`` must be given. ``notices`` (or a
+    :mod:`exportcheck.pipeline` gives it), and ``summary`` must be given. ``notices`` (or a
     callable giving them once the lines are exhausted) go in the final object.
     """
     counts: dict[Status, int] = {}

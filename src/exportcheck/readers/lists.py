@@ -47,13 +47,9 @@ Text is UTF-8 (with or without BOM); CSV files that are not valid UTF-8 are read
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +57,17 @@ import yaml
 from pydantic import ValidationError
 
 from exportcheck.errors import InputError
-from exportcheck.model.countries import normalize_country
-from exportcheck.model.parties import ListEntry, PartyList, PartyType, list_code_for
+from exportcheck.model.parties import ListEntry, PartyList
 from exportcheck.model.report import Source
 from exportcheck.readers import yamlsafe
+from exportcheck.readers.listcsv import (
+    companion_path,
+    decode,
+    detect_format,
+    read_bytes,
+    read_csl_csv,
+    read_ofac,
+)
 
 __all__ = [
     "LoadedLists",
@@ -75,33 +78,6 @@ __all__ = [
     "read_yaml_list",
     "write_yaml_list",
 ]
-
-SDN_SOURCE = "Specially Designated Nationals (SDN) - Treasury Department"
-MAX_CSV_BYTES = 512 * 1024 * 1024
-
-# OFAC country spellings that are not ISO English short names.
-_OFAC_COUNTRIES = {
-    "bahamas, the": "BS",
-    "congo, democratic republic of the": "CD",
-    "congo, republic of the": "CG",
-    "man, isle of": "IM",
-    "palestinian": "PS",
-    "west bank": "PS",
-    "region: gaza": "PS",
-    "region: crimea": "UA",
-    "region: northern mali": "ML",
-    "region: kafia kingi": "SD",
-    "burma": "MM",
-    "korea, north": "KP",
-    "korea, south": "KR",
-}
-
-
-def _country_code(text: str) -> str | None:
-    t = " ".join(text.split())
-    if not t or t == "-0-":
-        return None
-    return _OFAC_COUNTRIES.get(t.casefold()) or normalize_country(t)
 
 
 @dataclass
@@ -114,331 +90,6 @@ class LoadedLists:
     def __iter__(self) -> Iterator[Any]:  # allows ``entries, sources = load_lists(...)``
         yield self.entries
         yield self.sources
-
-
-# --------------------------------------------------------------------------------------------
-# Decoding and format detection
-# --------------------------------------------------------------------------------------------
-
-
-def _read_bytes(path: Path, display: str, limit: int = MAX_CSV_BYTES) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(f"file is {size:,} bytes, over the {limit:,}-byte limit", file=display)
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=display) from None
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
-
-
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(1-based line where the row starts, fields), skipping blank lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    start = 1
-    for row in reader:
-        line = start
-        start = reader.line_num + 1
-        if not row or all(not f.strip() for f in row):
-            continue
-        if len(row) == 1 and row[0].strip() == "\x1a":  # DOS end-of-file mark in old OFAC files
-            continue
-        yield line, row
-
-
-def detect_format(path: Path, text: str | None = None) -> str:
-    """``yaml``, ``csl``, ``ofac-sdn``, ``ofac-alt`` or ``ofac-add`` (raises when unknown)."""
-    suffix = path.suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        return "yaml"
-    if text is None:
-        text = _decode(_read_bytes(path, str(path)))
-    first = next(_csv_rows(text[:65536]), None)
-    if first is not None:
-        header = [h.strip().lower().lstrip("\ufeff") for h in first[1]]
-        if "source" in header and "name" in header:
-            return "csl"
-        row = [f.strip() for f in first[1]]
-        if row and row[0].isdigit():
-            if len(row) == 12:
-                return "ofac-sdn"
-            if len(row) == 5 and row[2].strip('"').lower() in ("aka", "fka", "nka", "-0-"):
-                return "ofac-alt"
-            if len(row) == 6:
-                return "ofac-add"
-    raise InputError(
-        "unknown list format: expected a YAML party list, a Consolidated Screening List CSV "
-        "(header with 'source' and 'name') or an OFAC SDN/ALT/ADD CSV",
-        file=str(path),
-        line=first[0] if first else None,
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Helpers shared by the CSV readers
-# --------------------------------------------------------------------------------------------
-
-
-def _split(value: str, sep: str = ";") -> list[str]:
-    out: list[str] = []
-    for part in value.split(sep):
-        p = " ".join(part.split())
-        if p and p != "-0-" and p not in out:
-            out.append(p)
-    return out
-
-
-def _parse_date(value: str, file: str, line: int, field_name: str) -> date | None:
-    v = value.strip()
-    if not v:
-        return None
-    try:
-        return date.fromisoformat(v[:10])
-    except ValueError:
-        raise InputError(
-            f"not a date: '{v}' (expected YYYY-MM-DD)", file=file, line=line, field=field_name
-        ) from None
-
-
-def _party_type(value: str) -> PartyType:
-    v = value.strip().lower()
-    if v in ("", "-0-"):
-        return PartyType.UNKNOWN
-    try:
-        return PartyType(v)
-    except ValueError:
-        return PartyType.UNKNOWN
-
-
-def _entry(data: dict[str, Any], file: str, line: int) -> ListEntry:
-    try:
-        return ListEntry.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"]) or None
-        raise InputError(err["msg"], file=file, line=line, field=loc) from None
-
-
-# --------------------------------------------------------------------------------------------
-# Consolidated Screening List
-# --------------------------------------------------------------------------------------------
-
-_CSL_REQUIRED = ("source", "name")
-# ISN names end with "; and any successor, sub-unit, or subsidiary thereof": not part of a name.
-_SUCCESSOR_CLAUSE = re.compile(r"[;,]?\s*and any successors?\b.*$", re.IGNORECASE)
-
-
-def read_csl_csv(text: str, file: str) -> list[ListEntry]:
-    """Entries of a trade.gov Consolidated Screening List CSV (2019 or 2025 schema)."""
-    rows = _csv_rows(text)
-    first = next(rows, None)
-    if first is None:
-        return []
-    header = [h.strip().lower().lstrip("\ufeff") for h in first[1]]
-    for required in _CSL_REQUIRED:
-        if required not in header:
-            raise InputError(
-                f"missing column '{required}'", file=file, line=first[0], field=required
-            )
-    idx = {h: i for i, h in enumerate(header)}
-    entries: list[ListEntry] = []
-    used_ids: set[tuple[str, str]] = set()
-    for line, row in rows:
-        if len(row) > len(header):
-            raise InputError(
-                f"row has {len(row)} fields, the header {len(header)}", file=file, line=line
-            )
-
-        def col(name: str, row: list[str] = row) -> str:
-            i = idx.get(name)
-            return row[i].strip() if i is not None and i < len(row) else ""
-
-        source = col("source")
-        name = " ".join(col("name").split())
-        name = _SUCCESSOR_CLAUSE.sub("", name).strip()
-        if not source:
-            raise InputError("empty source", file=file, line=line, field="source")
-        if not name:
-            raise InputError("empty name", file=file, line=line, field="name")
-        code = list_code_for(source) or "CSL"
-        addresses = _split(col("addresses"))
-        countries: list[str] = []
-        for a in addresses:
-            cc = _country_code(a.rsplit(",", 1)[-1])
-            if cc and cc not in countries:
-                countries.append(cc)
-        for extra in ("nationalities", "citizenships"):
-            for c in _split(col(extra), ","):
-                cc = _country_code(c)
-                if cc and cc not in countries:
-                    countries.append(cc)
-        entry_id = col("entity_number") or col("_id")
-        if not entry_id:
-            digest = hashlib.sha256(
-                "\x1f".join([source, name, col("addresses"), col("start_date")]).encode()
-            ).hexdigest()[:10]
-            entry_id = f"{code}-{digest}"
-        base_id, n = entry_id, 2
-        while (code, entry_id) in used_ids:
-            entry_id = f"{base_id}-{n}"
-            n += 1
-        used_ids.add((code, entry_id))
-        entries.append(
-            _entry(
-                {
-                    "source": source,
-                    "list_code": code,
-                    "entry_id": entry_id,
-                    "name": name,
-                    "aliases": _split(col("alt_names")),
-                    "type": _party_type(col("type")),
-                    "country": countries[0] if countries else None,
-                    "countries": countries,
-                    "addresses": addresses,
-                    "programs": _split(col("programs")),
-                    "citation": col("federal_register_notice") or None,
-                    "start_date": _parse_date(col("start_date"), file, line, "start_date"),
-                    "end_date": _parse_date(col("end_date"), file, line, "end_date"),
-                    "license_requirement": col("license_requirement") or None,
-                    "license_policy": col("license_policy") or None,
-                    "source_url": col("source_list_url") or col("source_information_url") or None,
-                    "remarks": col("remarks") or None,
-                },
-                file,
-                line,
-            )
-        )
-    return entries
-
-
-# --------------------------------------------------------------------------------------------
-# OFAC legacy CSV
-# --------------------------------------------------------------------------------------------
-
-_AKA_IN_REMARKS = re.compile(r"\b[afn]\.k\.a\.,?\s*'(.+?)'(?=\s*[;.)]|\s*$)", re.IGNORECASE)
-
-
-def _ofac(value: str) -> str:
-    v = " ".join(value.split())
-    return "" if v == "-0-" else v
-
-
-def _ofac_int(value: str, file: str, line: int, field_name: str) -> int:
-    v = value.strip()
-    if not v.isdigit():
-        raise InputError(
-            f"expected an entry number, got '{v}'", file=file, line=line, field=field_name
-        )
-    return int(v)
-
-
-def _companion_rows(
-    companion: tuple[str, str], what: str, fields: int, records: dict[int, dict[str, Any]]
-) -> Iterator[tuple[dict[str, Any], list[str]]]:
-    """(SDN record, row) for each row of ``alt.csv`` or ``add.csv`` ((text, file name)).
-
-    Each row must have ``fields`` fields and name, in its first, an SDN entry already read.
-    """
-    text, file = companion
-    for line, row in _csv_rows(text):
-        if len(row) != fields:
-            raise InputError(
-                f"{what} row has {len(row)} fields, expected {fields}", file=file, line=line
-            )
-        num = _ofac_int(row[0], file, line, "ent_num")
-        rec = records.get(num)
-        if rec is None:
-            raise InputError(
-                f"{what} for unknown SDN entry {num}", file=file, line=line, field="ent_num"
-            )
-        yield rec, row
-
-
-def read_ofac(
-    sdn_text: str,
-    sdn_file: str,
-    alt: tuple[str, str] | None = None,
-    add: tuple[str, str] | None = None,
-) -> list[ListEntry]:
-    """Entries of the OFAC legacy SDN CSV, with aliases and addresses when given.
-
-    ``alt`` and ``add`` are (text, file name) of ``alt.csv`` and ``add.csv``.
-    """
-    records: dict[int, dict[str, Any]] = {}
-    lines: dict[int, int] = {}
-    for line, row in _csv_rows(sdn_text):
-        if len(row) != 12:
-            raise InputError(
-                f"SDN row has {len(row)} fields, expected 12", file=sdn_file, line=line
-            )
-        num = _ofac_int(row[0], sdn_file, line, "ent_num")
-        if num in records:
-            raise InputError(f"duplicate ent_num {num}", file=sdn_file, line=line, field="ent_num")
-        name = _ofac(row[1])
-        if not name:
-            raise InputError("empty name", file=sdn_file, line=line, field="name")
-        remarks = _ofac(row[11])
-        aliases = [m.strip() for m in _AKA_IN_REMARKS.findall(remarks)]
-        ptype = _party_type(row[2]) if _ofac(row[2]) else PartyType.ENTITY
-        countries: list[str] = []
-        flag = _country_code(row[9])
-        if flag:
-            countries.append(flag)
-        programs = [p.strip("[] ") for p in _ofac(row[3]).split("] [")]
-        records[num] = {
-            "source": SDN_SOURCE,
-            "list_code": "SDN",
-            "entry_id": str(num),
-            "name": name,
-            "aliases": aliases,
-            "type": ptype,
-            "countries": countries,
-            "addresses": [],
-            "programs": [p for p in programs if p],
-            "remarks": remarks or None,
-        }
-        lines[num] = line
-    if alt is not None:
-        for rec, row in _companion_rows(alt, "alias", 5, records):
-            alias = _ofac(row[3])
-            if alias:
-                rec["aliases"].append(alias)
-    if add is not None:
-        for rec, row in _companion_rows(add, "address", 6, records):
-            parts = [_ofac(row[2]), _ofac(row[3]), _ofac(row[4])]
-            text = ", ".join(p for p in parts if p)
-            if text:
-                rec["addresses"].append(text)
-            cc = _country_code(row[4])
-            if cc and cc not in rec["countries"]:
-                rec["countries"].append(cc)
-    entries: list[ListEntry] = []
-    for num, rec in records.items():
-        countries = rec["countries"]
-        rec["country"] = countries[0] if countries else None
-        entries.append(_entry(rec, sdn_file, lines[num]))
-    return entries
-
-
-def _companion(sdn_path: Path, kind: str) -> Path | None:
-    """``ofac-sdn.csv`` → ``ofac-alt.csv`` (``kind`` = alt/add), if the file exists."""
-    name = sdn_path.name
-    m = re.search(r"sdn", name, re.IGNORECASE)
-    if not m:
-        return None
-    repl = kind.upper() if m.group(0).isupper() else kind
-    candidate = sdn_path.with_name(name[: m.start()] + repl + name[m.end() :])
-    return candidate if candidate.is_file() else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -537,6 +188,10 @@ def _expand(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
     return out
 
 
+# path (resolved) → (text, raw bytes, format) of each CSV file read
+_Texts = dict[Path, tuple[str, bytes, str]]
+
+
 def load_lists(paths: Sequence[Path], display: Any = None) -> LoadedLists:
     """Read list files and directories (recursive ``*.yaml``/``*.yml``/``*.csv``).
 
@@ -550,7 +205,40 @@ def load_lists(paths: Sequence[Path], display: Any = None) -> LoadedLists:
         return str(display(p)) if display is not None else str(p)
 
     files = _expand(paths)
-    texts: dict[Path, tuple[str, bytes, str]] = {}  # path → (text, raw, format)
+    ordered, texts = _read_texts(files, name_of)
+    result = LoadedLists()
+    consumed: set[Path] = set()
+    explicit_keys = {f.resolve() for f, explicit in files if explicit}
+    companions = _claim_companions(ordered, texts, name_of)
+    for comp in companions.values():
+        consumed.update(c.resolve() for c in comp.values())
+    for f in ordered:
+        key = f.resolve()
+        if key in consumed and texts.get(key, ("", b"", ""))[2] != "ofac-sdn":
+            continue
+        if f.suffix.lower() in (".yaml", ".yml"):
+            _load_yaml(f, name_of(f), result)
+            continue
+        text, raw, fmt = texts[key]
+        if fmt == "csl":
+            result.entries.extend(read_csl_csv(text, name_of(f)))
+            result.sources.append(
+                Source(kind="lists", id="csl", path=name_of(f), sha256=_sha256(raw))
+            )
+        elif fmt == "ofac-sdn":
+            _load_sdn(f, text, raw, companions.get(key, {}), texts, name_of, result)
+        elif key in explicit_keys or fmt in ("ofac-alt", "ofac-add"):
+            # companions already consumed above; anything else left is an error
+            raise InputError(f"cannot load {fmt} file on its own", file=name_of(f))
+    result.sources.sort(key=lambda s: (s.path, s.id or ""))
+    return result
+
+
+def _read_texts(
+    files: list[tuple[Path, bool]], name_of: Callable[[Path], str]
+) -> tuple[list[Path], _Texts]:
+    """The files in order, each once, and the text, bytes and format of each CSV file."""
+    texts: _Texts = {}
     seen: set[Path] = set()
     ordered: list[Path] = []
     for f, _explicit in files:
@@ -561,14 +249,17 @@ def load_lists(paths: Sequence[Path], display: Any = None) -> LoadedLists:
         ordered.append(f)
         if f.suffix.lower() in (".yaml", ".yml"):
             continue
-        raw = _read_bytes(f, name_of(f))
-        text = _decode(raw)
+        raw = read_bytes(f, name_of(f))
+        text = decode(raw)
         texts[key] = (text, raw, detect_format(f, text))
+    return ordered, texts
 
-    result = LoadedLists()
-    consumed: set[Path] = set()
-    explicit_keys = {f.resolve() for f, explicit in files if explicit}
-    # OFAC SDN files first claim their companions (beside them, or given explicitly).
+
+def _claim_companions(
+    ordered: list[Path], texts: _Texts, name_of: Callable[[Path], str]
+) -> dict[Path, dict[str, Path]]:
+    """Per OFAC SDN file (resolved), its companion files by kind (alt, add): those beside
+    it, and those given explicitly (which need a single SDN file to belong to)."""
     ofac_by_kind: dict[str, list[Path]] = {"ofac-sdn": [], "ofac-alt": [], "ofac-add": []}
     for f in ordered:
         info = texts.get(f.resolve())
@@ -578,7 +269,7 @@ def load_lists(paths: Sequence[Path], display: Any = None) -> LoadedLists:
     for sdn in ofac_by_kind["ofac-sdn"]:
         comp: dict[str, Path] = {}
         for kind in ("alt", "add"):
-            beside = _companion(sdn, kind)
+            beside = companion_path(sdn, kind)
             if beside is not None:
                 comp[kind] = beside
         companions[sdn.resolve()] = comp
@@ -599,65 +290,58 @@ def load_lists(paths: Sequence[Path], display: Any = None) -> LoadedLists:
                     f"too (e.g. sdn.csv beside {kind}.csv)",
                     file=name_of(f),
                 )
+    return companions
 
-    for comp in companions.values():
-        consumed.update(c.resolve() for c in comp.values())
-    for f in ordered:
-        key = f.resolve()
-        if key in consumed and texts.get(key, ("", b"", ""))[2] != "ofac-sdn":
-            continue
-        if f.suffix.lower() in (".yaml", ".yml"):
-            doc = read_yaml_list(f, display=name_of(f))
-            result.entries.extend(doc.entries)
-            raw = _read_bytes(f, name_of(f))
-            result.sources.append(
-                Source(
-                    kind="lists",
-                    id=doc.id,
-                    version=doc.version,
-                    path=name_of(f),
-                    sha256=_sha256(raw),
+
+def _load_yaml(f: Path, name: str, result: LoadedLists) -> None:
+    """Adds a YAML party list's entries and source to ``result``."""
+    doc = read_yaml_list(f, display=name)
+    result.entries.extend(doc.entries)
+    raw = read_bytes(f, name)
+    result.sources.append(
+        Source(
+            kind="lists",
+            id=doc.id,
+            version=doc.version,
+            path=name,
+            sha256=_sha256(raw),
+        )
+    )
+
+
+def _load_sdn(
+    f: Path,
+    text: str,
+    raw: bytes,
+    companions: dict[str, Path],
+    texts: _Texts,
+    name_of: Callable[[Path], str],
+    result: LoadedLists,
+) -> None:
+    """Adds an OFAC SDN file's entries, with its companions' aliases and addresses, and the
+    sources of all of them to ``result`` (a companion not read yet is read into ``texts``)."""
+    parts: dict[str, tuple[str, str]] = {}
+    for kind, comp_path in sorted(companions.items()):
+        ckey = comp_path.resolve()
+        if ckey not in texts:
+            craw = read_bytes(comp_path, name_of(comp_path))
+            ctext = decode(craw)
+            cfmt = detect_format(comp_path, ctext)
+            if cfmt != f"ofac-{kind}":
+                raise InputError(
+                    f"expected an OFAC {kind.upper()} file, found format {cfmt}",
+                    file=name_of(comp_path),
                 )
+            texts[ckey] = (ctext, craw, cfmt)
+        ctext, craw, _ = texts[ckey]
+        parts[kind] = (ctext, name_of(comp_path))
+        result.sources.append(
+            Source(
+                kind="lists",
+                id=f"ofac-{kind}",
+                path=name_of(comp_path),
+                sha256=_sha256(craw),
             )
-            continue
-        text, raw, fmt = texts[key]
-        if fmt == "csl":
-            result.entries.extend(read_csl_csv(text, name_of(f)))
-            result.sources.append(
-                Source(kind="lists", id="csl", path=name_of(f), sha256=_sha256(raw))
-            )
-        elif fmt == "ofac-sdn":
-            parts: dict[str, tuple[str, str]] = {}
-            for kind, comp_path in sorted(companions.get(key, {}).items()):
-                ckey = comp_path.resolve()
-                if ckey not in texts:
-                    craw = _read_bytes(comp_path, name_of(comp_path))
-                    ctext = _decode(craw)
-                    cfmt = detect_format(comp_path, ctext)
-                    if cfmt != f"ofac-{kind}":
-                        raise InputError(
-                            f"expected an OFAC {kind.upper()} file, found format {cfmt}",
-                            file=name_of(comp_path),
-                        )
-                    texts[ckey] = (ctext, craw, cfmt)
-                ctext, craw, _ = texts[ckey]
-                parts[kind] = (ctext, name_of(comp_path))
-                result.sources.append(
-                    Source(
-                        kind="lists",
-                        id=f"ofac-{kind}",
-                        path=name_of(comp_path),
-                        sha256=_sha256(craw),
-                    )
-                )
-            result.entries.extend(
-                read_ofac(text, name_of(f), alt=parts.get("alt"), add=parts.get("add"))
-            )
-            result.sources.append(
-                Source(kind="lists", id="ofac-sdn", path=name_of(f), sha256=_sha256(raw))
-            )
-        elif key in explicit_keys or fmt in ("ofac-alt", "ofac-add"):
-            # companions already consumed above; anything else left is an error
-            raise InputError(f"cannot load {fmt} file on its own", file=name_of(f))
-    result.sources.sort(key=lambda s: (s.path, s.id or ""))
-    return result
+        )
+    result.entries.extend(read_ofac(text, name_of(f), alt=parts.get("alt"), add=parts.get("add")))
+    result.sources.append(Source(kind="lists", id="ofac-sdn", path=name_of(f), sha256=_sha256(raw)))

@@ -11,7 +11,7 @@ from typing import Any
 from exportcheck.engine.judge.judge import LineJudge
 from exportcheck.engine.parties import PartyScreening
 from exportcheck.formats.jsonl import fields_text, line_text
-from exportcheck.model.manifest import ManifestLine
+from exportcheck.model.manifest import ManifestLine, default_line_id
 from exportcheck.model.status import Status
 from exportcheck.pipeline.parties import PartyStages
 from exportcheck.pipeline.parts import STR, RowSource, fill, plain_numbers, positions
@@ -137,12 +137,12 @@ class CsvToJsonl(PartyStages):
             self._batch_parties(rows, cols, cores, days, dests)
         first = batch.first_index
         if self.i_line_id is None:
-            ids = list(map(str, range(first, first + n)))
+            ids = list(map(default_line_id, range(first, first + n)))
         else:
             ids = list(map(str.strip, cols[self.i_line_id]))
             if "" in ids:
                 for i in positions(ids, ""):
-                    ids[i] = str(first + i)
+                    ids[i] = default_line_id(first + i)
         tally = self._tally
         for severity, count in Counter(map(_SEVERITY, cores)).items():
             tally[severity] += count

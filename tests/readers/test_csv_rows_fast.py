@@ -215,8 +215,8 @@ def old_csv_records(path: Path, name: str, stats: ReadStats) -> Iterator[Record 
             line=header_number,
             hint="add the closing quote",
         )
-    columns = M._header(header, name, header_number)
-    M._require_columns(
+    columns = M.header_columns(header, name, header_number)
+    M.require_columns(
         columns, name, header_number, "in the header row", [c.strip() for c in header]
     )
     stats.columns = list(columns)
@@ -242,10 +242,10 @@ def old_csv_records(path: Path, name: str, stats: ReadStats) -> Iterator[Record 
                     if "new-line character" in str(exc)
                     else f"cannot parse this CSV line: {exc}"
                 )
-                yield M._unparsed_line(index, start, "line", why)
+                yield M.unparsed_line(index, start, "line", why)
                 continue
             long_line = (
-                M._long_field_line(index + 1, start, src.last, delimiter, columns)
+                M.long_field_line(index + 1, start, src.last, delimiter, columns)
                 if end == start
                 else None
             )
@@ -706,7 +706,7 @@ def test_the_wrapper_and_iter_manifest_match(
         out: list[object] = []
         err = None
         try:
-            out.extend(M._iter_table_records(path, NAME, stats, "csv", M.DEFAULT_OPTIONS))
+            out.extend(M.iter_table_records(path, NAME, stats, "csv", M.DEFAULT_OPTIONS))
         except InputError as exc:
             err = _error(exc)
         assert (out, err, _stats(stats)) == expected

@@ -450,7 +450,7 @@ def build_line(
     )
 
 
-def _unparsed_line(index: int, source_line: int | None, field: str, message: str) -> ManifestLine:
+def unparsed_line(index: int, source_line: int | None, field: str, message: str) -> ManifestLine:
     """A line whose row could not be parsed at all: only the problem, no fields."""
     return ManifestLine(
         index=index,
@@ -843,7 +843,7 @@ def sniff_delimiter(header_line: str) -> str:
     return best
 
 
-def _header(
+def header_columns(
     cells: Sequence[str],
     name: str,
     line: int,
@@ -924,7 +924,7 @@ def _nearest(wanted: str, normalised: Sequence[str], originals: Sequence[str]) -
     return "; nearest: " + ", ".join(f"'{by_name.get(c, c)}'" for c in close)
 
 
-def _require_columns(
+def require_columns(
     columns: Sequence[str] | set[str],
     name: str,
     line: int | None,
@@ -932,6 +932,9 @@ def _require_columns(
     originals: Sequence[str] | None = None,
     sheet: str | None = None,
 ) -> None:
+    """Refuse ``columns`` (a header, or the keys of a document) that lack ``destination`` or
+    both ``part_number`` and ``eccn``: an :class:`InputError` that names the columns found
+    (``originals`` as written, if given) and the nearest ones."""
     present = set(columns)
     ordered = sorted(present) if isinstance(columns, set) else list(columns)
     shown = list(originals) if originals is not None else ordered
@@ -963,7 +966,7 @@ def _cut(value: str) -> str:
     return f"{value[:_CUT_SHOWN]}… [cut: {len(value):,} characters]"
 
 
-def _long_field_line(
+def long_field_line(
     index: int, start: int, text: str, delimiter: str, columns: list[str]
 ) -> ManifestLine | None:
     """A ``review`` line for a one-line record with a field over ``MAX_FIELD_CHARS``: long values
@@ -1016,14 +1019,14 @@ Record = tuple[int, int, dict[str, Scalar], list[LineProblem]]
 def _iter_table(
     path: Path, name: str, stats: ReadStats, kind: str, options: ReadOptions
 ) -> Iterator[ManifestLine]:
-    for record in _iter_table_records(path, name, stats, kind, options):
+    for record in iter_table_records(path, name, stats, kind, options):
         if isinstance(record, ManifestLine):
             yield record
         else:
             yield build_line(*record, options=options)
 
 
-def _iter_table_records(
+def iter_table_records(
     path: Path, name: str, stats: ReadStats, kind: str, options: ReadOptions
 ) -> Iterator[Record | ManifestLine]:
     """The rows of a CSV file or a workbook's sheet as :data:`Record` tuples (or a finished
@@ -1150,9 +1153,9 @@ class CsvRecords:
                 line=header_number,
                 hint="add the closing quote",
             )
-        columns = _header(header, name, header_number, self.options)
+        columns = header_columns(header, name, header_number, self.options)
         originals = [cell.strip() for cell in header]
-        _require_columns(columns, name, header_number, "in the header row", originals)
+        require_columns(columns, name, header_number, "in the header row", originals)
         stats.columns = list(columns)
         self.columns = columns
         ncols = len(columns)
@@ -1213,10 +1216,10 @@ class CsvRecords:
                         if rows:
                             yield RowBatch(rows, index - len(rows), starts, dirty)
                             rows, starts, dirty = [], [], []
-                        yield _unparsed_line(index, start, "line", why)
+                        yield unparsed_line(index, start, "line", why)
                         continue
                     long_line = (
-                        _long_field_line(index + 1, start, src.line(end), delimiter, columns)
+                        long_field_line(index + 1, start, src.line(end), delimiter, columns)
                         if end == start
                         else None
                     )
@@ -1454,14 +1457,14 @@ def _iter_documents(
             keys |= _object_keys(obj)
         _check_mapped(keys, options, name)
         renames = options.renames()
-        _require_columns({renames.get(k, k) for k in keys}, name, None, "in any line")
+        require_columns({renames.get(k, k) for k in keys}, name, None, "in any line")
     for index, row in enumerate(rows, start=1):
         stats.records += 1
         if _is_object(row):
             yield _object_line(index, None, row, options)
         else:
             got = "null" if row is None else type(row).__name__
-            yield _unparsed_line(index, None, "line", f"expected a {kind} object, got {got}")
+            yield unparsed_line(index, None, "line", f"expected a {kind} object, got {got}")
 
 
 def _iter_json(
@@ -1521,7 +1524,7 @@ def _jsonl_check_columns(path: Path, name: str, options: ReadOptions) -> None:
         present = [] if need_dest else ["destination"]
         if not need_id:
             present.append("part_number")
-        _require_columns(present, name, None, "in any line")
+        require_columns(present, name, None, "in any line")
 
 
 def _iter_jsonl(
@@ -1539,10 +1542,10 @@ def _iter_jsonl(
         number = src.number
         obj, error = _parse_jsonl(text)
         if error is not None:
-            yield _unparsed_line(index, number, "line", error)
+            yield unparsed_line(index, number, "line", error)
         elif not _is_object(obj):
             got = "null" if obj is None else type(obj).__name__
-            yield _unparsed_line(index, number, "line", f"expected a JSON object, got {got}")
+            yield unparsed_line(index, number, "line", f"expected a JSON object, got {got}")
         else:
             yield _object_line(index, number, obj, options)
 
@@ -1862,7 +1865,7 @@ def iter_lines(
         yield from iter_manifest(path, display, stats=stats, options=options)
         return
     builder: FastLineBuilder | None = None
-    for record in _iter_table_records(path, name, stats, kind, options):
+    for record in iter_table_records(path, name, stats, kind, options):
         if isinstance(record, ManifestLine):
             yield record
             continue

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exportcheck.errors import InputError
 from exportcheck.model.manifest import LineProblem, ManifestLine, Scalar
@@ -16,6 +17,9 @@ from exportcheck.readers.manifest.columns import header_columns, require_columns
 from exportcheck.readers.manifest.sniff import sniff_delimiter
 from exportcheck.readers.manifest.text import MAX_LINE_BYTES, TextLines
 from exportcheck.readers.manifest.values import DEFAULT_OPTIONS, ReadOptions, ReadStats
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 MAX_FIELD_CHARS = 1024 * 1024  # one CSV field; longer → that line is `review`
 _CUT_SHOWN = 80  # characters of an over-long field kept in the report
@@ -131,21 +135,21 @@ class CsvRecords:
 
     def batches(self) -> Iterator[RowBatch | Record | ManifestLine]:
         """The records, rows without problems in :class:`RowBatch` es (see the class doc)."""
-        name, stats = self.name, self.stats
         csv.field_size_limit(MAX_FIELD_CHARS)  # deliberate: the default (128 KiB) is arbitrary
-        src = TextLines(self.path, name, stats, allow_cp1252=True)
+        src = TextLines(self.path, self.name, self.stats, allow_cp1252=True)
         chunks = src.chunks(self.chunk_bytes)
         declined: list[Iterable[str]] = []  # a chunk split_chunk declined, for the csv reader
+        lines = itertools.chain.from_iterable(_parts(chunks, declined))
+        reader, delimiter, header_number = self._read_header(src, lines)
+        # The reader counts the lines it pulls from the header on: physical number - offset
+        # (a chunk split at once is not pulled by the reader: it adds to the offset).
+        reading = _Reading(self, src, chunks, declined, reader, delimiter, header_number - 1)
+        yield from reading.records()
 
-        def parts() -> Iterator[Iterable[str]]:
-            # What the csv reader reads: a declined chunk, then any chunk it runs on into.
-            while True:
-                part = declined.pop() if declined else next(chunks, None)
-                if part is None:
-                    return
-                yield part
-
-        lines = itertools.chain.from_iterable(parts())
+    def _read_header(self, src: TextLines, lines: Iterator[str]) -> tuple[Reader, str, int]:
+        """Reads the header from ``lines`` (those of ``src``) and sets :attr:`columns`: the csv
+        reader, past the header; the delimiter; the header's physical line number."""
+        name = self.name
         # The header starts on the first non-blank physical line; blank lines before it are
         # skipped. The delimiter is sniffed from that line.
         header_line = ""
@@ -161,9 +165,6 @@ class CsvRecords:
         reader = csv.reader(
             itertools.chain([header_line], lines), delimiter=delimiter, strict=False
         )
-        # The reader counts the lines it pulls from the header on: physical number - offset
-        # (a chunk split at once is not pulled by the reader: it adds to the offset).
-        offset = header_number - 1
         try:
             header = next(reader)
         except csv.Error as exc:
@@ -183,107 +184,120 @@ class CsvRecords:
         columns = header_columns(header, name, header_number, self.options)
         originals = [cell.strip() for cell in header]
         require_columns(columns, name, header_number, "in the header row", originals)
-        stats.columns = list(columns)
+        self.stats.columns = list(columns)
         self.columns = columns
-        ncols = len(columns)
-        escaped = '"' + escape_chars(delimiter)  # a row whose line has none needs no escaping
-        chunk_end = 0  # the number after the last line of the chunk that `clean_lines` is of
-        clean_lines: set[int] = set()
+        return reader, delimiter, header_number
+
+
+def _parts(
+    chunks: Iterator[Iterable[str]], declined: list[Iterable[str]]
+) -> Iterator[Iterable[str]]:
+    """What the csv reader reads: a declined chunk, then any chunk it runs on into."""
+    while True:
+        part = declined.pop() if declined else next(chunks, None)
+        if part is None:
+            return
+        yield part
+
+
+class _Reading:
+    """One reading of a CSV file by :meth:`CsvRecords.batches`, past the header: the records in
+    order, each chunk that the csv reader has not started on split at once when
+    :func:`split_chunk` can, the others read record by record by the csv reader."""
+
+    def __init__(
+        self,
+        records: CsvRecords,
+        src: TextLines,
+        chunks: Iterator[Iterable[str]],
+        declined: list[Iterable[str]],
+        reader: Reader,
+        delimiter: str,
+        offset: int,
+    ) -> None:
+        self.name = records.name
+        self.stats = records.stats
+        self.columns = records.columns
+        self.ncols = len(records.columns)
+        self.src = src
+        self.chunks = chunks
+        self.declined = declined
+        self.reader = reader
+        self.delimiter = delimiter
+        self.offset = offset  # physical line number - the reader's count of it
+        self.escaped = '"' + escape_chars(delimiter)  # a row whose line has none needs no escaping
+        self.chunk_end = 0  # the number after the last line of the chunk `clean_lines` is of
+        self.clean_lines: set[int] = set()
+
+    def records(self) -> Iterator[RowBatch | Record | ManifestLine]:
+        """The records after the header (see :class:`CsvRecords`)."""
         index = 0
+        while True:
+            if self.offset + self.reader.line_num == self.src.pulled:
+                # The reader is at the end of every chunk pulled: the next may be split at once.
+                part = next(self.chunks, None)
+                if part is None:
+                    return
+                batch = self._split(part, index + 1)
+                if batch is not None:
+                    got = len(batch.rows)
+                    self.stats.records += got
+                    yield batch
+                    index += got
+                    self.offset += got
+                    continue
+                self.declined.append(part)
+            last = yield from self._one_by_one(index)
+            if last is None:
+                return
+            index = last
+
+    def _split(self, part: Iterable[str], first_index: int) -> RowBatch | None:
+        """``part``, the chunk just pulled, as a batch of rows one a line from record number
+        ``first_index``; None unless it was decoded whole and :func:`split_chunk` splits it."""
+        whole = self.src.whole_chunk(part)
+        split = (
+            split_chunk(whole[0], self.delimiter, self.ncols, MAX_FIELD_CHARS) if whole else None
+        )
+        if whole is None or split is None:
+            return None
+        got, flagged = split
+        starts_at = range(whole[1], whole[1] + len(got))  # a row per line
+        return RowBatch(got, first_index, starts_at, flagged, one_line=True)
+
+    def _one_by_one(
+        self, index: int
+    ) -> Generator[RowBatch | Record | ManifestLine, None, int | None]:
+        """The records the csv reader reads after record number ``index``, until it is at the
+        end of every chunk pulled (then returns the number of the last one) or of the file
+        (then returns None); full-width rows without problems gathered in batches."""
+        src, reader, offset = self.src, self.reader, self.offset
+        stats, ncols = self.stats, self.ncols
         # Rows read one by one, gathered for the next batch: cells, start lines, flagged.
         rows: list[list[str]] = []
         starts: list[int] = []
         dirty: list[int] = []
         try:
-            while True:
-                if offset + reader.line_num == src.pulled:
-                    # The reader is at the end of every chunk pulled: the next may be split at once.
-                    if rows:
-                        yield RowBatch(rows, index - len(rows) + 1, starts, dirty)
-                        rows, starts, dirty = [], [], []
-                    part = next(chunks, None)
-                    if part is None:
-                        return
-                    whole = src.whole_chunk(part)
-                    split = (
-                        split_chunk(whole[0], delimiter, ncols, MAX_FIELD_CHARS) if whole else None
-                    )
-                    if whole is not None and split is not None:
-                        got, flagged = split
-                        stats.records += len(got)
-                        starts_at = range(whole[1], whole[1] + len(got))  # a row per line
-                        yield RowBatch(got, index + 1, starts_at, flagged, one_line=True)
-                        index += len(got)
-                        offset += len(got)
-                        continue
-                    declined.append(part)
+            while offset + reader.line_num != src.pulled:
                 start = offset + reader.line_num + 1  # the reader never reads ahead of its record
                 try:
                     row = next(reader)
                 except StopIteration:
                     if rows:
                         yield RowBatch(rows, index - len(rows) + 1, starts, dirty)
-                    return
+                    return None
                 except csv.Error as exc:
-                    end = offset + reader.line_num
-                    if "field larger than field limit" not in str(exc):
-                        if end != start:
-                            raise InputError(
-                                f"cannot parse CSV: {exc}", file=name, line=end
-                            ) from None
-                        # e.g. a carriage return inside an unquoted value: the record is this one
-                        # line, so report it (unparsed) and go on with the next.
-                        index += 1
-                        stats.records += 1
-                        why = (
-                            "a carriage return (CR) inside an unquoted value; quote the value"
-                            if "new-line character" in str(exc)
-                            else f"cannot parse this CSV line: {exc}"
-                        )
-                        if rows:
-                            yield RowBatch(rows, index - len(rows), starts, dirty)
-                            rows, starts, dirty = [], [], []
-                        yield unparsed_line(index, start, "line", why)
-                        continue
-                    long_line = (
-                        long_field_line(index + 1, start, src.line(end), delimiter, columns)
-                        if end == start
-                        else None
-                    )
-                    if long_line is None:
-                        raise InputError(
-                            f"a quoted field starting on or after line {start} runs past "
-                            f"the {MAX_FIELD_CHARS:,}-character limit for one field (reading "
-                            f"stopped at line {end})",
-                            file=name,
-                            line=start,
-                            hint="is a closing quote missing?",
-                        ) from None
+                    line = self._unparsable(exc, index + 1, start)
                     index += 1
                     stats.records += 1
                     if rows:
                         yield RowBatch(rows, index - len(rows), starts, dirty)
                         rows, starts, dirty = [], [], []
-                    yield long_line
+                    yield line
                     continue
                 problems: list[LineProblem] = []
                 if src.eof:
-                    # The csv module returns a record after the end of the file only when a quoted
-                    # field is still open: every later line would silently become part of one value.
-                    end = offset + reader.line_num
-                    if end > start:
-                        raise InputError(
-                            f"a quoted field on this line is never closed: lines {start + 1} to "
-                            f"{end} would be read as part of its value",
-                            file=name,
-                            line=start,
-                            hint="add the closing quote",
-                        )
-                    problems.append(
-                        LineProblem(
-                            field="line", message="a quoted field is never closed (missing quote)"
-                        )
-                    )
+                    problems = self._open_at_the_end(start)
                 elif not (row and row[0] and not row[0].isspace()) and not "".join(row).strip():
                     # every cell blank (strip per cell, joined: the same); the first cell not blank
                     # settles it for most rows
@@ -292,35 +306,93 @@ class CsvRecords:
                 index += 1
                 stats.records += 1
                 if problems or len(row) != ncols:
-                    if len(row) != ncols:
-                        problems.append(
-                            LineProblem(
-                                field="columns",
-                                value=len(row),
-                                message=f"row has {len(row)} fields, header has {ncols}",
-                            )
-                        )
-                    fields: dict[str, Scalar] = dict(zip(columns, row, strict=False))
+                    record = self._record(index, start, row, problems)
                     if rows:
                         yield RowBatch(rows, index - len(rows), starts, dirty)
                         rows, starts, dirty = [], [], []
-                    yield index, start, fields, problems
+                    yield record
                     continue
                 # Clean: the row's first line has nothing to escape. A row over several lines has a
                 # quote on its first line (only an open quoted field goes on past a line end), so
                 # a clean row is that one line. A row starting past the chunk known takes the
                 # reader's current chunk: the one it ends in, so its first line is in there only if
                 # it is in one chunk (a row over two is not clean anyway).
-                if start >= chunk_end:
-                    chunk_end, clean_lines = src.clean_lines(escaped)
-                if start not in clean_lines:
+                if start >= self.chunk_end:
+                    self.chunk_end, self.clean_lines = src.clean_lines(self.escaped)
+                if start not in self.clean_lines:
                     dirty.append(len(rows))
                 rows.append(row)
                 starts.append(start)
                 if len(rows) >= _BATCH_ROWS:
                     yield RowBatch(rows, index - len(rows) + 1, starts, dirty)
                     rows, starts, dirty = [], [], []
+            if rows:  # the reader is at the end of every chunk pulled
+                yield RowBatch(rows, index - len(rows) + 1, starts, dirty)
+            return index
         except InputError:
             if rows:  # the rows before the error first, as when yielded one by one
                 yield RowBatch(rows, index - len(rows) + 1, starts, dirty)
             raise
+
+    def _unparsable(self, exc: csv.Error, index: int, start: int) -> ManifestLine:
+        """The line for record number ``index``, starting on physical line ``start``, that the
+        csv reader could not parse (``exc``): the record unparsed, or a ``review`` line for a
+        field over the limit. An :class:`InputError` if the record is not one line."""
+        end = self.offset + self.reader.line_num
+        if "field larger than field limit" not in str(exc):
+            if end != start:
+                raise InputError(f"cannot parse CSV: {exc}", file=self.name, line=end) from None
+            # e.g. a carriage return inside an unquoted value: the record is this one
+            # line, so report it (unparsed) and go on with the next.
+            why = (
+                "a carriage return (CR) inside an unquoted value; quote the value"
+                if "new-line character" in str(exc)
+                else f"cannot parse this CSV line: {exc}"
+            )
+            return unparsed_line(index, start, "line", why)
+        long_line = (
+            long_field_line(index, start, self.src.line(end), self.delimiter, self.columns)
+            if end == start
+            else None
+        )
+        if long_line is None:
+            raise InputError(
+                f"a quoted field starting on or after line {start} runs past "
+                f"the {MAX_FIELD_CHARS:,}-character limit for one field (reading "
+                f"stopped at line {end})",
+                file=self.name,
+                line=start,
+                hint="is a closing quote missing?",
+            ) from None
+        return long_line
+
+    def _open_at_the_end(self, start: int) -> list[LineProblem]:
+        """The problems of a record, starting on physical line ``start``, that the csv reader
+        returned after the end of the file: it does so only when a quoted field is still open,
+        and every later line would silently become part of one value (an InputError when
+        there are any)."""
+        end = self.offset + self.reader.line_num
+        if end > start:
+            raise InputError(
+                f"a quoted field on this line is never closed: lines {start + 1} to "
+                f"{end} would be read as part of its value",
+                file=self.name,
+                line=start,
+                hint="add the closing quote",
+            )
+        return [LineProblem(field="line", message="a quoted field is never closed (missing quote)")]
+
+    def _record(
+        self, index: int, start: int, row: list[str], problems: list[LineProblem]
+    ) -> Record:
+        """The record of a row that is not full-width, or has ``problems`` already."""
+        if len(row) != self.ncols:
+            problems.append(
+                LineProblem(
+                    field="columns",
+                    value=len(row),
+                    message=f"row has {len(row)} fields, header has {self.ncols}",
+                )
+            )
+        fields: dict[str, Scalar] = dict(zip(self.columns, row, strict=False))
+        return index, start, fields, problems

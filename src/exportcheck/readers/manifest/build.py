@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from exportcheck.model.countries import normalize_country
@@ -22,6 +22,8 @@ _TEXT_FIELDS = ("description", "vendor", "category", "currency", "consignee", "e
 
 # A parsed CSV record before it becomes a line: (index, source line, fields, problems).
 Record = tuple[int, int, dict[str, Scalar], list[LineProblem]]
+# Records a problem of the line being built: (field, raw value, message).
+Problem = Callable[[str, Scalar, str], None]
 
 
 def build_line(
@@ -40,40 +42,8 @@ def build_line(
 
     line_id = cell_text(fields.get("line_id")) or str(index)
 
-    destination: str | None = None
-    raw_dest = fields.get("destination")
-    dest_text = cell_text(raw_dest)
-    if dest_text is None:
-        problem("destination", raw_dest, "missing destination country")
-    else:
-        destination = normalize_country(dest_text)
-        if destination is None:
-            problem(
-                "destination",
-                raw_dest,
-                f"unknown country '{dest_text}' (use ISO alpha-2, alpha-3 or the English name)",
-            )
-
-    for name, raw in fields.items():
-        if is_country_column(name):
-            text = cell_text(raw)
-            if text is not None and normalize_country(text) is None:
-                problem(
-                    name,
-                    raw,
-                    f"unknown country '{text}' (use ISO alpha-2, alpha-3 or the English name)",
-                )
-
-    part_number = cell_text(fields.get("part_number"))
-    raw_eccn = fields.get("eccn")
-    eccn_text = cell_text(raw_eccn)
-    eccn: str | None = None
-    if eccn_text is not None:
-        eccn = normalize_eccn(eccn_text)
-        if eccn is None:
-            problem("eccn", raw_eccn, f"not a valid ECCN: '{eccn_text}' (e.g. 3A090.a or EAR99)")
-    if part_number is None and eccn_text is None:
-        problem("part_number", None, "the line has neither a part_number nor an eccn")
+    destination = _places(fields, problem)
+    part_number, eccn = _codes(fields, problem)
 
     ship_date: date | None = None
     raw_date = fields.get("ship_date")
@@ -118,6 +88,51 @@ def build_line(
         unit_value=numbers.get("unit_value"),
         problems=tuple(found),
     )
+
+
+def _places(fields: dict[str, Scalar], problem: Problem) -> str | None:
+    """The destination's country code (None if missing or unknown); every country cell
+    (destination, a party's headquarters) that is not a country is a ``problem``."""
+    destination: str | None = None
+    raw_dest = fields.get("destination")
+    dest_text = cell_text(raw_dest)
+    if dest_text is None:
+        problem("destination", raw_dest, "missing destination country")
+    else:
+        destination = normalize_country(dest_text)
+        if destination is None:
+            problem(
+                "destination",
+                raw_dest,
+                f"unknown country '{dest_text}' (use ISO alpha-2, alpha-3 or the English name)",
+            )
+
+    for name, raw in fields.items():
+        if is_country_column(name):
+            text = cell_text(raw)
+            if text is not None and normalize_country(text) is None:
+                problem(
+                    name,
+                    raw,
+                    f"unknown country '{text}' (use ISO alpha-2, alpha-3 or the English name)",
+                )
+    return destination
+
+
+def _codes(fields: dict[str, Scalar], problem: Problem) -> tuple[str | None, str | None]:
+    """The part number and the normalised ECCN (None if blank or not valid); a line needs one
+    of them."""
+    part_number = cell_text(fields.get("part_number"))
+    raw_eccn = fields.get("eccn")
+    eccn_text = cell_text(raw_eccn)
+    eccn: str | None = None
+    if eccn_text is not None:
+        eccn = normalize_eccn(eccn_text)
+        if eccn is None:
+            problem("eccn", raw_eccn, f"not a valid ECCN: '{eccn_text}' (e.g. 3A090.a or EAR99)")
+    if part_number is None and eccn_text is None:
+        problem("part_number", None, "the line has neither a part_number nor an eccn")
+    return part_number, eccn
 
 
 def unparsed_line(index: int, source_line: int | None, field: str, message: str) -> ManifestLine:

@@ -7,6 +7,7 @@ from datetime import date
 
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.eccn import normalize_eccn
+from exportcheck.model.fields import BY_NAME, ITEM_FIELDS
 from exportcheck.model.manifest import Item, LineProblem, ManifestLine, Scalar, is_country_column
 from exportcheck.model.params import PARAMS
 from exportcheck.readers.manifest.values import (
@@ -18,6 +19,8 @@ from exportcheck.readers.manifest.values import (
     parse_ship_date,
 )
 
+#: The item's free-text fields (vendor, category, description), from the field table.
+ITEM_TEXT_FIELDS: tuple[str, ...] = tuple(n for n in ITEM_FIELDS if BY_NAME[n].kind == "text")
 _TEXT_FIELDS = ("description", "vendor", "category", "currency", "consignee", "end_user", "end_use")
 
 # A parsed CSV record before it becomes a line: (index, source line, fields, problems).
@@ -68,9 +71,7 @@ def build_line(
     item = Item(
         part_number=part_number,
         eccn=eccn,
-        vendor=texts["vendor"],
-        category=texts["category"],
-        description=texts["description"],
+        **{name: texts[name] for name in ITEM_TEXT_FIELDS},
         params={name: v for name, v in numbers.items() if name in PARAMS},
     )
     return ManifestLine(

@@ -10,8 +10,10 @@ from typing import Any
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.eccn import normalize_eccn
 from exportcheck.model.fastline import LightLine
+from exportcheck.model.fields import ITEM_FIELDS, ITEM_KEY_FIELDS
 from exportcheck.model.manifest import Item, is_country_column
 from exportcheck.model.params import PARAMS
+from exportcheck.readers.manifest.build import ITEM_TEXT_FIELDS
 from exportcheck.readers.manifest.values import ISO_DATE, parse_number, parse_param
 
 _CACHE_LIMIT = 1 << 16  # entries per value cache; a cache that fills up is emptied (bounded)
@@ -54,11 +56,7 @@ class FastLineBuilder:
         self._param: dict[tuple[str, str], object] = {}
         self._items: dict[tuple[object, ...], tuple[Item, tuple[object, ...]]] = {}
         # The item's raw cells, as one tuple: its item (or _BAD) without re-parsing them.
-        item_columns = tuple(
-            n
-            for n in ("part_number", "eccn", "vendor", "category", "description", *PARAMS)
-            if n in present
-        )
+        item_columns = tuple(n for n in (*ITEM_FIELDS, *PARAMS) if n in present)
         self._item_cells = operator.itemgetter(*item_columns) if len(item_columns) > 1 else None
         self._raw_items: dict[object, object] = {}
 
@@ -216,32 +214,21 @@ class FastLineBuilder:
                     return _BAD
                 assert isinstance(value, float)
                 params.append((name, value))
-        raw_vendor = fields.get("vendor")
-        raw_category = fields.get("category")
-        raw_description = fields.get("description")
-        item_raw = (
-            part_number,
-            eccn,
-            raw_vendor.strip() if raw_vendor is not None else None,
-            raw_category.strip() if raw_category is not None else None,
-            raw_description.strip() if raw_description is not None else None,
-            tuple(params),
-        )
+        texts = [
+            raw.strip() if raw is not None else None for raw in map(fields.get, ITEM_TEXT_FIELDS)
+        ]
+        item_raw = (part_number, eccn, *texts, tuple(params))
         hit = self._items.get(item_raw)
         if hit is None:
             item = Item(
                 part_number=part_number,
                 eccn=eccn or None,
-                vendor=item_raw[2] or None,
-                category=item_raw[3] or None,
-                description=item_raw[4] or None,
+                **{name: text or None for name, text in zip(ITEM_TEXT_FIELDS, texts, strict=True)},
                 params=dict(params),
             )
+            # the item's tested fields and its params, as the engine's item_part_key
             key = (
-                item.part_number,
-                item.eccn,
-                item.vendor,
-                item.category,
+                *(getattr(item, name) for name in ITEM_KEY_FIELDS),
                 tuple(sorted(item.params.items())),
             )
             self._bounded(self._items)

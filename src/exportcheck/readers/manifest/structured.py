@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from exportcheck.errors import InputError
+from exportcheck.model.fields import SINGLE_VALUED
 from exportcheck.model.manifest import LineProblem, ManifestLine, Scalar
-from exportcheck.model.params import PARAMS
 from exportcheck.readers.manifest.build import build_line, unparsed_line
 from exportcheck.readers.manifest.columns import listing, require_columns
 from exportcheck.readers.manifest.text import TextLines
@@ -25,18 +25,6 @@ from exportcheck.readers.manifest.values import (
 from exportcheck.readers.yamlsafe import MAX_YAML_BYTES, decode_text, loads, read_capped
 
 MAX_JSON_BYTES = 256 * 1024 * 1024
-_SINGLE_VALUED = frozenset(
-    (
-        "line_id",
-        "destination",
-        "part_number",
-        "eccn",
-        "ship_date",
-        "quantity",
-        "unit_value",
-        *PARAMS,
-    )
-)
 
 
 class _Pairs(list[tuple[str, Any]]):
@@ -121,7 +109,7 @@ def _object_line(
         norm = renames.get(norm, norm)
         if isinstance(value, _Pairs | dict | list):
             value = json.dumps(_plain(value), ensure_ascii=False, default=str)
-            if norm in _SINGLE_VALUED:
+            if norm in SINGLE_VALUED:
                 problems.append(LineProblem(field=norm, message="expected a single value"))
         elif isinstance(value, float) and not math.isfinite(value):
             value = str(value)

@@ -13,8 +13,8 @@ import pytest
 
 from exportcheck.errors import InputError
 from exportcheck.model.manifest import ManifestLine
-from exportcheck.readers import manifest as manifest_mod
-from exportcheck.readers.manifest import MAX_FIELD_CHARS, ReadStats, iter_manifest
+from exportcheck.readers.manifest import MAX_FIELD_CHARS, ReadStats, csvread, iter_manifest
+from exportcheck.readers.manifest import text as manifest_text
 
 HEADER = "part_number,destination,consignee\n"
 
@@ -325,7 +325,7 @@ def test_field_over_the_limit_makes_its_line_review(tmp_path: Path) -> None:
 
 
 def test_long_field_beyond_the_header(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(manifest_mod, "MAX_FIELD_CHARS", 50)
+    monkeypatch.setattr(csvread, "MAX_FIELD_CHARS", 50)
     raw = (HEADER + "A,DE,x," + "y" * 60 + "\nB,FR,z\n").encode()
     lines, _ = read(write(tmp_path, raw))
     assert [problems(ln) for ln in lines] == [
@@ -345,7 +345,7 @@ def test_long_field_beyond_the_header(monkeypatch: pytest.MonkeyPatch, tmp_path:
 def test_long_quoted_field_spanning_lines_is_refused(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(manifest_mod, "MAX_FIELD_CHARS", 50)
+    monkeypatch.setattr(csvread, "MAX_FIELD_CHARS", 50)
     raw = (HEADER + 'A,DE,"' + "y\n" * 40 + '"\nB,FR,z\n').encode()
     err = refused(write(tmp_path, raw))
     assert err.message.startswith(
@@ -355,7 +355,7 @@ def test_long_quoted_field_spanning_lines_is_refused(
 
 
 def test_long_header_field_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(manifest_mod, "MAX_FIELD_CHARS", 50)
+    monkeypatch.setattr(csvread, "MAX_FIELD_CHARS", 50)
     err = refused(write(tmp_path, ("part_number,destination," + "h" * 60 + "\nA,DE,x\n").encode()))
     assert err.message == "cannot parse the CSV header: field larger than field limit (50)"
     assert err.line == 1
@@ -364,7 +364,7 @@ def test_long_header_field_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path:
 def test_line_over_the_line_limit_is_refused(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(manifest_mod, "MAX_LINE_BYTES", 100)
+    monkeypatch.setattr(manifest_text, "MAX_LINE_BYTES", 100)
     err = refused(write(tmp_path, (HEADER + "A,DE,x\n" + "B," * 80 + "\n").encode()))
     assert err.message == "line is longer than 100 characters; not a manifest?"
     assert err.line == 3

@@ -9,8 +9,7 @@ import pytest
 
 from exportcheck.errors import InputError
 from exportcheck.model.manifest import ManifestLine
-from exportcheck.readers import manifest as manifest_mod
-from exportcheck.readers.manifest import ReadStats, iter_manifest
+from exportcheck.readers.manifest import ReadStats, iter_manifest, structured
 
 OK = '{"part_number": "A", "destination": "DE"}'
 
@@ -98,7 +97,7 @@ def test_unreadable_json_is_refused(
 
 
 def test_json_over_the_size_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(manifest_mod, "MAX_JSON_BYTES", 50)
+    monkeypatch.setattr(structured, "MAX_JSON_BYTES", 50)
     err = refused(write(tmp_path, "[" + OK + ", " + OK + "]", "m.json"))
     assert err.message == (
         "file is 86 bytes, over the 50-byte limit for JSON; use JSON Lines or CSV for large "

@@ -22,6 +22,8 @@ from exportcheck.errors import InputError
 from exportcheck.model.manifest import LineProblem, ManifestLine, Scalar
 from exportcheck.readers import manifest as M
 from exportcheck.readers.manifest import CsvRecords, ReadStats, Record
+from exportcheck.readers.manifest import csvread as C
+from exportcheck.readers.manifest import text as T
 from exportcheck.readers.yamlsafe import NUL_HINT, detect_bom
 
 # --- the reference: the reader before chunked reading (one physical line at a time) -----------
@@ -34,7 +36,7 @@ class OldTextLines:
     Encoding: a BOM decides (UTF-8, UTF-16, UTF-32). Without one, ASCII lines are read as they
     are; the first line with other bytes decides between UTF-8 and, if ``allow_cp1252`` and the
     line is not valid UTF-8, Windows-1252 (with a notice in ``stats``). A later line that does not
-    fit the decided encoding, a NUL character on line 1 or a line over ``M.MAX_LINE_BYTES`` is an
+    fit the decided encoding, a NUL character on line 1 or a line over ``T.MAX_LINE_BYTES`` is an
     :class:`InputError` naming the line.
     """
 
@@ -85,9 +87,9 @@ class OldTextLines:
                         self.eof = True
                         return
                     number = self.number + 1
-                    if len(line) > M.MAX_LINE_BYTES:
+                    if len(line) > T.MAX_LINE_BYTES:
                         raise InputError(
-                            f"line is longer than {M.MAX_LINE_BYTES:,} characters; not a manifest?",
+                            f"line is longer than {T.MAX_LINE_BYTES:,} characters; not a manifest?",
                             file=self.name,
                             line=number,
                             hint="split the file, or check that it is the file you meant",
@@ -114,13 +116,13 @@ class OldTextLines:
         """One line. The first line ending decides what a lone CR is: a line ending in a file
         that uses CR alone (old Mac), otherwise part of the line (the CSV parser then reports a
         CR inside an unquoted value on that line, rather than splitting the row in two)."""
-        line = stream.readline(M.MAX_LINE_BYTES + 1)
+        line = stream.readline(T.MAX_LINE_BYTES + 1)
         if self._cr_ends_lines is None and line.endswith(("\r", "\n")):
             self._cr_ends_lines = line.endswith("\r")
         while (
-            self._cr_ends_lines is False and line.endswith("\r") and len(line) <= M.MAX_LINE_BYTES
+            self._cr_ends_lines is False and line.endswith("\r") and len(line) <= T.MAX_LINE_BYTES
         ):
-            more = stream.readline(M.MAX_LINE_BYTES + 1)
+            more = stream.readline(T.MAX_LINE_BYTES + 1)
             if not more:
                 break
             line += more
@@ -184,7 +186,7 @@ class OldTextLines:
 def old_csv_records(path: Path, name: str, stats: ReadStats) -> Iterator[Record | ManifestLine]:
     """The CSV rows as :data:`Record` tuples (or a finished line for a row that could not be
     parsed), in order; :func:`build_line` turns a record into a line."""
-    csv.field_size_limit(M.MAX_FIELD_CHARS)  # deliberate: the default (128 KiB) is arbitrary
+    csv.field_size_limit(C.MAX_FIELD_CHARS)  # deliberate: the default (128 KiB) is arbitrary
     src = OldTextLines(path, name, stats, allow_cp1252=True)
     lines = iter(src)
     # The header starts on the first non-blank physical line; blank lines before it are
@@ -215,8 +217,8 @@ def old_csv_records(path: Path, name: str, stats: ReadStats) -> Iterator[Record 
             line=header_number,
             hint="add the closing quote",
         )
-    columns = M._header(header, name, header_number)
-    M._require_columns(
+    columns = M.header_columns(header, name, header_number)
+    M.require_columns(
         columns, name, header_number, "in the header row", [c.strip() for c in header]
     )
     stats.columns = list(columns)
@@ -242,17 +244,17 @@ def old_csv_records(path: Path, name: str, stats: ReadStats) -> Iterator[Record 
                     if "new-line character" in str(exc)
                     else f"cannot parse this CSV line: {exc}"
                 )
-                yield M._unparsed_line(index, start, "line", why)
+                yield M.unparsed_line(index, start, "line", why)
                 continue
             long_line = (
-                M._long_field_line(index + 1, start, src.last, delimiter, columns)
+                M.long_field_line(index + 1, start, src.last, delimiter, columns)
                 if end == start
                 else None
             )
             if long_line is None:
                 raise InputError(
                     f"a quoted field starting on or after line {start} runs past the "
-                    f"{M.MAX_FIELD_CHARS:,}-character limit for one field (reading stopped at "
+                    f"{C.MAX_FIELD_CHARS:,}-character limit for one field (reading stopped at "
                     f"line {end})",
                     file=name,
                     line=start,
@@ -462,7 +464,7 @@ def test_the_cases_cover_what_they_say(tmp_path: Path) -> None:
     ],
 )
 def test_long_fields(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, raw: bytes) -> None:
-    monkeypatch.setattr(M, "MAX_FIELD_CHARS", 50)
+    monkeypatch.setattr(C, "MAX_FIELD_CHARS", 50)
     out, err, _ = assert_same(write(tmp_path, raw))
     assert err is not None or any(isinstance(rec, ManifestLine) for rec in out)
 
@@ -483,7 +485,7 @@ def test_long_fields(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, raw: bytes
     ],
 )
 def test_long_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, raw: bytes) -> None:
-    monkeypatch.setattr(M, "MAX_LINE_BYTES", 100)
+    monkeypatch.setattr(T, "MAX_LINE_BYTES", 100)
     assert_same(write(tmp_path, raw))
 
 
@@ -610,8 +612,8 @@ def test_random_files(tmp_path: Path, seed: int) -> None:
 def test_random_files_with_small_limits(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seed: int
 ) -> None:
-    monkeypatch.setattr(M, "MAX_FIELD_CHARS", 12)
-    monkeypatch.setattr(M, "MAX_LINE_BYTES", 60)
+    monkeypatch.setattr(C, "MAX_FIELD_CHARS", 12)
+    monkeypatch.setattr(T, "MAX_LINE_BYTES", 60)
     assert_same(write(tmp_path, random_file(random.Random(1000 + seed))), (1, 13, 64, None))
 
 
@@ -698,7 +700,7 @@ def test_clean_on_a_file_without_a_fast_chunk(tmp_path: Path) -> None:
 def test_the_wrapper_and_iter_manifest_match(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(M, "CSV_CHUNK_BYTES", 32)
+    monkeypatch.setattr(T, "CSV_CHUNK_BYTES", 32)
     for raw in CASES.values():
         path = write(tmp_path, raw)
         expected = run_old(path)
@@ -706,7 +708,7 @@ def test_the_wrapper_and_iter_manifest_match(
         out: list[object] = []
         err = None
         try:
-            out.extend(M._iter_table_records(path, NAME, stats, "csv", M.DEFAULT_OPTIONS))
+            out.extend(M.iter_table_records(path, NAME, stats, "csv", M.DEFAULT_OPTIONS))
         except InputError as exc:
             err = _error(exc)
         assert (out, err, _stats(stats)) == expected

@@ -20,8 +20,8 @@ from exportcheck.pipeline import CsvToJsonl
 from exportcheck.pipeline import parts as pipeline_parts
 from exportcheck.pipeline import stream as pipeline_stream
 from exportcheck.pipeline import tables as pipeline_tables
-from exportcheck.readers import manifest as manifest_reader
 from exportcheck.readers.manifest import FastLineBuilder
+from exportcheck.readers.manifest import text as manifest_text
 
 runner = CliRunner()
 
@@ -58,7 +58,7 @@ def test_clean_and_escaped_chunks_give_the_same_bytes(
 ) -> None:
     """Small chunks: some hold only cells that need no JSON escaping (the template path),
     others hold quotes, backslashes or control characters (the encoder path)."""
-    monkeypatch.setattr(manifest_reader, "CSV_CHUNK_BYTES", chunk)
+    monkeypatch.setattr(manifest_text, "CSV_CHUNK_BYTES", chunk)
     rng = random.Random(chunk)
     path = tmp_path / "m.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -172,7 +172,7 @@ def test_a_bad_date_never_borrows_a_judged_epoch(
     """In one batch, rows of an item already judged in the earliest epoch, then the same
     item with a ship date that is not valid: those rows go to the general path (which says
     the date is bad), not to the earliest epoch's cached verdict."""
-    monkeypatch.setattr(manifest_reader, "CSV_CHUNK_BYTES", 4096)
+    monkeypatch.setattr(manifest_text, "CSV_CHUNK_BYTES", 4096)
     m = tmp_path / "m.csv"
     rows = ["line_id,part_number,eccn,destination,ship_date,quantity"]
     rows += [f"{i},H20,3A991,CN,2020-01-0{1 + i % 9},1" for i in range(40)]  # header chunk
@@ -199,7 +199,7 @@ def test_plain_numbers_in_bulk() -> None:
 def test_each_distinct_item_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The caches are hit: the item cells of a row are parsed only the first time they are
     seen (on rows split at once and on rows read one by one alike)."""
-    monkeypatch.setattr(manifest_reader, "CSV_CHUNK_BYTES", 2048)
+    monkeypatch.setattr(manifest_text, "CSV_CHUNK_BYTES", 2048)
     parsed: list[object] = []
     real = FastLineBuilder.item_of
 

@@ -21,8 +21,8 @@ from exportcheck.readers.manifest import (
     DEFAULT_OPTIONS,
     ReadOptions,
     ReadStats,
-    _header,
-    _require_columns,
+    header_columns,
+    require_columns,
 )
 
 # A character a JSON string escapes (json.dumps with ensure_ascii=False).
@@ -71,8 +71,8 @@ class ParquetRecords:
         stats.encoding = "utf-8"
         pf = _open(self.path, name)
         header = list(pf.schema_arrow.names)
-        columns = _header(header, name, 1, self.options)
-        _require_columns(columns, name, 1, "in the Parquet schema", [h.strip() for h in header])
+        columns = header_columns(header, name, 1, self.options)
+        require_columns(columns, name, 1, "in the Parquet schema", [h.strip() for h in header])
         stats.columns = list(columns)
         self.columns = columns
         index = 0  # records so far

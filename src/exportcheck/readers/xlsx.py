@@ -31,8 +31,8 @@ from exportcheck.readers.manifest import (
     ReadOptions,
     ReadStats,
     Record,
-    _header,
-    _require_columns,
+    header_columns,
+    require_columns,
 )
 
 MAX_COLUMNS = 16_384  # Excel's own limit (XFD)
@@ -137,8 +137,8 @@ def _records(
             continue
         if header is None:
             header = cells
-            columns = _header(header, name, number, options, sheet=title)
-            _require_columns(
+            columns = header_columns(header, name, number, options, sheet=title)
+            require_columns(
                 columns, name, number, "in the header row", [c.strip() for c in header], title
             )
             stats.columns = list(columns)

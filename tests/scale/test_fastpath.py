@@ -102,6 +102,43 @@ def test_only_some_lines_take_the_general_path(tmp_path: Path) -> None:
     assert '"source_line":6' in lines[4]
 
 
+RULES_WITHOUT_PARTY_RULES = """\
+id: t
+title: item rules only
+authority: test
+version: "1"
+rules:
+  - id: r0
+    title: rule 0
+    versions:
+      - effective: 2023-01-01
+        citation: c
+        status: license_required
+        when: {eccn: ["3A090"]}
+"""
+
+
+def test_a_headquarters_that_is_no_country_is_review_without_party_rules(
+    tmp_path: Path,
+) -> None:
+    # Found by the differential test: the fast path checked headquarters cells only when
+    # party rules were loaded, so an EAR99 line with a bad one was 'allowed', not 'review'.
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES_WITHOUT_PARTY_RULES, encoding="utf-8")
+    m = tmp_path / "m.csv"
+    m.write_text(
+        "line_id,eccn,destination,consignee_hq_country\n"
+        "1,EAR99,DE,Atlantis\n"
+        "2,EAR99,DE,FR\n",
+        encoding="utf-8",
+    )
+    fast, slow = _both(m, "--date", DATE, "--rules", str(rules))
+    assert fast == slow
+    first, second = fast.splitlines()[:2]
+    assert '"status":"review"' in first and "Atlantis" in first
+    assert '"status":"allowed"' in second
+
+
 def test_records_of_the_general_path_come_in_chunks_of_a_batch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,6 +28,19 @@ def _live(sig: tuple[int, Any]) -> bool:
 class PartyStages(Tables):
     """The party stages of a batch (see :meth:`_batch_party_rules`, :meth:`_batch_parties`)."""
 
+    def _bad_countries(self, rows: list[list[str]], cores: list[Any]) -> None:
+        """A row whose headquarters cell is not a country takes the general path (which
+        reports the cell as the line's problem: review), whether or not party rules apply."""
+        no_core = self.no_core
+        ok = self.country_cells
+        for at in self.country_cells_at:
+            cells = [row[at] for row in rows]
+            flags: list[Any] = list(map(ok.get, cells))
+            for i in positions(flags, None):
+                flags[i] = ok[cells[i]] = self.builder.country_ok(cells[i])
+            for i in positions(flags, False):
+                cores[i] = no_core
+
     def _batch_party_rules(
         self,
         rows: list[list[str]],
@@ -41,17 +54,9 @@ class PartyStages(Tables):
         fact), the facts (and which columns name the same party) in the day's party sets,
         then (destination, party set) in the table of the row's profile; only the rows with
         findings are merged (in the order :meth:`LineJudge.judge` merges them: after the
-        item's findings, before the screening's). A row with a bad party cell (a
-        headquarters that is not a country) takes the general path."""
+        item's findings, before the screening's). A row with a headquarters that is not a
+        country took the general path before (:meth:`_bad_countries`)."""
         no_core = self.no_core
-        for at in self.pcountry_cells:  # a headquarters that is not a country: general path
-            ok = self.country_cells
-            cells = [row[at] for row in rows]
-            flags: list[Any] = list(map(ok.get, cells))
-            for i in positions(flags, None):
-                flags[i] = ok[cells[i]] = self.builder.country_ok(cells[i])
-            for i in positions(flags, False):
-                cores[i] = no_core
         epochs = list(map(_EPOCH, days))
         sigs: list[Any] = list(map(dict.get, map(_PSIGS, profiles), epochs))
         if None in sigs:

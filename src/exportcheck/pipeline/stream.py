@@ -131,6 +131,8 @@ class CsvToJsonl(PartyStages):
         for k in self.i_numbers:
             for i in self._bad_numbers(cols[k]):
                 cores[i] = no_core
+        if self.country_cells_at:
+            self._bad_countries(rows, cores)
         if self.stage is not None:
             self._batch_party_rules(rows, cores, days, dests, profiles)
         if self.party_cells:

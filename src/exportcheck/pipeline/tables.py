@@ -48,6 +48,9 @@ class Tables:
         self.builder = FastLineBuilder(columns)
         self.render = row_line_renderer(columns)
         at = {name: i for i, name in enumerate(columns)}
+        # Cells that must hold a country (headquarters): a row with another value takes the
+        # general path, which makes it a problem of the line (review), party rules or not.
+        self.country_cells_at = [i for i, name in enumerate(columns) if is_country_column(name)]
         cells = [at[n] for n in _ITEM_COLUMNS if n in at]
         self.item_cells: Callable[[list[str]], Any] = operator.itemgetter(*cells)
         # Rows whose cells hold no line break key their item by the cells joined by one: a
@@ -107,7 +110,6 @@ class Tables:
         self.proles: list[tuple[str, Callable[[list[str]], Any], list[int | None], list[int]]] = []
         self.pnames: list[str] = []
         self.pshare: list[tuple[int, int]] = []
-        self.pcountry_cells: list[int] = []
         self.country_cells: dict[str, bool] = {}  # raw headquarters cell → is a country
         if self.stage is not None:
             attributes = False
@@ -129,7 +131,6 @@ class Tables:
             if attributes:
                 self.pshare = [(a, b) for i, a in enumerate(named) for b in named[i + 1 :]]
             self.pfields = cells_getter([at[c] for c in self.pnames])
-            self.pcountry_cells = [at[c] for c in self.pnames if is_country_column(c)]
             self.pname_at = {k: at[self.proles[k][0]] for k in named}
 
     def _clear(self) -> None:

@@ -127,12 +127,8 @@ class CsvToJsonl(PartyStages):
                 lambda i: profiles[i].cores.get(dests[i].sig),
                 lambda i: self._core(days[i], profiles[i], dests[i]),
             )
+        self._bad_cells(rows, cols, cores)
         no_core = self.no_core
-        for k in self.i_numbers:
-            for i in self._bad_numbers(cols[k]):
-                cores[i] = no_core
-        if self.country_cells_at:
-            self._bad_countries(rows, cores)
         if self.stage is not None:
             self._batch_party_rules(rows, cores, days, dests, profiles)
         if self.party_cells:
@@ -168,6 +164,16 @@ class CsvToJsonl(PartyStages):
                 tally[-1] -= 1
                 lines[i] = self._general_row(first + i, starts[i], rows[i])
         return "".join(lines)
+
+    def _bad_cells(self, rows: list[list[str]], cols: list[Any], cores: list[Any]) -> None:
+        """Rows with a number or a headquarters that does not parse take the general path,
+        which makes the cell the line's problem (review)."""
+        no_core = self.no_core
+        for k in self.i_numbers:
+            for i in self._bad_numbers(cols[k]):
+                cores[i] = no_core
+        if self.country_cells_at:
+            self._bad_countries(rows, cores)
 
     def _bad_numbers(self, values: Sequence[str]) -> list[int]:
         """The positions of the quantity / unit_value cells that are not valid numbers."""

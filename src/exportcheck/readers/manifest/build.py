@@ -8,7 +8,14 @@ from datetime import date
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.eccn import normalize_eccn
 from exportcheck.model.fields import BY_NAME, ITEM_FIELDS
-from exportcheck.model.manifest import Item, LineProblem, ManifestLine, Scalar, is_country_column
+from exportcheck.model.manifest import (
+    Item,
+    LineProblem,
+    ManifestLine,
+    Scalar,
+    default_line_id,
+    is_country_column,
+)
 from exportcheck.model.params import PARAMS
 from exportcheck.readers.manifest.values import (
     DEFAULT_OPTIONS,
@@ -43,7 +50,7 @@ def build_line(
     def problem(field: str, value: Scalar, message: str) -> None:
         found.append(LineProblem(field=field, value=value, message=message))
 
-    line_id = cell_text(fields.get("line_id")) or str(index)
+    line_id = cell_text(fields.get("line_id")) or default_line_id(index)
 
     destination = _places(fields, problem)
     part_number, eccn = _codes(fields, problem)
@@ -141,6 +148,6 @@ def unparsed_line(index: int, source_line: int | None, field: str, message: str)
     return ManifestLine(
         index=index,
         source_line=source_line,
-        line_id=str(index),
+        line_id=default_line_id(index),
         problems=(LineProblem(field=field, message=message),),
     )

@@ -11,7 +11,7 @@ from exportcheck.model.countries import normalize_country
 from exportcheck.model.eccn import normalize_eccn
 from exportcheck.model.fastline import LightLine
 from exportcheck.model.fields import ITEM_FIELDS, ITEM_KEY_FIELDS
-from exportcheck.model.manifest import Item, is_country_column
+from exportcheck.model.manifest import Item, default_line_id, is_country_column
 from exportcheck.model.params import PARAMS
 from exportcheck.readers.manifest.build import ITEM_TEXT_FIELDS
 from exportcheck.readers.manifest.values import ISO_DATE, parse_number, parse_param
@@ -150,7 +150,8 @@ class FastLineBuilder:
         """The line for a CSV record without reader problems, or None (use build_line)."""
         if len(fields) != self.ncols:
             return None
-        line_id = (fields["line_id"].strip() if self.has["line_id"] else "") or str(index)
+        own = fields["line_id"].strip() if self.has["line_id"] else ""
+        line_id = own or default_line_id(index)
         destination = self._destination(fields["destination"])
         if destination is _BAD:
             return None

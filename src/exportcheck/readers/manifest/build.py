@@ -7,7 +7,7 @@ from datetime import date
 
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.eccn import normalize_eccn
-from exportcheck.model.fields import BY_NAME, ITEM_FIELDS
+from exportcheck.model.fields import BY_NAME, ITEM_FIELDS, TEXT_FIELDS
 from exportcheck.model.manifest import (
     Item,
     LineProblem,
@@ -28,7 +28,6 @@ from exportcheck.readers.manifest.values import (
 
 #: The item's free-text fields (vendor, category, description), from the field table.
 ITEM_TEXT_FIELDS: tuple[str, ...] = tuple(n for n in ITEM_FIELDS if BY_NAME[n].kind == "text")
-_TEXT_FIELDS = ("description", "vendor", "category", "currency", "consignee", "end_user", "end_use")
 
 # A parsed CSV record before it becomes a line: (index, source line, fields, problems).
 Record = tuple[int, int, dict[str, Scalar], list[LineProblem]]
@@ -74,7 +73,7 @@ def build_line(
         except ValueError as exc:
             problem(name, raw, str(exc))
 
-    texts = {name: cell_text(fields.get(name)) for name in _TEXT_FIELDS}
+    texts = {name: cell_text(fields.get(name)) for name in TEXT_FIELDS}
     item = Item(
         part_number=part_number,
         eccn=eccn,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.eccn import is_glob, normalize_eccn
+from exportcheck.model.fields import BY_NAME, TESTED_FIELDS
 from exportcheck.model.params import PARAMS
 
 STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -200,7 +201,8 @@ class Condition(BaseModel):
         default=None, description="tests on the line's parties (headquarters, ownership)"
     )
 
-    @field_validator("eccn", "part_number", "vendor", "category", "end_use", mode="before")
+    # every field tested by a list of patterns or ECCNs (destination has its own test)
+    @field_validator(*(n for n in TESTED_FIELDS if BY_NAME[n].test != "place"), mode="before")
     @classmethod
     def _listify(cls, v: Any) -> Any:
         return as_list(v)

@@ -19,11 +19,13 @@ COMMANDS = {
     registry.CLASSIFY: ["classify", "--spec", "tpp=1"],
     registry.DIFF: ["diff", "--from", "2025-01-01", "--to", "2025-02-01"],
     registry.HISTORY: ["history", "--eccn", "3A090.a", "--destination", "CN"],
+    registry.RULES: ["rules", "list"],
 }
 
 
 def _choices(command: str) -> list[str]:
-    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "400"})
+    where = COMMANDS[command][:2] if command == registry.RULES else COMMANDS[command][:1]
+    result = CliRunner().invoke(app, [*where, "--help"], env={"COLUMNS": "400"})
     assert result.exit_code == 0
     found = re.search(r"--format\s+-f\s+<([a-z|]+)>", result.stdout)
     assert found, result.stdout

@@ -127,9 +127,7 @@ def test_a_headquarters_that_is_no_country_is_review_without_party_rules(
     rules.write_text(RULES_WITHOUT_PARTY_RULES, encoding="utf-8")
     m = tmp_path / "m.csv"
     m.write_text(
-        "line_id,eccn,destination,consignee_hq_country\n"
-        "1,EAR99,DE,Atlantis\n"
-        "2,EAR99,DE,FR\n",
+        "line_id,eccn,destination,consignee_hq_country\n1,EAR99,DE,Atlantis\n2,EAR99,DE,FR\n",
         encoding="utf-8",
     )
     fast, slow = _both(m, "--date", DATE, "--rules", str(rules))

@@ -32,12 +32,14 @@ if TYPE_CHECKING:  # to the type checker a format is its name
     DiffFormat: TypeAlias = str
     HistoryFormat: TypeAlias = str
     ScreenFormat: TypeAlias = str
+    RulesFormat: TypeAlias = str
 else:
     CheckFormat = format_choices(registry.CHECK, registry.AUTO)
     ClassifyFormat = format_choices(registry.CLASSIFY)
     DiffFormat = format_choices(registry.DIFF)
     HistoryFormat = format_choices(registry.HISTORY)
     ScreenFormat = format_choices(registry.SCREEN)
+    RulesFormat = format_choices(registry.RULES)
 
 
 RulesOpt = Annotated[

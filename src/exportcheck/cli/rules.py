@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date as Date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,26 +11,14 @@ import typer
 
 from exportcheck import api
 from exportcheck.cli.common import handle_errors, stdout_is_terminal, terminal_width, write_output
+from exportcheck.cli.options import RulesFormat, RulesOpt, format_option
 from exportcheck.engine.inforce import rules_in_force, version_in_force
 from exportcheck.errors import InputError
+from exportcheck.formats import registry
 from exportcheck.formats import rules as fmt_rules
 from exportcheck.model.rules import RuleSetFile
 
-
-class ListFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-RulesOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--rules",
-        help="Rule file or directory (repeatable); default: shipped rules.",
-        metavar="FILE|DIR",
-    ),
-]
-FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", case_sensitive=False)]
+FormatOpt = Annotated[RulesFormat, format_option(registry.RULES)]
 
 rules_app = typer.Typer(help="Inspect and validate rule sets.", no_args_is_help=True)
 
@@ -47,12 +34,12 @@ def list_command(
         str | None, typer.Option("--date", help="YYYY-MM-DD (default today)", metavar="YYYY-MM-DD")
     ] = None,
     rules: RulesOpt = None,
-    fmt: FormatOpt = ListFormat.table,
+    fmt: FormatOpt = "table",
 ) -> None:
     on = api.parse_date(date)
     ruleset, _ = api.load_rules(rules)
     pairs = rules_in_force(ruleset, on)
-    if fmt is ListFormat.json:
+    if fmt == "json":
         write_output(fmt_rules.in_force_json(pairs, on), None)
     else:
         write_output(
@@ -68,7 +55,7 @@ def show_command(
         str, typer.Argument(help="Rule id, e.g. ear.3a090-4a090.destinations", metavar="ID")
     ],
     rules: RulesOpt = None,
-    fmt: FormatOpt = ListFormat.table,
+    fmt: FormatOpt = "table",
 ) -> None:
     ruleset, _ = api.load_rules(rules)
     rule = ruleset.rules.get(rule_id)
@@ -76,7 +63,7 @@ def show_command(
         known = ", ".join(ruleset.rules)
         raise InputError(f"no rule '{rule_id}'; known rules: {known}", field="ID")
     current = version_in_force(rule, Date.today())
-    if fmt is ListFormat.json:
+    if fmt == "json":
         write_output(fmt_rules.timeline_json(rule, current), None)
     else:
         write_output(

@@ -13,6 +13,7 @@ from exportcheck.api.loading import (
     SCOPE_NOTICE,
     PathLike,
     Prepared,
+    check_party_columns,
     content_hash,
     file_source,
     load_ownership,
@@ -25,7 +26,7 @@ from exportcheck.api.loading import (
     tool_version,
 )
 from exportcheck.api.report import build_report, check, flagged_timelines, judge_held
-from exportcheck.api.streaming import CheckStream, check_party_columns, check_stream
+from exportcheck.api.streaming import CheckStream, check_stream
 
 __all__ = [
     "SCOPE_NOTICE",

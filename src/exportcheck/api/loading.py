@@ -213,3 +213,14 @@ def prepare(
         str(manifest),
         read_options or DEFAULT_OPTIONS,
     )
+
+
+def check_party_columns(parties: PartyScreening, columns: list[str] | None) -> None:
+    """Refuse a --party-columns column the manifest does not have: from its header when
+    known (before any output), else from the columns seen on the lines."""
+    present = set(columns) if columns is not None else parties.seen_columns
+    if columns is None and not present and not parties.columns:
+        return
+    for c in parties.columns:
+        if c not in DEFAULT_PARTY_COLUMNS and c not in present:
+            raise InputError(f"party column '{c}' is not in the manifest", field="--party-columns")

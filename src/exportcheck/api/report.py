@@ -10,6 +10,7 @@ from pathlib import Path
 
 from exportcheck.api.loading import (
     PathLike,
+    check_party_columns,
     content_hash,
     load_rules,
     prepare,
@@ -18,10 +19,9 @@ from exportcheck.api.loading import (
 )
 from exportcheck.engine.judge.judge import judge_lines
 from exportcheck.engine.licensing import LicenceLedger
-from exportcheck.engine.parties import DEFAULT_PARTY_COLUMNS, PartyScreening
+from exportcheck.engine.parties import PartyScreening
 from exportcheck.engine.screening import ScreeningConfig
 from exportcheck.engine.waivers import apply_waivers
-from exportcheck.errors import InputError
 from exportcheck.model.history import HistoryReport
 from exportcheck.model.licensing import LicenceSet
 from exportcheck.model.manifest import Catalog, ManifestLine
@@ -92,15 +92,7 @@ def build_report(
     if stats is not None and stats.records != len(results):
         raise RuntimeError(f"read {stats.records} manifest records but judged {len(results)} lines")
     if parties is not None and results:
-        missing = [
-            c
-            for c in parties.columns
-            if c not in DEFAULT_PARTY_COLUMNS and c not in parties.seen_columns
-        ]
-        if missing:
-            raise InputError(
-                f"party column '{missing[0]}' is not in the manifest", field="--party-columns"
-            )
+        check_party_columns(parties, None)  # the columns the lines had
     read_notices = tuple(stats.notices) if stats is not None else ()
     entries = len(parties.index.entries) if parties is not None else 0
     return Report(

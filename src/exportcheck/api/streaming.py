@@ -8,6 +8,7 @@ from datetime import date as Date
 from exportcheck.api.loading import (
     PathLike,
     Prepared,
+    check_party_columns,
     content_hash,
     prepare,
     scope_notices,
@@ -15,9 +16,7 @@ from exportcheck.api.loading import (
 )
 from exportcheck.api.report import judge_held
 from exportcheck.engine.judge.judge import LineJudge
-from exportcheck.engine.parties import DEFAULT_PARTY_COLUMNS, PartyScreening
 from exportcheck.engine.screening import ScreeningConfig
-from exportcheck.errors import InputError
 from exportcheck.model.fastline import ResultLike
 from exportcheck.model.report import (
     LineResult,
@@ -160,17 +159,6 @@ class CheckStream:
         """The results as :class:`LineResult` models (what :func:`check` puts in its report)."""
         for result in self:
             yield result if isinstance(result, LineResult) else result.to_model()
-
-
-def check_party_columns(parties: PartyScreening, columns: list[str] | None) -> None:
-    """Refuse a --party-columns column the manifest does not have: from its header when
-    known (before any output), else from the columns seen on the lines."""
-    present = set(columns) if columns is not None else parties.seen_columns
-    if columns is None and not present and not parties.columns:
-        return
-    for c in parties.columns:
-        if c not in DEFAULT_PARTY_COLUMNS and c not in present:
-            raise InputError(f"party column '{c}' is not in the manifest", field="--party-columns")
 
 
 def check_stream(

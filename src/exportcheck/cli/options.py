@@ -75,14 +75,6 @@ OwnershipOpt = Annotated[
         metavar="FILE",
     ),
 ]
-DateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--date",
-        help="As-of date YYYY-MM-DD (default today).",
-        metavar="YYYY-MM-DD",
-    ),
-]
 FromOpt = Annotated[
     str | None,
     typer.Option(

@@ -216,6 +216,41 @@ def test_a_company_is_not_a_vessel() -> None:
         assert "v1" not in {m.entry_id for m in index.screen(q, on=DAY).matches}, q
 
 
+def test_a_one_word_listed_name_inside_a_longer_name() -> None:
+    """A one-word listed name inside a longer query is review at most: only when its one
+    word is written as listed, and not when it is an individual's (a nickname) and the
+    query a company's. A final "s" is half an edit, not the same word ("Maples" is a name)."""
+    index = ScreeningIndex.build(
+        [
+            *FILLER,
+            entry("ROSNEFT", "SDN", eid="rosneft"),
+            entry("MAPLES SA", "SDN", eid="maples"),
+            entry(
+                "GARCIA ARBOLEDA, Edward",
+                "SDN",
+                eid="person",
+                aliases=["ORION"],
+                type=PartyType.INDIVIDUAL,
+            ),
+            entry("STARS COMMUNICATIONS LTD", "SDN", eid="stars"),
+        ]
+    )
+
+    def found(q: str) -> dict[str, float]:
+        return {m.entry_id: m.score for m in index.screen(q, on=DAY).matches}
+
+    review, hit = index.config.review_threshold, index.config.hit_threshold
+    assert review <= found("Rosneft Trading GmbH")["rosneft"] < hit
+    assert review <= found("Maples Trading GmbH")["maples"] < hit
+    for q in ["Maple Trading GmbH", "Maple Systems", "Rosneftt Trading"]:
+        assert found(q) == {}, q
+    assert found("Maples")["maples"] >= review  # the whole listed name, as written
+    assert found("Orion")["person"] >= review  # may be the person
+    for q in ["Orion Supply Ltd", "Orion Logistics", "Orion GmbH"]:
+        assert "person" not in found(q), q
+    assert found("Star Communications Ltd")["stars"] >= review  # all words, one plural
+
+
 def test_names_of_the_same_words_are_cached_apart_by_their_legal_forms() -> None:
     """The cache of screened names tells "Horizon Pacific" from "Horizon Pacific Ltd":
     whichever is screened first, only the one without a legal form may name a vessel, and

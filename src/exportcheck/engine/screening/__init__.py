@@ -26,7 +26,8 @@ How names are compared
    unified (``Intl`` → ``international``, ``Mohamed`` → ``muhammad``), Arabic particles in one
    spelling (``ibn``/``ben`` → ``bin``, ``el`` → ``al``, ``Abd al-`` → ``abdul``), numbers
    written out as digits (``Forty-Four`` → ``44``, ``First`` and ``1st`` → ``1``), plurals
-   folded (``technologies`` → ``technology``). German umlauts give two variants (``Müller``
+   of business words folded (``technologies`` → ``technology``; a name keeps its final s:
+   ``Williams`` is not ``William``). German umlauts give two variants (``Müller``
    → ``muller`` and ``mueller``), so both spellings match exactly; so does a legal form glued
    to a name (``SiemensAG`` → ``siemensag`` and ``siemens`` + AG), and digits written for
    the letters they look like (``Sech1n`` → ``sech1n`` and ``sechin``). A name in Wade-Giles,
@@ -61,7 +62,8 @@ How names are compared
 
    ``sim`` is 1 for equal tokens; for spelling variants (letters inserted, deleted, changed or
    two neighbours swapped: one such edit in words of 4-7 letters, two from 8) it is 1 - edits
-   / length; tokens of 3 or fewer characters and tokens with digits must be equal. A word of
+   / length, a final s counting half an edit (``Stars`` / ``Star``, ``Lavrovs`` / ``Lavrov``);
+   tokens of 3 or fewer characters and tokens with digits must be equal. A word of
    a name written in an abjad (Arabic, Hebrew, Syriac script), whose transliteration lacks
    most vowels, also matches a word of the same consonant skeleton (:func:`consonant_skeleton`:
    ``فرناندو`` = ``frnndw`` / ``Fernando``) with ``SKELETON_SIMILARITY`` (0.85: a name matched
@@ -83,7 +85,9 @@ How names are compared
    first words ("DOST MOHAMMAD KHAN HAQQANI" vs "DOST MOHAMMAD"). When both names have words
    the other lacks ("Atlas Consulting" vs "Atlas Shipping") they count with their plain
    rarity weight, as conflicting evidence. A one-word listed name found inside a longer query
-   scores below the hit threshold (review at most).
+   scores below the hit threshold (review at most), and below review when that word is
+   misspelt (``Maple Trading`` / ``MAPLES SA``); an individual's one-word name (a nickname)
+   never makes a company's name review (``Orion Supply Ltd``, ``Orion GmbH`` / ``ORION``).
    An entry's score is the best over its primary name and all aliases.
 5. **Country** (the destination or the party's address) is only a signal: when it equals a
    country of the entry, ``country_bonus`` points are added (explained in the match); a

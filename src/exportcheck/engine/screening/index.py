@@ -27,6 +27,7 @@ from exportcheck.engine.screening.similarity import (
     deletion_neighbours,
     edits_allowed,
     fuzzy_ok,
+    is_plural_pair,
     romanised_form,
     token_sim,
 )
@@ -202,6 +203,7 @@ class ScreeningIndex:
         if (
             0 < s < 1
             and min(len(q), len(c)) <= KNOWN_SHORT
+            and not is_plural_pair(q, c)
             and q in self._t.known
             and c in self._t.known
         ):

@@ -106,9 +106,18 @@ def score_name(
     if matched and not distinctive and any(t not in GENERIC_WORDS for t in c_tokens):
         # Shared generic words (or initials) alone never reach review.
         score = min(score, config.review_threshold - config.country_bonus - 1.0)
+    elif nc == 1 and name.person and q_surname is None:
+        # An individual's one-word name (a nickname: "ORION", an a.k.a. of a person) is no
+        # evidence that a company ("Orion Supply Ltd", "Orion GmbH") is that person.
+        score = min(score, config.review_threshold - config.country_bonus - 0.1)
     elif nc == 1 and len(used_q) < nq:
-        # A one-word listed name (a vessel, an acronym) inside a longer query: review at most.
-        score = min(score, config.hit_threshold - config.country_bonus - 0.1)
+        # A one-word listed name (a vessel, an acronym) inside a longer query: review at most;
+        # and not even that when the one word is misspelt ("Maple Trading" / "MAPLES SA":
+        # one letter of one word is all that tells the names apart).
+        cap = config.hit_threshold
+        if any(s < 1.0 for _, _, s, _ in matched):
+            cap = config.review_threshold
+        score = min(score, cap - config.country_bonus - 0.1)
     return max(0.0, min(100.0, score)), matched, used_q, used_c
 
 

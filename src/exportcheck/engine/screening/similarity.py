@@ -41,6 +41,13 @@ def fuzzy_ok(token: str) -> bool:
     return len(token) >= 4 and HAS_DIGIT(token) is None
 
 
+def is_plural_pair(a: str, b: str) -> bool:
+    """One word is the other with a final "s" (a plural, a possessive, a Baltic ending:
+    "Stars" / "Star", "Lavrovs" / "Lavrov"): it counts half an edit (token_sim), and is
+    not a second name of the same spelling (KNOWN_WORD_FACTOR)."""
+    return a == b + "s" or b == a + "s"
+
+
 def token_sim(a: str, b: str) -> float:
     """1 for equal words; for spelling variants within the edits allowed, 1 - edits / length
     of the longer, romanisation variants of one sound counting half an edit; else 0. Words
@@ -52,6 +59,8 @@ def token_sim(a: str, b: str) -> float:
     k = edits_allowed(shorter)
     if k == 0 or HAS_DIGIT(a) or HAS_DIGIT(b):
         return 0.0
+    if is_plural_pair(a, b):
+        return 1.0 - 0.5 / max(la, lb)
     if shorter in SAME_START_LENGTHS and a[:SAME_START] == b[:SAME_START]:
         k = 2
     if abs(la - lb) <= k:

@@ -213,6 +213,14 @@ COMPANY_WORDS = frozenset(
 )
 
 
+def _fold_plural(token: str) -> str:
+    """A plural of a word of the business vocabulary is folded ("Technologies" →
+    "technology"); other words are names, where a final "s" makes another name ("Williams"
+    is not "William", "MAPLES SA" not "Maple Trading"), so they are kept as written."""
+    stem = _stem(token)
+    return stem if stem in GENERIC_WORDS or stem in COMPANY_WORDS else token
+
+
 @dataclass(frozen=True, slots=True)
 class NormalizedName:
     """A name as the matcher sees it."""
@@ -247,7 +255,7 @@ def basic_tokens(text: str) -> list[str]:
             joined = "".join(pieces)
             pieces = list(_DOTTED_COUNTRIES.get(joined, (joined,)))
         for p in pieces:
-            p = _stem(_ABBREVIATIONS.get(p, p))
+            p = _fold_plural(_ABBREVIATIONS.get(p, p))
             if p not in _STOPWORDS:
                 tokens.append(p)
     return _numbers(_particles(_join_initials(tokens)))

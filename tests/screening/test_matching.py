@@ -340,6 +340,11 @@ def test_known_names_are_less_often_misspellings_of_each_other() -> None:
     assert index._pair_sim("wang", "kang") == KNOWN_WORD_FACTOR * token_sim("wang", "kang")
     assert index._pair_sim("wang", "wung") == token_sim("wang", "wung")  # one entry's word
     assert index._pair_sim("xang", "kang") == token_sim("xang", "kang") > 0  # unknown word
+    # a plural is not another name: "Stars" / "Star" keeps its similarity
+    index = ScreeningIndex.build(
+        [entry(n, "SDN", eid=n) for n in ["Star A", "Stars B", "Star C", "Stars D"]]
+    )
+    assert index._pair_sim("star", "stars") == token_sim("star", "stars")
 
 
 def test_particles_are_no_evidence_that_names_are_one() -> None:

@@ -185,6 +185,11 @@ def test_romanisation_variants_are_closer_than_other_edits() -> None:
     assert 0.0 < token_sim("joonng", "jong") < token_sim("jonng", "jong")
     assert token_sim("mousavi", "musawi") > 0.8
     assert token_sim("jong", "joonnngg") == 0.0  # more than that
+    # a final s on one word only, and a final j after a vowel (for i), count half an edit
+    assert token_sim("stars", "star") == 1.0 - 0.5 / 5
+    assert token_sim("sergej", "sergei") == 1.0 - 0.5 / 6
+    assert token_sim("sergejs", "sergei") == 1.0 - 1.0 / 7 > token_sim("sergejx", "sergei")
+    assert token_sim("lavrovs", "lavrov") > token_sim("lavrova", "lavrov")
 
 
 def test_hostile_name_fields_stay_linear() -> None:

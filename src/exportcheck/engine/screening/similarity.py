@@ -43,15 +43,15 @@ def fuzzy_ok(token: str) -> bool:
 
 def is_plural_pair(a: str, b: str) -> bool:
     """One word is the other with a final "s" (a plural, a possessive, a Baltic ending:
-    "Stars" / "Star", "Lavrovs" / "Lavrov"): it counts half an edit (token_sim), and is
-    not a second name of the same spelling (KNOWN_WORD_FACTOR)."""
+    "Stars" / "Star", "Lavrovs" / "Lavrov"): not a second name of the same spelling
+    (KNOWN_WORD_FACTOR); the s counts half an edit (token_sim)."""
     return a == b + "s" or b == a + "s"
 
 
 def token_sim(a: str, b: str) -> float:
     """1 for equal words; for spelling variants within the edits allowed, 1 - edits / length
-    of the longer, romanisation variants of one sound counting half an edit; else 0. Words
-    with digits must be equal."""
+    of the longer, romanisation variants of one sound and a final s on one word only
+    counting half an edit; else 0. Words with digits must be equal."""
     if a == b:
         return 1.0
     la, lb = len(a), len(b)
@@ -59,8 +59,6 @@ def token_sim(a: str, b: str) -> float:
     k = edits_allowed(shorter)
     if k == 0 or HAS_DIGIT(a) or HAS_DIGIT(b):
         return 0.0
-    if is_plural_pair(a, b):
-        return 1.0 - 0.5 / max(la, lb)
     if shorter in SAME_START_LENGTHS and a[:SAME_START] == b[:SAME_START]:
         k = 2
     if abs(la - lb) <= k:
@@ -69,7 +67,14 @@ def token_sim(a: str, b: str) -> float:
             # Romanisation variants of one sound count as half an edit ("Volodymyr" /
             # "Volodimir", "Wolodymyr", "Hussain" / "Husain"): compared again folded.
             fd = OSA.distance(romanised_form(a), romanised_form(b), score_cutoff=d)
-            return 1.0 - min(d, (d + fd) / 2.0) / max(la, lb)
+            edits = min(d, (d + fd) / 2.0)
+            # So does a final s on one word only ("Stars" / "Star", "Sergejs" / "Sergei").
+            if (a[-1] == "s") != (b[-1] == "s"):
+                x, y = (a[:-1], b) if a[-1] == "s" else (a, b[:-1])
+                dx = OSA.distance(x, y, score_cutoff=d)
+                fx = OSA.distance(romanised_form(x), romanised_form(y), score_cutoff=dx)
+                edits = min(edits, min(dx, (dx + fx) / 2.0) + 0.5)
+            return 1.0 - edits / max(la, lb)
     # More edits, all of them such variants: two count as one ("Joonng" / "Jong",
     # "Mousavi" / "Musawi"). Found by the folded word (ScreeningIndex._similar).
     if romanised_form(a) == romanised_form(b):
@@ -81,6 +86,7 @@ def token_sim(a: str, b: str) -> float:
 
 _ROMANISED = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("ou", "u"), ("ee", "i"), ("w", "v"))
 _DOUBLED = re.compile(r"(.)\1")
+_VOWELS = frozenset("aeiou")
 
 
 _ROMANISED_WORDS: dict[str, str] = {}
@@ -88,7 +94,8 @@ _ROMANISED_WORDS: dict[str, str] = {}
 
 def romanised_form(word: str) -> str:
     """A word with spellings of one sound in Latin romanisations made one: kh/h, ph/f,
-    ck/k, ou/u, ee/i, w/v, y/i after the first letter, doubled letters single."""
+    ck/k, ou/u, ee/i, w/v, y/i after the first letter, a final j after a vowel i, doubled
+    letters single."""
     found = _ROMANISED_WORDS.get(word)
     if found is None:
         found = _fold_romanised(word)
@@ -103,6 +110,8 @@ def _fold_romanised(word: str) -> str:
             word = word.replace(a, b)
     if "y" in word[1:]:
         word = word[0] + word[1:].replace("y", "i")
+    if word[-1:] == "j" and word[-2:-1] in _VOWELS:  # "Sergej", "Nikolaj" / "-ei", "-ai"
+        word = word[:-1] + "i"
     return _DOUBLED.sub(r"\1", word)
 
 

@@ -251,6 +251,31 @@ def test_a_one_word_listed_name_inside_a_longer_name() -> None:
     assert found("Star Communications Ltd")["stars"] >= review  # all words, one plural
 
 
+def test_initials_stand_for_words_also_written_together() -> None:
+    """An initial stands for a word starting with it; so do the letters of joined initials
+    in a person's name ("JC", "J.-C."), but not a Roman numeral nor a company's letters."""
+    from exportcheck.engine.screening import name_variants
+
+    index = ScreeningIndex.build(
+        [
+            *FILLER,
+            entry("JUNCKER, Jean Claude", "SDN", eid="jcj", type=PartyType.INDIVIDUAL),
+            entry("Citigroup Capital Trust XX", "SDN", eid="trust"),
+        ]
+    )
+
+    def score(q: str, eid: str) -> float:
+        return index.name_score(q, [e.entry_id for e in index.entries].index(eid))
+
+    assert score("JC Juncker", "jcj") == score("J. C. Juncker", "jcj") > score("Juncker", "jcj")
+    assert score("J.-C. Juncker", "jcj") == score("J C Juncker", "jcj")
+    assert score("JK Juncker", "jcj") < score("JC Juncker", "jcj")
+    assert [f.tokens for f in name_variants("Citigroup Capital Trust XV")] == [
+        ("citigroup", "capital", "trust", "xv")
+    ]
+    assert [f.tokens for f in name_variants("NK Trading Ltd")] == [("nk", "trading")]
+
+
 def test_names_of_the_same_words_are_cached_apart_by_their_legal_forms() -> None:
     """The cache of screened names tells "Horizon Pacific" from "Horizon Pacific Ltd":
     whichever is screened first, only the one without a legal form may name a vessel, and

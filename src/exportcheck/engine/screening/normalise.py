@@ -1,7 +1,7 @@
 """Name normalisation: the normalised form of a name (:func:`normalize_name`), its other
 spellings (:func:`name_variants`: umlauts, Wade-Giles read as pinyin, glued legal forms,
-syllables joined, look-alike digits), and the other names one name field may hold
-(:func:`name_alternatives`, and for listed names :func:`name_texts`).
+syllables joined, look-alike digits, joined initials apart), and the other names one name
+field may hold (:func:`name_alternatives`, and for listed names :func:`name_texts`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from exportcheck.engine.screening.legal import LEGAL_WORDS, legal_typo, split_legal
+from exportcheck.engine.screening.legal import LEGAL_WORDS, is_company, legal_typo, split_legal
 from exportcheck.engine.screening.tokens import (
     APOSTROPHES,
     GERMAN,
@@ -126,8 +126,9 @@ def _wade_giles(text: str) -> str | None:
 def name_variants(text: str) -> list[NormalizedName]:
     """All normalised forms of a name: one; two for German umlauts (ü → u and ue); the form
     with a glued legal form split off ("SiemensAG" → "Siemens AG"); the form with short
-    hyphenated syllables written together ("Kim Jong-un" → "Kim Jongun"); and the form with
-    digits between letters read as the letters they look like ("Sech1n" → "Sechin")."""
+    hyphenated syllables written together ("Kim Jong-un" → "Kim Jongun"); the form with
+    digits between letters read as the letters they look like ("Sech1n" → "Sechin"); and a
+    person's name with joined initials apart ("JC Juncker" → "J C Juncker")."""
     texts = [text]
     if _WG_MAY_MARK.search(text) and (pinyin := _wade_giles(text)) is not None:
         texts.append(pinyin)
@@ -144,7 +145,38 @@ def name_variants(text: str) -> list[NormalizedName]:
         form = normalize_name(t)
         if form.tokens and form not in forms:
             forms.append(form)
+        apart = _initials_apart(form)
+        if apart is not None and apart not in forms:
+            forms.append(apart)
     return forms
+
+
+_CONSONANTS = re.compile(r"[b-df-hj-np-tv-xz]{2,3}")  # no vowel, no y: initials ("jc")
+_ROMAN = re.compile(r"(?=.)m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
+
+
+def _joined_initials(token: str) -> bool:
+    return _CONSONANTS.fullmatch(token) is not None and _ROMAN.fullmatch(token) is None
+
+
+def _initials_apart(form: NormalizedName) -> NormalizedName | None:
+    """A person's name with a word of 2-3 consonants ("JC Juncker", "J.-C. Juncker": joined
+    initials, not a Roman numeral) read with that word's letters as initials ("J C
+    Juncker"), which stand for words ("Jean Claude"); None when there is no such word, or
+    for a company's name."""
+    if form.abjad or len(form.tokens) < 2 or not any(map(_joined_initials, form.tokens)):
+        return None
+    if is_company(form):
+        return None
+    tokens: list[str] = []
+    surname = form.surname_words
+    for k, t in enumerate(form.tokens):
+        if _joined_initials(t):
+            tokens.extend(t)
+            surname += len(t) - 1 if k < form.surname_words else 0
+        else:
+            tokens.append(t)
+    return NormalizedName(tuple(tokens), form.legal_forms, surname, form.abjad)
 
 
 _PAREN = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]")

@@ -26,7 +26,7 @@ from exportcheck.engine.screening.config import (
     STRONG_EVIDENCE,
 )
 from exportcheck.engine.screening.scoring import score_bound
-from exportcheck.engine.screening.similarity import is_initial
+from exportcheck.engine.screening.similarity import is_initial, patronymics
 from exportcheck.engine.screening.tables import ListedName, NameTables
 from exportcheck.engine.screening.tokens import GENERIC_WORDS
 
@@ -49,6 +49,7 @@ class _Search:
         "deferred_c",
         "deferred_q",
         "gq",
+        "pq",
         "q_similar",
         "q_tokens",
         "q_weights",
@@ -63,6 +64,7 @@ class _Search:
         q_tokens: tuple[str, ...],
         q_weights: list[float],
         q_similar: Sequence[dict[str, float]],
+        q_surname: int | None,
     ) -> None:
         self.t = tables
         self.w = tables.weights
@@ -71,6 +73,12 @@ class _Search:
         self.q_similar = q_similar
         self.wq_total = sum(q_weights)
         self.gq = sum(x for q, x in zip(q_tokens, q_weights, strict=True) if q in GENERIC_WORDS)
+        # a person's patronymic may be left out of the total (see score_name)
+        self.pq = (
+            0.0
+            if q_surname is None
+            else sum(q_weights[k] for k in patronymics(q_tokens, q_surname))
+        )
         self.acc: dict[int, list[float]] = {}
         self.deferred: list[_Deferred] = []
         self.deferred_q = 0.0
@@ -119,12 +127,14 @@ def candidates(
     q_tokens: tuple[str, ...],
     q_weights: list[float],
     q_similar: Sequence[dict[str, float]],
-    person: bool = False,
+    q_surname: int | None = None,
 ) -> list[int]:
     """The listed names (indexes into the index's names) that can score at least the floor
-    against the query. ``person``: the query may be a person's name (it has no company legal
-    form), so a listed person's name may lack middle names (see interior)."""
-    search = _Search(index._t, q_tokens, q_weights, q_similar)
+    against the query. ``q_surname``: not None when the query may be a person's name (it
+    has no company legal form), its NormalizedName.surname_words: a listed person's name
+    may lack middle names (see interior), and either may lack a patronymic."""
+    person = q_surname is not None
+    search = _Search(index._t, q_tokens, q_weights, q_similar, q_surname)
     floor = index.config.review_threshold - index.config.country_bonus
     common = _gather_words(search, index)
     _gather_joins(search, index)
@@ -201,7 +211,7 @@ def _gather_common(search: _Search, common: list[int], floor: float, person: boo
     # A name of unknown weight: its matched weight is at most its total (mc <= wc), and the
     # bound grows with wc up to there.
     later = common
-    if score_bound(cq, cc, wq_total, cc, gq, 0.0, strong_possible) >= floor:
+    if score_bound(cq, cc, wq_total, cc, gq, 0.0, strong_possible, search.pq) >= floor:
         # A name matched through particles alone ("al", "bin") has no evidence for the
         # discount (one with names is gathered through them): if without it such a name
         # could not reach the floor, words that are only particles are deferred (their
@@ -209,7 +219,7 @@ def _gather_common(search: _Search, common: list[int], floor: float, person: boo
         later = [i for i in common if PARTICLES.issuperset(q_similar[i])]
         pq = search.deferred_q + sum(q_weights[i] for i in later)
         pc = search.deferred_c + sum(max(x * w[v] for v, x in q_similar[i].items()) for i in later)
-        if score_bound(pq, pc, wq_total, pc, gq, 0.0, False) >= floor:
+        if score_bound(pq, pc, wq_total, pc, gq, 0.0, False, search.pq) >= floor:
             later = []
         for i in common:
             if i not in later:
@@ -234,7 +244,8 @@ def _bounded(search: _Search, names: list[ListedName], floor: float, person: boo
         x for q, x in zip(q_tokens, q_weights, strict=True) if not is_initial(q)
     )
     out: list[int] = []
-    lq_plain = wq_total - 0.5 * search.gq
+    pq = search.pq
+    lq_plain = wq_total - 0.5 * search.gq - pq
     half = 1.0 - DICE_SHARE
     deferred_hits = sum(d[3] for d in deferred)
 
@@ -251,9 +262,9 @@ def _bounded(search: _Search, names: list[ListedName], floor: float, person: boo
         if h >= 2 and (
             mc >= STRONG_EVIDENCE or (person and name.person and mc >= INTERIOR_EVIDENCE)
         ):
-            lq, lc = 0.5 * (wq_total + mq), 0.5 * (wc + mc)
+            lq, lc = 0.5 * (wq_total + mq - pq), 0.5 * (wc + mc - name.patronymic)
         else:
-            lq, lc = lq_plain, wc - 0.5 * name.generic
+            lq, lc = lq_plain, wc - 0.5 * name.generic - name.patronymic
         if lq <= 0 or lc <= 0:
             return 100.0
         dice = (mq + mc) / (lq + lc)

@@ -267,7 +267,7 @@ class ScreeningIndex:
         q_surname = None if company else form.surname_words
         crafts = self._crafts
         weights, config = self._weights, self.config
-        for n in candidates(self, q_tokens, q_weights, q_similar, not company):
+        for n in candidates(self, q_tokens, q_weights, q_similar, q_surname):
             name = self._names[n]
             if company and crafts[name.entry]:
                 continue  # a company is not a vessel or an aircraft

@@ -26,6 +26,7 @@ from exportcheck.engine.screening.similarity import (
     TokenMatch,
     interior,
     is_initial,
+    patronymics,
     written_together,
 )
 from exportcheck.engine.screening.tables import ListedName
@@ -41,20 +42,29 @@ def _combine(mq: float, mc: float, wq: float, wc: float) -> float:
 
 
 def score_bound(
-    mq: float, mc: float, wq: float, wc: float, gq: float, gc: float, strong: bool
+    mq: float,
+    mc: float,
+    wq: float,
+    wc: float,
+    gq: float,
+    gc: float,
+    strong: bool,
+    pq: float = 0.0,
+    pc: float = 0.0,
 ) -> float:
     """An upper bound of the score of a pair whose matched weights are at most ``mq`` (query
     side: total ``wq``, of it generic ``gq``) and ``mc`` (listed side: ``wc``, ``gc``),
     whatever the alignment. Only unmatched words are discounted, by at most a half
     (UNMATCHED_GENERIC_DISCOUNT, EXTRA_NAME_DISCOUNT), and only generic ones unless
-    ``strong`` (see _score_name): the totals are at least these lower bounds, and the score
-    grows with the matched weights and falls with the totals."""
+    ``strong`` (see _score_name), but for patronymics (weighing at most ``pq`` and ``pc``),
+    which may be left out: the totals are at least these lower bounds, and the score grows
+    with the matched weights and falls with the totals."""
     mq = min(mq, wq)
     mc = min(mc, wc)
     if strong:  # every unmatched word may count half: total >= (full total + matched) / 2
-        lq, lc = 0.5 * (wq + mq), 0.5 * (wc + mc)
+        lq, lc = 0.5 * (wq + mq - pq), 0.5 * (wc + mc - pc)
     else:
-        lq, lc = wq - 0.5 * gq, wc - 0.5 * gc
+        lq, lc = wq - 0.5 * gq - pq, wc - 0.5 * gc - pc
     if lq <= 0 or lc <= 0:
         return 100.0
     dice = min(1.0, (mq + mc) / (lq + lc))
@@ -94,13 +104,21 @@ def score_name(
     else:
         discount = 1.0 - 1.0 / GENERIC_FACTOR  # negative: restores the full weight
         extra = 0.0
+    # A patronymic left over on one side only is left out: a person's name is written
+    # without it outside Russia, Ukraine and Belarus ("Sergejs Lavrovs" / "Sergey
+    # Viktorovich LAVROV"); one on each side tells two persons apart.
+    drop_q, drop_c = _lone_patronymics(q_tokens, used_q, name, used_c, q_surname)
     wq = sum(q_weights)
     for i, t in enumerate(q_tokens):
-        if i not in used_q:
+        if i in drop_q:
+            wq -= q_weights[i]
+        elif i not in used_q:
             wq -= (discount if t in GENERIC_WORDS else extra) * q_weights[i]
     wc = name.weight
     for j, t in enumerate(c_tokens):
-        if j not in used_c:
+        if j in drop_c:
+            wc -= w[t]
+        elif j not in used_c:
             wc -= (discount if t in GENERIC_WORDS else extra) * w[t]
     score = _combine(mq, mc, wq, wc)
     if matched and not distinctive and any(t not in GENERIC_WORDS for t in c_tokens):
@@ -119,6 +137,25 @@ def score_name(
             cap = config.review_threshold
         score = min(score, cap - config.country_bonus - 0.1)
     return max(0.0, min(100.0, score)), matched, used_q, used_c
+
+
+def _lone_patronymics(
+    q_tokens: tuple[str, ...],
+    used_q: set[int],
+    name: ListedName,
+    used_c: set[int],
+    q_surname: int | None,
+) -> tuple[frozenset[int], frozenset[int]]:
+    """The patronymics (:func:`patronymics`) left over unmatched on one side of two
+    person's names when the other side has none left over: (query's, listed name's)."""
+    none: frozenset[int] = frozenset()
+    if q_surname is None or not name.person:
+        return none, none
+    pq = patronymics(q_tokens, q_surname) - used_q
+    pc = patronymics(name.tokens, name.surname_words) - used_c if name.patronymic else none
+    if pq and pc:
+        return none, none
+    return pq, pc
 
 
 def _align(

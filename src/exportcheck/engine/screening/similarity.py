@@ -37,6 +37,21 @@ def is_initial(token: str) -> bool:
     return len(token) == 1 and token.isalpha()
 
 
+# East Slavic patronymics (Russian, Ukrainian, Belarusian; a son's and a daughter's), romanised
+_PATRONYMIC = re.compile(r"[a-z]{3,}(?:[eo]vi?tch|[eo]vich|[eo]vych|avich|[eo]vna|ivna|ichna)")
+
+
+def patronymics(tokens: Sequence[str], surname_words: int) -> frozenset[int]:
+    """The words of a person's name that are a patronymic in its place ("Viktorovich" in
+    "Sergey Viktorovich Lavrov" or "LAVROV, Sergey Viktorovich"): ending as one does, after
+    the first given name, and not the surname (the words before the comma, else the last)."""
+    n = len(tokens)
+    if n < 3:
+        return frozenset()
+    last = n if surname_words else n - 1
+    return frozenset(k for k in range(surname_words + 1, last) if _PATRONYMIC.fullmatch(tokens[k]))
+
+
 def fuzzy_ok(token: str) -> bool:
     return len(token) >= 4 and HAS_DIGIT(token) is None
 

@@ -20,6 +20,7 @@ from exportcheck.engine.screening.similarity import (
     edits_allowed,
     fuzzy_ok,
     is_initial,
+    patronymics,
     romanised_form,
 )
 from exportcheck.engine.screening.tokens import GENERIC_WORDS, NormalizedName
@@ -37,6 +38,7 @@ class ListedName:
     initials: float  # sum of the weights of one-letter tokens
     person: bool  # an individual's name (no company legal form)
     surname_words: int  # see NormalizedName.surname_words
+    patronymic: float  # sum of the weights of its patronymics, a person's name's (patronymics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,9 @@ def _index_names(
         generic = sum(weights[t] for t in toks if t in GENERIC_WORDS)
         initials = sum(weights[t] for t in toks if is_initial(t))
         person = persons[i] and not is_company(form)
+        patronymic = (
+            sum(weights[toks[k]] for k in patronymics(toks, form.surname_words)) if person else 0.0
+        )
         built.append(
             ListedName(
                 i,
@@ -182,6 +187,7 @@ def _index_names(
                 initials,
                 person,
                 form.surname_words,
+                patronymic,
             )
         )
         all_generic = all(t in GENERIC_WORDS for t in toks)

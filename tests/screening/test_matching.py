@@ -411,3 +411,28 @@ def test_particles_are_no_evidence_that_names_are_one() -> None:
     index = ScreeningIndex.build([*FILLER, *fillers, listed])
     assert "p" not in {m.entry_id for m in index.screen("Tariq al bin", on=DAY).matches}
     assert "p" in {m.entry_id for m in index.screen("Tariq al Harbi", on=DAY).matches}
+
+
+def test_a_particle_left_over_counts_nothing_when_the_names_match() -> None:
+    """When the evidence is strong and the other words left over count half, a particle left
+    over ("de", "bin") counts nothing: it only joins the names it stands before."""
+    others = [entry(f"Other{i} Person{i}", "SDN", eid=f"o{i}") for i in range(200)]
+    index = ScreeningIndex.build(  # among 200 others the names matched are rare: strong
+        [
+            *FILLER,
+            *others,
+            entry("Alexandre Boris de Pfeffel Johnson", "SDN", eid="de", type=PartyType.INDIVIDUAL),
+            entry("Alexandre Boris Pfeffel Johnson", "SDN", eid="bare", type=PartyType.INDIVIDUAL),
+            entry("Usama bin Muhammad bin Awad bin Ladin", "SDN", eid="ubl"),
+            entry("Usama Muhammad Awad bin Ladin", "SDN", eid="ubl2"),
+        ]
+    )
+
+    def score(q: str, eid: str) -> float:
+        return index.name_score(q, [e.entry_id for e in index.entries].index(eid))
+
+    assert score("Boris Johnson", "de") == pytest.approx(score("Boris Johnson", "bare"))
+    assert score("Osama bin Ladin", "ubl") == pytest.approx(score("Osama bin Ladin", "ubl2"))
+    assert score("Osama bin Ladin", "ubl") >= index.config.review_threshold
+    # a particle matched still counts, and one the query lacks without strong evidence too
+    assert score("Boris de Johnson", "de") > score("Boris Johnson", "de")

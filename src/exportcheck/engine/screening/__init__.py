@@ -71,28 +71,27 @@ How names are compared
    matches a word starting with it ("V. Putin" / "Vladimir Putin") with ``INITIAL_SIMILARITY``.
    A token equal to 2-4 adjacent tokens of the other side written together ("vanderbilt" /
    "van der bilt", with one typo for long ones) matches them all. If only generic tokens (or
-   initials) match, the score is capped below the review threshold: shared generic words
-   never make a hit on their own. When one name contains the other around a distinctive
-   match, the extra generic words count half ("Huawei Device" vs "Huawei"); so do all extra
-   words when the shorter name is matched in two or more distinctive words (names, not
-   particles such as al, bin, de, van: ``PARTICLES``) rare enough together
-   (``STRONG_EVIDENCE``) to point to one party: a name without its middle names or
-   patronymic ("Imad Khamis" vs "KHAMIS, Imad Mohammad Deeb"). Between two person's names
-   (a listed individual, a query without a company legal form) less evidence will do
-   (``INTERIOR_EVIDENCE``) when the shorter name's first and last words are the longer one's
-   first and last, in order, reading "SURNAME, Given Middle" as "Given Middle SURNAME"
-   ("Sergey Lavrov" vs "LAVROV, Sergey Viktor"), or the listed name is the query's
-   first words ("DOST MOHAMMAD KHAN HAQQANI" vs "DOST MOHAMMAD"). An East Slavic
-   patronymic (``-ovich``, ``-evna`` ... after the first given name, not the surname) left
-   over on one side only is left out of that side's total: outside Russia, Ukraine and
-   Belarus (and in their passports) a name is written without it ("Sergejs Lavrovs" vs
-   "LAVROV, Sergey Viktorovich"); one on each side tells two persons apart. When both
-   names have words the other lacks ("Atlas Consulting" vs "Atlas Shipping") they count
-   with their plain rarity weight, as conflicting evidence. A one-word listed name found
-   inside a longer query scores below the hit threshold (review at most), and below review
-   when that word is misspelt (``Maple Trading`` / ``MAPLES SA``); an individual's one-word
-   name (a nickname) never makes a company's name review (``Orion Supply Ltd``, ``Orion
-   GmbH`` / ``ORION``).
+   initials) match, the score is capped below the review threshold: shared generic words never
+   make a hit on their own. When one name contains the other around a distinctive match, the
+   extra generic words count half ("Huawei Device" vs "Huawei"); so do all extra words when the
+   shorter name is matched in two or more distinctive words (names, not particles such as al,
+   bin, de, van: ``PARTICLES``) rare enough together (``STRONG_EVIDENCE``) to point to one
+   party: a name without its middle names or patronymic ("Imad Khamis" vs "KHAMIS, Imad Mohammad
+   Deeb"), and a particle left over then counts nothing ("Boris Johnson" vs "Alexandre Boris de
+   Pfeffel Johnson"). Between two person's names (a listed individual, a query without a company
+   legal form) less evidence will do (``INTERIOR_EVIDENCE``) when the shorter name's first and
+   last words are the longer one's first and last, in order, reading "SURNAME, Given Middle" as
+   "Given Middle SURNAME" ("Sergey Lavrov" vs "LAVROV, Sergey Viktor"), or the listed name is
+   the query's first words ("DOST MOHAMMAD KHAN HAQQANI" vs "DOST MOHAMMAD"). An East Slavic
+   patronymic (``-ovich``, ``-evna`` ... after the first given name, not the surname) left over
+   on one side only is left out of that side's total: outside Russia, Ukraine and Belarus (and
+   in their passports) a name is written without it ("Sergejs Lavrovs" vs "LAVROV, Sergey
+   Viktorovich"); one on each side tells two persons apart. When both names have words the other
+   lacks ("Atlas Consulting" vs "Atlas Shipping") they count with their plain rarity weight, as
+   conflicting evidence. A one-word listed name found inside a longer query scores below the hit
+   threshold (review at most), and below review when that word is misspelt (``Maple Trading`` /
+   ``MAPLES SA``); an individual's one-word name (a nickname) never makes a company's name
+   review (``Orion Supply Ltd``, ``Orion GmbH`` / ``ORION``).
    An entry's score is the best over its primary name and all aliases.
 5. **Country** (the destination or the party's address) is only a signal: when it equals a
    country of the entry, ``country_bonus`` points are added (explained in the match); a

@@ -56,6 +56,7 @@ class _Search:
         "t",
         "w",
         "wq_total",
+        "xq",
     )
 
     def __init__(
@@ -79,6 +80,8 @@ class _Search:
             if q_surname is None
             else sum(q_weights[k] for k in patronymics(q_tokens, q_surname))
         )
+        # so may its particles when the evidence is strong
+        self.xq = sum(x for q, x in zip(q_tokens, q_weights, strict=True) if q in PARTICLES)
         self.acc: dict[int, list[float]] = {}
         self.deferred: list[_Deferred] = []
         self.deferred_q = 0.0
@@ -211,7 +214,10 @@ def _gather_common(search: _Search, common: list[int], floor: float, person: boo
     # A name of unknown weight: its matched weight is at most its total (mc <= wc), and the
     # bound grows with wc up to there.
     later = common
-    if score_bound(cq, cc, wq_total, cc, gq, 0.0, strong_possible, search.pq) >= floor:
+    if (
+        score_bound(cq, cc, wq_total, cc, gq, 0.0, strong_possible, search.pq, xq=search.xq)
+        >= floor
+    ):
         # A name matched through particles alone ("al", "bin") has no evidence for the
         # discount (one with names is gathered through them): if without it such a name
         # could not reach the floor, words that are only particles are deferred (their
@@ -244,7 +250,7 @@ def _bounded(search: _Search, names: list[ListedName], floor: float, person: boo
         x for q, x in zip(q_tokens, q_weights, strict=True) if not is_initial(q)
     )
     out: list[int] = []
-    pq = search.pq
+    pq, xq = search.pq, search.xq
     lq_plain = wq_total - 0.5 * search.gq - pq
     half = 1.0 - DICE_SHARE
     deferred_hits = sum(d[3] for d in deferred)
@@ -262,7 +268,8 @@ def _bounded(search: _Search, names: list[ListedName], floor: float, person: boo
         if h >= 2 and (
             mc >= STRONG_EVIDENCE or (person and name.person and mc >= INTERIOR_EVIDENCE)
         ):
-            lq, lc = 0.5 * (wq_total + mq - pq), 0.5 * (wc + mc - name.patronymic)
+            lq = 0.5 * (wq_total + mq - pq - xq)
+            lc = 0.5 * (wc + mc - name.patronymic - name.particles)
         else:
             lq, lc = lq_plain, wc - 0.5 * name.generic - name.patronymic
         if lq <= 0 or lc <= 0:

@@ -51,18 +51,21 @@ def score_bound(
     strong: bool,
     pq: float = 0.0,
     pc: float = 0.0,
+    xq: float = 0.0,
+    xc: float = 0.0,
 ) -> float:
     """An upper bound of the score of a pair whose matched weights are at most ``mq`` (query
     side: total ``wq``, of it generic ``gq``) and ``mc`` (listed side: ``wc``, ``gc``),
     whatever the alignment. Only unmatched words are discounted, by at most a half
     (UNMATCHED_GENERIC_DISCOUNT, EXTRA_NAME_DISCOUNT), and only generic ones unless
     ``strong`` (see _score_name), but for patronymics (weighing at most ``pq`` and ``pc``),
-    which may be left out: the totals are at least these lower bounds, and the score grows
-    with the matched weights and falls with the totals."""
+    which may be left out, and particles (``xq``, ``xc``), which may be when ``strong``:
+    the totals are at least these lower bounds, and the score grows with the matched
+    weights and falls with the totals."""
     mq = min(mq, wq)
     mc = min(mc, wc)
     if strong:  # every unmatched word may count half: total >= (full total + matched) / 2
-        lq, lc = 0.5 * (wq + mq - pq), 0.5 * (wc + mc - pc)
+        lq, lc = 0.5 * (wq + mq - pq - xq), 0.5 * (wc + mc - pc - xc)
     else:
         lq, lc = wq - 0.5 * gq - pq, wc - 0.5 * gc - pc
     if lq <= 0 or lc <= 0:
@@ -113,13 +116,13 @@ def score_name(
         if i in drop_q:
             wq -= q_weights[i]
         elif i not in used_q:
-            wq -= (discount if t in GENERIC_WORDS else extra) * q_weights[i]
+            wq -= _discount(t, discount, extra) * q_weights[i]
     wc = name.weight
     for j, t in enumerate(c_tokens):
         if j in drop_c:
             wc -= w[t]
         elif j not in used_c:
-            wc -= (discount if t in GENERIC_WORDS else extra) * w[t]
+            wc -= _discount(t, discount, extra) * w[t]
     score = _combine(mq, mc, wq, wc)
     if matched and not distinctive and any(t not in GENERIC_WORDS for t in c_tokens):
         # Shared generic words (or initials) alone never reach review.
@@ -137,6 +140,17 @@ def score_name(
             cap = config.review_threshold
         score = min(score, cap - config.country_bonus - 0.1)
     return max(0.0, min(100.0, score)), matched, used_q, used_c
+
+
+def _discount(token: str, generic: float, extra: float) -> float:
+    """How much less an unmatched word counts: a generic word ``generic``, another word
+    ``extra``; a particle nothing when other words count less ("Boris Johnson" /
+    "Alexandre Boris de Pfeffel Johnson"): it only joins the names it stands before."""
+    if token in GENERIC_WORDS:
+        return generic
+    if extra and token in PARTICLES:
+        return 1.0
+    return extra
 
 
 def _lone_patronymics(

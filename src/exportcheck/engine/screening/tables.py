@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from exportcheck.engine.screening.config import GENERIC_FACTOR
+from exportcheck.engine.screening.config import GENERIC_FACTOR, PARTICLES
 from exportcheck.engine.screening.legal import is_company
 from exportcheck.engine.screening.normalise import name_texts, name_variants
 from exportcheck.engine.screening.similarity import (
@@ -39,6 +39,7 @@ class ListedName:
     person: bool  # an individual's name (no company legal form)
     surname_words: int  # see NormalizedName.surname_words
     patronymic: float  # sum of the weights of its patronymics, a person's name's (patronymics)
+    particles: float  # sum of the weights of its particles (PARTICLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +189,7 @@ def _index_names(
                 person,
                 form.surname_words,
                 patronymic,
+                sum(weights[t] for t in toks if t in PARTICLES),
             )
         )
         all_generic = all(t in GENERIC_WORDS for t in toks)

@@ -270,10 +270,23 @@ def test_initials_stand_for_words_also_written_together() -> None:
     assert score("JC Juncker", "jcj") == score("J. C. Juncker", "jcj") > score("Juncker", "jcj")
     assert score("J.-C. Juncker", "jcj") == score("J C Juncker", "jcj")
     assert score("JK Juncker", "jcj") < score("JC Juncker", "jcj")
+    assert score("J. C. Juncker", "jcj") >= index.config.review_threshold
     assert [f.tokens for f in name_variants("Citigroup Capital Trust XV")] == [
         ("citigroup", "capital", "trust", "xv")
     ]
     assert [f.tokens for f in name_variants("NK Trading Ltd")] == [("nk", "trading")]
+
+
+def test_an_initial_never_stands_for_a_surname() -> None:
+    """An initial counts as matched in full, the word it stands for in part; but it stands
+    for a given name only, not for the surname of a person's name."""
+    index = ScreeningIndex.build(
+        [*FILLER, entry("BREDENKAMP, John A.", "SDN", eid="jb", type=PartyType.INDIVIDUAL)]
+    )
+    found = {m.entry_id: m.score for m in index.screen("John Adams Bredenkamp", on=DAY).matches}
+    assert found["jb"] >= index.config.review_threshold
+    for q in ["John B. Adams", "John Adams B.", "J. Adams"]:
+        assert "jb" not in {m.entry_id for m in index.screen(q, on=DAY).matches}, q
 
 
 def test_names_of_the_same_words_are_cached_apart_by_their_legal_forms() -> None:

@@ -68,7 +68,9 @@ How names are compared
    most vowels, also matches a word of the same consonant skeleton (:func:`consonant_skeleton`:
    ``فرناندو`` = ``frnndw`` / ``Fernando``) with ``SKELETON_SIMILARITY`` (0.85: a name matched
    only so is review, never a hit); so does a listed word written so. An initial
-   matches a word starting with it ("V. Putin" / "Vladimir Putin") with ``INITIAL_SIMILARITY``.
+   matches a word starting with it ("V. Putin" / "Vladimir Putin"): the initial counts as
+   matched in full, the word with ``INITIAL_SIMILARITY``; it never stands for the surname of
+   a person's name ("John B. Adams" is not "BREDENKAMP, John A.").
    A token equal to 2-4 adjacent tokens of the other side written together ("vanderbilt" /
    "van der bilt", with one typo for long ones) matches them all. If only generic tokens (or
    initials) match, the score is capped below the review threshold: shared generic words never

@@ -257,9 +257,9 @@ def _bounded(search: _Search, names: list[ListedName], floor: float, person: boo
 
     def upper(mq: float, mc: float, h: float, name: ListedName) -> float:
         """score_bound, written out: it runs for every name gathered."""
-        if name.initials:
+        if name.initials:  # (all an initial says is matched: its full weight)
             mq += init_q
-            mc += INITIAL_SIMILARITY * name.initials
+            mc += name.initials
         wc = name.weight
         if mq > wq_total:
             mq = wq_total
@@ -294,8 +294,10 @@ def _bounded(search: _Search, names: list[ListedName], floor: float, person: boo
                 for c in tokens:
                     sc = sim.get(c, 0.0)
                     if not sc and len(q) == 1 and c[0] == q and len(c) > 1:
-                        sc = INITIAL_SIMILARITY  # an initial for a word
-                    if sc:
+                        # an initial for a word: all the initial says is matched
+                        bq = qw
+                        bc = max(bc, INITIAL_SIMILARITY * w[c])
+                    elif sc:
                         bq = max(bq, sc * qw)
                         bc = max(bc, sc * w[c])
                 if bq:

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_HIT_THRESHOLD = 90.0
 DEFAULT_REVIEW_THRESHOLD = 80.0
-#: similarity of an initial to a word it may stand for ("V." / "Vladimir")
+#: similarity of a word to an initial that may stand for it ("Vladimir" / "V."); the
+#: initial itself counts as matched in full (all it says is matched)
 INITIAL_SIMILARITY = 0.6
 #: a spelling variant of a short word counts this much less when both words are words two
 #: or more list entries use: a real name ("Wang") is less likely a misspelling of another

@@ -90,7 +90,7 @@ def score_name(
     legal form), else None."""
     c_tokens = name.tokens
     w = weights
-    matched, used_q, used_c, mq, mc = _align(q_tokens, q_weights, q_similar, name, w)
+    matched, used_q, used_c, mq, mc = _align(q_tokens, q_weights, q_similar, name, w, q_surname)
     nq, nc = len(q_tokens), len(c_tokens)
     # When one name contains the other around a distinctive match, an extra generic word
     # ("Huawei Device" / "Huawei") counts half; so does any extra word when the evidence is
@@ -172,15 +172,25 @@ def _lone_patronymics(
     return pq, pc
 
 
+def _surname(n: int, surname_words: int | None) -> range:
+    """The positions of the surname in a person's name of ``n`` words (the words before the
+    comma, else the last); none when not a person's name (``surname_words`` None)."""
+    if surname_words is None or n < 2:
+        return range(0)
+    return range(surname_words) if surname_words else range(n - 1, n)
+
+
 def _align(
     q_tokens: tuple[str, ...],
     q_weights: list[float],
     q_similar: Sequence[dict[str, float]],
     name: ListedName,
     w: dict[str, float],
+    q_surname: int | None = None,
 ) -> tuple[list[TokenMatch], set[int], set[int], float, float]:
     """The greedy one-to-one alignment: (matches, query words used, listed words used,
-    matched query weight, matched listed weight)."""
+    matched query weight, matched listed weight). An initial stands for a word, but not
+    for the surname of a person's name (``q_surname``: see score_name)."""
     c_tokens = name.tokens
     pairs: list[tuple[float, int, int]] = []
     for i, sim_map in enumerate(q_similar):
@@ -203,18 +213,23 @@ def _align(
     nq, nc = len(q_tokens), len(c_tokens)
     # Initials: a single letter left over stands for a word left over on the other side.
     if len(used_q) < nq and len(used_c) < nc and (name.initials or any(map(is_initial, q_tokens))):
+        q_last = _surname(nq, q_surname)
+        c_last = _surname(nc, name.surname_words if name.person else None)
         for i, q in enumerate(q_tokens):
             if i in used_q:
                 continue
             for j, c in enumerate(c_tokens):
                 if j in used_c or c[0] != q[0] or is_initial(q) == is_initial(c):
                     continue
+                if (j in c_last) if is_initial(q) else (i in q_last):
+                    continue  # "John B. Adams" is not "BREDENKAMP, John A."
                 s = INITIAL_SIMILARITY
                 used_q.add(i)
                 used_c.add(j)
                 matched.append((i, j, s, INITIAL))
-                mq += s * q_weights[i]
-                mc += s * w[c]
+                # all an initial says is matched; the word it stands for only in part
+                mq += (1.0 if is_initial(q) else s) * q_weights[i]
+                mc += (1.0 if is_initial(c) else s) * w[c]
                 break
     # Words written together: one word equal to 2-4 adjacent words of the other side.
     if len(used_q) < nq and nc - len(used_c) >= 2:

@@ -289,6 +289,36 @@ def test_an_initial_never_stands_for_a_surname() -> None:
         assert "jb" not in {m.entry_id for m in index.screen(q, on=DAY).matches}, q
 
 
+def test_a_query_without_its_parenthesised_qualifier() -> None:
+    """A query's parenthesised part ("(Schweiz)", a branch, a flag) may be left out to match
+    a listed name written without one, all of whose words the rest matches; not to match a
+    listed name with a qualifier of its own, nor one with words the query lacks."""
+    index = ScreeningIndex.build(
+        [
+            *FILLER,
+            entry("Deutsche Bank AG", "SDN", eid="db"),
+            entry("Bank of Chima (Singapore) Limited", "SDN", eid="sg"),
+            entry("Bowne Global Solutions II Canada, Inc.", "SDN", eid="ca"),
+        ]
+    )
+
+    def found(q: str) -> set[str]:
+        return {m.entry_id for m in index.screen(q, on=DAY).matches}
+
+    def score(q: str, eid: str) -> float:
+        return index.name_score(q, [e.entry_id for e in index.entries].index(eid))
+
+    review = index.config.review_threshold
+    assert "db" in found("Deutsche Bank (Schweiz) AG")
+    assert score("Deutsche Bank (Schweiz) AG", "db") == score("Deutsche Bank AG", "db")
+    assert "sg" not in found("Bank of Chima (Labuan) Limited")
+    assert score("Bank of Chima (Labuan) Limited", "sg") < review
+    assert "ca" not in found("Bowne Global Solutions II (U.K.) Limited")
+    assert score("Bowne Global Solutions II (U.K.) Limited", "ca") < review
+    # the cache tells a query with a qualifier from the same words without one
+    assert found("Deutsche Bank Schweiz AG") == set()
+
+
 def test_names_of_the_same_words_are_cached_apart_by_their_legal_forms() -> None:
     """The cache of screened names tells "Horizon Pacific" from "Horizon Pacific Ltd":
     whichever is screened first, only the one without a legal form may name a vessel, and

@@ -36,8 +36,10 @@ How names are compared
    A name field may hold more than one name (:func:`name_alternatives`): a former name in an
    annotation (``(ex-Cape Diamond)``, ``f.k.a.``), names joined by ``/``, the name after a
    label (``SHIPPER:``) or before ``c/o``, before an address or branch after a comma or dash
-   (and, for listed names, without their parenthesised parts). Each is screened; an entry
-   keeps its best score.
+   and without its parenthesised parts: for a listed name always, for a query only
+   against a listed name written without any, all of whose words it matches (``Deutsche
+   Bank (Schweiz) AG`` / ``Deutsche Bank AG``, but not ``Bank of China (Hong Kong)`` /
+   ``Bank of China (Singapore)``). Each is screened; an entry keeps its best score.
 2. **Legal forms** (Co., Ltd., Corp., Inc., LLC, OOO, JSC/OAO/AO/PAO/ZAO, GmbH, AG, S.A., SARL,
    K.K., B.V., PLC, Pte, Pvt, Sp. z o.o., d.o.o., Kft., 有限公司, 株式会社, 주식회사, בע"מ ...,
    and spelled out in many languages: Aktiengesellschaft, Sociedad Anónima, spółka z

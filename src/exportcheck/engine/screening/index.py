@@ -6,6 +6,7 @@ screening of names against it (:meth:`ScreeningIndex.screen`, :func:`screen_part
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 
 from exportcheck.engine.screening.candidates import candidates
@@ -16,7 +17,11 @@ from exportcheck.engine.screening.config import (
     ScreeningConfig,
 )
 from exportcheck.engine.screening.legal import is_company
-from exportcheck.engine.screening.normalise import name_alternatives, name_variants
+from exportcheck.engine.screening.normalise import (
+    name_alternatives,
+    name_variants,
+    without_parentheses,
+)
 from exportcheck.engine.screening.scoring import score_name
 from exportcheck.engine.screening.similarity import (
     SAME_START,
@@ -46,7 +51,7 @@ from exportcheck.model.status import Status
 
 _VARIANTS_LIMIT = 1 << 15  # names whose normalised forms are kept; a full table is emptied
 _CACHE_LIMIT = 200_000  # words whose similar words are kept; a full table is emptied
-_FormKey = tuple[tuple[str, ...], bool, int, bool]  # what a form's screening depends on
+_FormKey = tuple[tuple[str, ...], bool, int, bool, bool]  # what a form's screening depends on
 
 
 class ScreeningIndex:
@@ -271,10 +276,12 @@ class ScreeningIndex:
             name = self._names[n]
             if company and crafts[name.entry]:
                 continue  # a company is not a vessel or an aircraft
+            if form.unqualified and name.qualified:
+                continue  # see below
             score, matched, used_q, used_c = score_name(
                 q_tokens, q_weights, q_similar, name, weights, config, q_surname
             )
-            if score < floor:
+            if score < floor or (form.unqualified and len(used_c) < len(name.tokens)):
                 continue
             prev = results.get(name.entry)
             if prev is not None and (prev.score, -len(prev.display)) >= (
@@ -304,7 +311,9 @@ class ScreeningIndex:
         what the matching depends on: the forms' words, whether each is a company's
         (:func:`is_company`), written surname first, or in an abjad; not the legal forms
         themselves, which only the explanations name ("X Trading Ltd" = "X Trading GmbH")."""
-        key = tuple((f.tokens, is_company(f), f.surname_words, f.abjad) for f in forms)
+        key = tuple(
+            (f.tokens, is_company(f), f.surname_words, f.abjad, f.unqualified) for f in forms
+        )
         hit = self._cache.get(key)
         if hit is not None:
             return hit
@@ -332,6 +341,10 @@ class ScreeningIndex:
                 for form in name_variants(text):
                     if form not in forms:
                         forms.append(form)
+            bare = without_parentheses(name)
+            for form in name_variants(bare) if bare else ():
+                if all(f.tokens != form.tokens for f in forms):
+                    forms.append(replace(form, unqualified=True))
             self._variants[name] = forms
         return forms
 
@@ -353,15 +366,18 @@ class ScreeningIndex:
             _, q_weights = self._prepare(form)
             for n in self._names_of[entry]:
                 name = self._names[n]
+                if form.unqualified and name.qualified:
+                    continue
                 direct = [
                     {c: s for c in name.tokens if (s := self._pair_sim(q, c, form.abjad)) > 0}
                     for q in form.tokens
                 ]
                 q_surname = None if is_company(form) else form.surname_words
-                score = score_name(
+                score, _, _, used_c = score_name(
                     form.tokens, q_weights, direct, name, self._weights, self.config, q_surname
-                )[0]
-                best = max(best, score)
+                )
+                if not (form.unqualified and len(used_c) < len(name.tokens)):
+                    best = max(best, score)
         return best
 
     def may_match(self, name: str) -> bool:

@@ -211,8 +211,9 @@ def name_alternatives(text: str) -> list[str]:
     Sukkur Branch", "MV Costa do Marfim, port d'Abidjan", "... Inc, 12250 Brevard Ln"): cut
     there when the part before ends a name (a legal form or vessel prefix is found in it) or
     the part after holds a number. (A name without its parenthesised parts is another form
-    of a *listed* name only, see name_texts: a query's "Bank of China (Hong Kong)" must not
-    become "Bank of China".)"""
+    of a listed name, see name_texts; of a query only against a listed name written without
+    any, all of whose words it matches (NormalizedName.unqualified): a query's "Bank of
+    China (Hong Kong)" must not become the "Bank of China" of "Bank of China (Singapore)".)"""
     out: list[str] = []
     if not _MAY_HOLD_MORE(text):
         return out
@@ -256,6 +257,15 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(c in it for c in short)
 
 
+def without_parentheses(name: str) -> str:
+    """The name without its parenthesised (or bracketed) parts; "" when it has none or
+    nothing else."""
+    if "(" not in name and "[" not in name:
+        return ""
+    bare = " ".join(_PAREN.sub(" ", name).split())
+    return bare if bare != name else ""
+
+
 def name_texts(name: str) -> list[tuple[str, str]]:
     """(display, text to match) for a listed name: the name itself; its alternatives
     (:func:`name_alternatives`: a former name, ...); without its parenthesised parts
@@ -265,8 +275,8 @@ def name_texts(name: str) -> list[tuple[str, str]]:
     out.extend((name, alt) for alt in name_alternatives(name))
     if "(" not in name and "[" not in name:
         return out
-    bare = " ".join(_PAREN.sub(" ", name).split())
-    if bare and bare != name:
+    bare = without_parentheses(name)
+    if bare:
         out.append((name, bare))
     for m in _PAREN.finditer(name):
         inner = m.group(1).strip()

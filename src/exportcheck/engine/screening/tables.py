@@ -40,6 +40,7 @@ class ListedName:
     surname_words: int  # see NormalizedName.surname_words
     patronymic: float  # sum of the weights of its patronymics, a person's name's (patronymics)
     particles: float  # sum of the weights of its particles (PARTICLES)
+    qualified: bool  # written with a parenthesised part (see NormalizedName.unqualified)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,7 @@ def _index_names(
                 form.surname_words,
                 patronymic,
                 sum(weights[t] for t in toks if t in PARTICLES),
+                "(" in display or "[" in display,
             )
         )
         all_generic = all(t in GENERIC_WORDS for t in toks)

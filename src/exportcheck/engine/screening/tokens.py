@@ -233,6 +233,12 @@ class NormalizedName:
     #: written in an abjad (Arabic, Hebrew, Syriac script): its transliteration lacks most
     #: vowels, so its words are also compared on consonant skeletons (see consonant_skeleton)
     abjad: bool = False
+    #: a query without its parenthesised parts ("Deutsche Bank (Schweiz) AG" → "Deutsche
+    #: Bank AG"): it matches only a listed name written without any, or two qualifiers
+    #: ("Bank of China (Hong Kong)" / "(Singapore)") would be dropped to match, and only
+    #: when it matches all of that name's words (the qualifier may be what tells a
+    #: subsidiary from another: "Bowne Global Solutions II (U.K.)" / "... II Canada")
+    unqualified: bool = False
 
     @property
     def key(self) -> str:

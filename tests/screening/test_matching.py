@@ -275,6 +275,9 @@ def test_initials_stand_for_words_also_written_together() -> None:
         ("citigroup", "capital", "trust", "xv")
     ]
     assert [f.tokens for f in name_variants("NK Trading Ltd")] == [("nk", "trading")]
+    for name in ["AL ZAWAHIRI, Dr. Ayman", "PFLP-GC", "Smith Jr", "DEV SOL SDB"]:
+        # a title, acronyms, a suffix: no form with a letter apart
+        assert all(len(t) > 1 for f in name_variants(name) for t in f.tokens), name
 
 
 def test_an_initial_never_stands_for_a_surname() -> None:

@@ -246,6 +246,7 @@ def _bounded(search: _Search, names: list[ListedName], floor: float, person: boo
     wq_total = search.wq_total
     deferred, deferred_q, deferred_c = search.deferred, search.deferred_q, search.deferred_c
     # A listed initial may stand for any query word starting with its letter.
+    q_first = {q[0] for q in q_tokens if not is_initial(q)}
     init_q = INITIAL_SIMILARITY * sum(
         x for q, x in zip(q_tokens, q_weights, strict=True) if not is_initial(q)
     )
@@ -257,9 +258,9 @@ def _bounded(search: _Search, names: list[ListedName], floor: float, person: boo
 
     def upper(mq: float, mc: float, h: float, name: ListedName) -> float:
         """score_bound, written out: it runs for every name gathered."""
-        if name.initials:  # (all an initial says is matched: its full weight)
+        if name.initials and any(x in q_first for x in name.initial_letters):
             mq += init_q
-            mc += name.initials
+            mc += name.initials  # (all an initial says is matched: its full weight)
         wc = name.weight
         if mq > wq_total:
             mq = wq_total

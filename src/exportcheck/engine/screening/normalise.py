@@ -151,23 +151,29 @@ def name_variants(text: str) -> list[NormalizedName]:
     return forms
 
 
-_CONSONANTS = re.compile(r"[b-df-hj-np-tv-xz]{2,3}")  # no vowel, no y: initials ("jc")
+_CONSONANTS = re.compile(r"[b-df-hj-np-tv-xz]{2}")  # no vowel, no y: initials ("jc")
 _ROMAN = re.compile(r"(?=.)m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
+_NOT_INITIALS = frozenset({"dr", "mr", "st", "jr", "sr", "nr"})  # titles, suffixes
+_NAME_WORD = re.compile(r"[a-z]*[aeiouy][a-z]*").fullmatch
 
 
 def _joined_initials(token: str) -> bool:
-    return _CONSONANTS.fullmatch(token) is not None and _ROMAN.fullmatch(token) is None
+    return (
+        _CONSONANTS.fullmatch(token) is not None
+        and token not in _NOT_INITIALS
+        and _ROMAN.fullmatch(token) is None
+    )
 
 
 def _initials_apart(form: NormalizedName) -> NormalizedName | None:
-    """A person's name with a word of 2-3 consonants ("JC Juncker", "J.-C. Juncker": joined
-    initials, not a Roman numeral) read with that word's letters as initials ("J C
-    Juncker"), which stand for words ("Jean Claude"); None when there is no such word, or
-    for a company's name."""
+    """A person's name with a word of two consonants ("JC Juncker", "J.-C. Juncker": joined
+    initials; not a Roman numeral, a title or "Jr") read with that word's letters as
+    initials ("J C Juncker"), which stand for words ("Jean Claude"); None when there is no
+    such word, or for a company's name or one without a word of a name (an acronym)."""
     if form.abjad or len(form.tokens) < 2 or not any(map(_joined_initials, form.tokens)):
         return None
-    if is_company(form):
-        return None
+    if is_company(form) or not any(len(t) >= 3 and _NAME_WORD(t) for t in form.tokens):
+        return None  # a company's letters, an acronym ("PFLP-GC")
     tokens: list[str] = []
     surname = form.surname_words
     for k, t in enumerate(form.tokens):

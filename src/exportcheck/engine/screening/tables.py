@@ -36,6 +36,7 @@ class ListedName:
     weight: float  # sum of token weights
     generic: float  # sum of the weights of generic tokens
     initials: float  # sum of the weights of one-letter tokens
+    initial_letters: str  # those tokens ("" when none)
     person: bool  # an individual's name (no company legal form)
     surname_words: int  # see NormalizedName.surname_words
     patronymic: float  # sum of the weights of its patronymics, a person's name's (patronymics)
@@ -187,6 +188,7 @@ def _index_names(
                 total,
                 generic,
                 initials,
+                "".join(t for t in toks if is_initial(t)),
                 person,
                 form.surname_words,
                 patronymic,

@@ -93,9 +93,9 @@ How names are compared
    Viktorovich"); one on each side tells two persons apart. When both names have words the other
    lacks ("Atlas Consulting" vs "Atlas Shipping") they count with their plain rarity weight, as
    conflicting evidence. A one-word listed name found inside a longer query scores below the hit
-   threshold (review at most), and below review when that word is misspelt (``Maple Trading`` /
-   ``MAPLES SA``); an individual's one-word name (a nickname) never makes a company's name
-   review (``Orion Supply Ltd``, ``Orion GmbH`` / ``ORION``).
+   threshold (review at most), and below review when the query holds its plural or singular
+   (``Maple Trading`` / ``MAPLES SA``); an individual's one-word name (a nickname) never
+   makes a company's name review (``Orion Supply Ltd``, ``Orion GmbH`` / ``ORION``).
    An entry's score is the best over its primary name and all aliases.
 5. **Country** (the destination or the party's address) is only a signal: when it equals a
    country of the entry, ``country_bonus`` points are added (explained in the match); a

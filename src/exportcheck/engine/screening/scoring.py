@@ -26,6 +26,7 @@ from exportcheck.engine.screening.similarity import (
     TokenMatch,
     interior,
     is_initial,
+    is_plural_pair,
     patronymics,
     written_together,
 )
@@ -133,10 +134,11 @@ def score_name(
         score = min(score, config.review_threshold - config.country_bonus - 0.1)
     elif nc == 1 and len(used_q) < nq:
         # A one-word listed name (a vessel, an acronym) inside a longer query: review at most;
-        # and not even that when the one word is misspelt ("Maple Trading" / "MAPLES SA":
-        # one letter of one word is all that tells the names apart).
+        # and not even that when the query holds its plural or singular ("Maple Trading" /
+        # "MAPLES SA"): another word, the only evidence. (A misspelling still is review:
+        # "Rosoboroneksportt Trading".)
         cap = config.hit_threshold
-        if any(s < 1.0 for _, _, s, _ in matched):
+        if any(is_plural_pair(q_tokens[i], c_tokens[j]) for i, j, _, _ in matched):
             cap = config.review_threshold
         score = min(score, cap - config.country_bonus - 0.1)
     return max(0.0, min(100.0, score)), matched, used_q, used_c

@@ -313,8 +313,9 @@ def test_a_query_without_its_parenthesised_qualifier() -> None:
         return index.name_score(q, [e.entry_id for e in index.entries].index(eid))
 
     review = index.config.review_threshold
-    assert "db" in found("Deutsche Bank (Schweiz) AG")
-    assert score("Deutsche Bank (Schweiz) AG", "db") == score("Deutsche Bank AG", "db")
+    assert "db" in found("Deutsche Bank (Schweiz) AG")  # review at most: a subsidiary?
+    assert review <= score("Deutsche Bank (Schweiz) AG", "db") < index.config.hit_threshold
+    assert score("Deutsche Bank AG", "db") == 100.0
     assert "sg" not in found("Bank of Chima (Labuan) Limited")
     assert score("Bank of Chima (Labuan) Limited", "sg") < review
     assert "ca" not in found("Bowne Global Solutions II (U.K.) Limited")

@@ -36,7 +36,7 @@ from exportcheck.engine.screening.similarity import (
     romanised_form,
     token_sim,
 )
-from exportcheck.engine.screening.tables import NameTables, ScoredName, build_tables
+from exportcheck.engine.screening.tables import ListedName, NameTables, ScoredName, build_tables
 from exportcheck.engine.screening.tokens import GENERIC_WORDS, HAS_DIGIT, NormalizedName
 from exportcheck.model.countries import normalize_country
 from exportcheck.model.parties import (
@@ -277,11 +277,13 @@ class ScreeningIndex:
             if company and crafts[name.entry]:
                 continue  # a company is not a vessel or an aircraft
             if form.unqualified and name.qualified:
-                continue  # see below
+                continue  # see _without_qualifier
             score, matched, used_q, used_c = score_name(
                 q_tokens, q_weights, q_similar, name, weights, config, q_surname
             )
-            if score < floor or (form.unqualified and len(used_c) < len(name.tokens)):
+            if form.unqualified:
+                score = self._without_qualifier(score, name, used_c)
+            if score < floor:
                 continue
             prev = results.get(name.entry)
             if prev is not None and (prev.score, -len(prev.display)) >= (
@@ -367,7 +369,7 @@ class ScreeningIndex:
             for n in self._names_of[entry]:
                 name = self._names[n]
                 if form.unqualified and name.qualified:
-                    continue
+                    continue  # see _without_qualifier
                 direct = [
                     {c: s for c in name.tokens if (s := self._pair_sim(q, c, form.abjad)) > 0}
                     for q in form.tokens
@@ -376,9 +378,19 @@ class ScreeningIndex:
                 score, _, _, used_c = score_name(
                     form.tokens, q_weights, direct, name, self._weights, self.config, q_surname
                 )
-                if not (form.unqualified and len(used_c) < len(name.tokens)):
-                    best = max(best, score)
+                if form.unqualified:
+                    score = self._without_qualifier(score, name, used_c)
+                best = max(best, score)
         return best
+
+    def _without_qualifier(self, score: float, name: ListedName, used_c: set[int]) -> float:
+        """The score of a query's form without its parenthesised parts
+        (NormalizedName.unqualified; never scored against a listed name written with some):
+        0 unless it matches all the listed name's words, and review at most, as the
+        qualifier left out may name another party (a subsidiary, a branch)."""
+        if len(used_c) < len(name.tokens):
+            return 0.0
+        return min(score, self.config.hit_threshold - self.config.country_bonus - 0.1)
 
     def may_match(self, name: str) -> bool:
         """False when :meth:`screen` finds nothing for ``name`` on any date and with any

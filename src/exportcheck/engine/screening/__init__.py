@@ -72,7 +72,8 @@ How names are compared
    only so is review, never a hit); so does a listed word written so. An initial
    matches a word starting with it ("V. Putin" / "Vladimir Putin"): the initial counts as
    matched in full, the word with ``INITIAL_SIMILARITY``; it never stands for the surname of
-   a person's name ("John B. Adams" is not "BREDENKAMP, John A.").
+   a person's name ("John B. Adams" is not "BREDENKAMP, John A."), and a name matched
+   through an initial is review at most (it does not confirm the word).
    A token equal to 2-4 adjacent tokens of the other side written together ("vanderbilt" /
    "van der bilt", with one typo for long ones) matches them all. If only generic tokens (or
    initials) match, the score is capped below the review threshold: shared generic words never

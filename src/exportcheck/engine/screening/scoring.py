@@ -132,6 +132,10 @@ def score_name(
         # An individual's one-word name (a nickname: "ORION", an a.k.a. of a person) is no
         # evidence that a company ("Orion Supply Ltd", "Orion GmbH") is that person.
         score = min(score, config.review_threshold - config.country_bonus - 0.1)
+    elif any(kind == INITIAL for *_, kind in matched):
+        # An initial stands for a word, it does not confirm it ("A. Lukashenko" may be
+        # another Lukashenko than Alyaksandr): review at most.
+        score = min(score, config.hit_threshold - config.country_bonus - 0.1)
     elif nc == 1 and len(used_q) < nq:
         # A one-word listed name (a vessel, an acronym) inside a longer query: review at most;
         # and not even that when the query holds its plural or singular ("Maple Trading" /

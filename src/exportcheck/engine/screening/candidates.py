@@ -49,14 +49,14 @@ class _Search:
         "deferred_c",
         "deferred_q",
         "gq",
-        "pq",
+        "particles_q",
+        "patronymic_q",
         "q_similar",
         "q_tokens",
         "q_weights",
         "t",
         "w",
         "wq_total",
-        "xq",
     )
 
     def __init__(
@@ -75,13 +75,15 @@ class _Search:
         self.wq_total = sum(q_weights)
         self.gq = sum(x for q, x in zip(q_tokens, q_weights, strict=True) if q in GENERIC_WORDS)
         # a person's patronymic may be left out of the total (see score_name)
-        self.pq = (
+        self.patronymic_q = (
             0.0
             if q_surname is None
             else sum(q_weights[k] for k in patronymics(q_tokens, q_surname))
         )
         # so may its particles when the evidence is strong
-        self.xq = sum(x for q, x in zip(q_tokens, q_weights, strict=True) if q in PARTICLES)
+        self.particles_q = sum(
+            x for q, x in zip(q_tokens, q_weights, strict=True) if q in PARTICLES
+        )
         self.acc: dict[int, list[float]] = {}
         self.deferred: list[_Deferred] = []
         self.deferred_q = 0.0
@@ -215,7 +217,17 @@ def _gather_common(search: _Search, common: list[int], floor: float, person: boo
     # bound grows with wc up to there.
     later = common
     if (
-        score_bound(cq, cc, wq_total, cc, gq, 0.0, strong_possible, search.pq, xq=search.xq)
+        score_bound(
+            cq,
+            cc,
+            wq_total,
+            cc,
+            gq,
+            0.0,
+            strong_possible,
+            patronymic_q=search.patronymic_q,
+            particles_q=search.particles_q,
+        )
         >= floor
     ):
         # A name matched through particles alone ("al", "bin") has no evidence for the
@@ -225,7 +237,8 @@ def _gather_common(search: _Search, common: list[int], floor: float, person: boo
         later = [i for i in common if PARTICLES.issuperset(q_similar[i])]
         pq = search.deferred_q + sum(q_weights[i] for i in later)
         pc = search.deferred_c + sum(max(x * w[v] for v, x in q_similar[i].items()) for i in later)
-        if score_bound(pq, pc, wq_total, pc, gq, 0.0, False, search.pq) >= floor:
+        bound = score_bound(pq, pc, wq_total, pc, gq, 0.0, False, search.patronymic_q)
+        if bound >= floor:
             later = []
         for i in common:
             if i not in later:
@@ -251,8 +264,8 @@ def _bounded(search: _Search, names: list[ListedName], floor: float, person: boo
         x for q, x in zip(q_tokens, q_weights, strict=True) if not is_initial(q)
     )
     out: list[int] = []
-    pq, xq = search.pq, search.xq
-    lq_plain = wq_total - 0.5 * search.gq - pq
+    patronymic_q, particles_q = search.patronymic_q, search.particles_q
+    lq_plain = wq_total - 0.5 * search.gq - patronymic_q
     half = 1.0 - DICE_SHARE
     deferred_hits = sum(d[3] for d in deferred)
 
@@ -269,7 +282,7 @@ def _bounded(search: _Search, names: list[ListedName], floor: float, person: boo
         if h >= 2 and (
             mc >= STRONG_EVIDENCE or (person and name.person and mc >= INTERIOR_EVIDENCE)
         ):
-            lq = 0.5 * (wq_total + mq - pq - xq)
+            lq = 0.5 * (wq_total + mq - patronymic_q - particles_q)
             lc = 0.5 * (wc + mc - name.patronymic - name.particles)
         else:
             lq, lc = lq_plain, wc - 0.5 * name.generic - name.patronymic

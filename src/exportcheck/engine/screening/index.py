@@ -22,7 +22,7 @@ from exportcheck.engine.screening.normalise import (
     name_variants,
     without_parentheses,
 )
-from exportcheck.engine.screening.scoring import score_name
+from exportcheck.engine.screening.scoring import below, score_name
 from exportcheck.engine.screening.similarity import (
     SAME_START,
     SAME_START_LENGTHS,
@@ -390,7 +390,7 @@ class ScreeningIndex:
         qualifier left out may name another party (a subsidiary, a branch)."""
         if len(used_c) < len(name.tokens):
             return 0.0
-        return min(score, self.config.hit_threshold - self.config.country_bonus - 0.1)
+        return min(score, below(self.config.hit_threshold, self.config))
 
     def may_match(self, name: str) -> bool:
         """False when :meth:`screen` finds nothing for ``name`` on any date and with any

@@ -28,6 +28,7 @@ from exportcheck.engine.screening.similarity import (
     is_initial,
     is_plural_pair,
     patronymics,
+    surname_positions,
     written_together,
 )
 from exportcheck.engine.screening.tables import ListedName
@@ -50,25 +51,27 @@ def score_bound(
     gq: float,
     gc: float,
     strong: bool,
-    pq: float = 0.0,
-    pc: float = 0.0,
-    xq: float = 0.0,
-    xc: float = 0.0,
+    patronymic_q: float = 0.0,
+    patronymic_c: float = 0.0,
+    particles_q: float = 0.0,
+    particles_c: float = 0.0,
 ) -> float:
     """An upper bound of the score of a pair whose matched weights are at most ``mq`` (query
     side: total ``wq``, of it generic ``gq``) and ``mc`` (listed side: ``wc``, ``gc``),
     whatever the alignment. Only unmatched words are discounted, by at most a half
     (UNMATCHED_GENERIC_DISCOUNT, EXTRA_NAME_DISCOUNT), and only generic ones unless
-    ``strong`` (see _score_name), but for patronymics (weighing at most ``pq`` and ``pc``),
-    which may be left out, and particles (``xq``, ``xc``), which may be when ``strong``:
+    ``strong`` (see _score_name), but for patronymics (weighing at most ``patronymic_q`` and
+    ``patronymic_c``), which may be left out, and particles (``particles_q``,
+    ``particles_c``), which may be when ``strong``:
     the totals are at least these lower bounds, and the score grows with the matched
     weights and falls with the totals."""
     mq = min(mq, wq)
     mc = min(mc, wc)
     if strong:  # every unmatched word may count half: total >= (full total + matched) / 2
-        lq, lc = 0.5 * (wq + mq - pq - xq), 0.5 * (wc + mc - pc - xc)
+        lq = 0.5 * (wq + mq - patronymic_q - particles_q)
+        lc = 0.5 * (wc + mc - patronymic_c - particles_c)
     else:
-        lq, lc = wq - 0.5 * gq - pq, wc - 0.5 * gc - pc
+        lq, lc = wq - 0.5 * gq - patronymic_q, wc - 0.5 * gc - patronymic_c
     if lq <= 0 or lc <= 0:
         return 100.0
     dice = min(1.0, (mq + mc) / (lq + lc))
@@ -131,11 +134,11 @@ def score_name(
     elif nc == 1 and name.person and q_surname is None:
         # An individual's one-word name (a nickname: "ORION", an a.k.a. of a person) is no
         # evidence that a company ("Orion Supply Ltd", "Orion GmbH") is that person.
-        score = min(score, config.review_threshold - config.country_bonus - 0.1)
+        score = min(score, below(config.review_threshold, config))
     elif any(kind == INITIAL for *_, kind in matched):
         # An initial stands for a word, it does not confirm it ("A. Lukashenko" may be
         # another Lukashenko than Alyaksandr): review at most.
-        score = min(score, config.hit_threshold - config.country_bonus - 0.1)
+        score = min(score, below(config.hit_threshold, config))
     elif nc == 1 and len(used_q) < nq:
         # A one-word listed name (a vessel, an acronym) inside a longer query: review at most;
         # and not even that when the query holds its plural or singular ("Maple Trading" /
@@ -144,8 +147,15 @@ def score_name(
         cap = config.hit_threshold
         if any(is_plural_pair(q_tokens[i], c_tokens[j]) for i, j, _, _ in matched):
             cap = config.review_threshold
-        score = min(score, cap - config.country_bonus - 0.1)
+        score = min(score, below(cap, config))
     return max(0.0, min(100.0, score)), matched, used_q, used_c
+
+
+def below(threshold: float, config: ScreeningConfig) -> float:
+    """The highest name score that stays below ``threshold`` even with the country bonus:
+    what a score capped to "review at most" (the hit threshold) or to "no match" (the
+    review threshold) may be."""
+    return threshold - config.country_bonus - 0.1
 
 
 def _discount(token: str, generic: float, extra: float) -> float:
@@ -172,18 +182,10 @@ def _lone_patronymics(
     if q_surname is None or not name.person:
         return none, none
     pq = patronymics(q_tokens, q_surname) - used_q
-    pc = patronymics(name.tokens, name.surname_words) - used_c if name.patronymic else none
+    pc = name.patronymics - used_c
     if pq and pc:
         return none, none
     return pq, pc
-
-
-def _surname(n: int, surname_words: int | None) -> range:
-    """The positions of the surname in a person's name of ``n`` words (the words before the
-    comma, else the last); none when not a person's name (``surname_words`` None)."""
-    if surname_words is None or n < 2:
-        return range(0)
-    return range(surname_words) if surname_words else range(n - 1, n)
 
 
 def _align(
@@ -219,8 +221,8 @@ def _align(
     nq, nc = len(q_tokens), len(c_tokens)
     # Initials: a single letter left over stands for a word left over on the other side.
     if len(used_q) < nq and len(used_c) < nc and (name.initials or any(map(is_initial, q_tokens))):
-        q_last = _surname(nq, q_surname)
-        c_last = _surname(nc, name.surname_words if name.person else None)
+        q_last = surname_positions(nq, q_surname)
+        c_last = surname_positions(nc, name.surname_words if name.person else None)
         for i, q in enumerate(q_tokens):
             if i in used_q:
                 continue

@@ -7,6 +7,7 @@ the deletion neighbourhoods the index finds similar words by (:func:`deletion_ne
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -41,15 +42,30 @@ def is_initial(token: str) -> bool:
 _PATRONYMIC = re.compile(r"[a-z]{3,}(?:[eo]vi?tch|[eo]vich|[eo]vych|avich|[eo]vna|ivna|ichna)")
 
 
-def patronymics(tokens: Sequence[str], surname_words: int) -> frozenset[int]:
+def surname_positions(n: int, surname_words: int | None) -> range:
+    """The positions of the surname in a person's name of ``n`` words: the words before the
+    comma (``surname_words``, see NormalizedName), else the last; none when not a person's
+    name (``surname_words`` None) or of one word."""
+    if surname_words is None or n < 2:
+        return range(0)
+    return range(surname_words) if surname_words else range(n - 1, n)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def patronymics(tokens: tuple[str, ...], surname_words: int) -> frozenset[int]:
     """The words of a person's name that are a patronymic in its place ("Viktorovich" in
     "Sergey Viktorovich Lavrov" or "LAVROV, Sergey Viktorovich"): ending as one does, after
-    the first given name, and not the surname (the words before the comma, else the last)."""
+    the first given name, not the surname (:func:`surname_positions`). Cached: a query's
+    are asked for with every name it is scored against."""
     n = len(tokens)
     if n < 3:
         return frozenset()
-    last = n if surname_words else n - 1
-    return frozenset(k for k in range(surname_words + 1, last) if _PATRONYMIC.fullmatch(tokens[k]))
+    surname = surname_positions(n, surname_words)
+    return frozenset(
+        k
+        for k in range(surname_words + 1, n)
+        if k not in surname and _PATRONYMIC.fullmatch(tokens[k])
+    )
 
 
 def fuzzy_ok(token: str) -> bool:

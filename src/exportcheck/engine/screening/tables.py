@@ -39,7 +39,8 @@ class ListedName:
     initial_letters: str  # those tokens ("" when none)
     person: bool  # an individual's name (no company legal form)
     surname_words: int  # see NormalizedName.surname_words
-    patronymic: float  # sum of the weights of its patronymics, a person's name's (patronymics)
+    patronymics: frozenset[int]  # positions of its patronymics, a person's name's
+    patronymic: float  # their weights' sum
     particles: float  # sum of the weights of its particles (PARTICLES)
     qualified: bool  # written with a parenthesised part (see NormalizedName.unqualified)
 
@@ -176,9 +177,7 @@ def _index_names(
         generic = sum(weights[t] for t in toks if t in GENERIC_WORDS)
         initials = sum(weights[t] for t in toks if is_initial(t))
         person = persons[i] and not is_company(form)
-        patronymic = (
-            sum(weights[toks[k]] for k in patronymics(toks, form.surname_words)) if person else 0.0
-        )
+        patronyms = patronymics(toks, form.surname_words) if person else frozenset()
         built.append(
             ListedName(
                 i,
@@ -191,7 +190,8 @@ def _index_names(
                 "".join(t for t in toks if is_initial(t)),
                 person,
                 form.surname_words,
-                patronymic,
+                patronyms,
+                sum(weights[toks[k]] for k in patronyms),
                 sum(weights[t] for t in toks if t in PARTICLES),
                 "(" in display or "[" in display,
             )
